@@ -1,0 +1,50 @@
+"""The FastAPI application: `create_app(settings)` wires the store, the routers and the error mapping.
+
+Errors are mapped once, here: NotFound → 404, InvalidInput → 422, StoreUnavailable → 503, each a JSON
+body `{"detail": "..."}` with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from graph.errors import InvalidInput, NotFound, StoreUnavailable
+from graph.settings import Settings
+from graph.store import GraphStore, open_store
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="innograph",
+        version="0.1.0",
+        description="Actors of a regional innovation ecosystem, the projects that link them, and their networks.",
+    )
+    app.state.settings = settings
+    app.state.store = store if store is not None else open_store(settings)
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+    @app.exception_handler(InvalidInput)
+    async def invalid(_: Request, exc: InvalidInput) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+    @app.exception_handler(StoreUnavailable)
+    async def unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"detail": str(exc)})
+
+    import api.routes as pkg
+
+    # Each module in api/routes exposes `router`; features add modules without touching this file.
+    for mod in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"api.routes.{mod.name}")
+        router = getattr(module, "router", None)
+        if router is not None:
+            app.include_router(router)
+    return app

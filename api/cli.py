@@ -1,0 +1,180 @@
+"""The `innograph` command line.
+
+The top-level groups live here; commands live in `api/commands/*.py`, each module exposing
+`register(cli)`, so that every feature adds its commands without touching the others.
+Any `InnographError` becomes one line on stderr and exit status 1; usage mistakes exit 2 (click).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from pydantic import BaseModel
+
+from graph.errors import InnographError
+from graph.settings import Settings
+from graph.store import GraphStore, open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Context:
+    """What every command gets: the settings (from the environment and options) and a lazily opened store."""
+
+    def __init__(self) -> None:
+        self.overrides: dict[str, Any] = {}
+        self._store: GraphStore | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(**self.overrides)
+
+    @property
+    def store(self) -> GraphStore:
+        if self._store is None:
+            self._store = open_store(self.settings)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+pass_ctx = click.make_pass_decorator(Context, ensure=True)
+
+
+def _set(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if value is not None:
+            ctx.ensure_object(Context).overrides[name] = value
+        return value
+
+    return callback
+
+
+def store_options(f: F) -> F:
+    """`--db`, `--store`, `--neo4j-uri` on every command that touches the store (settings otherwise)."""
+    f = click.option(
+        "--neo4j-uri",
+        callback=_set("neo4j_uri"),
+        expose_value=False,
+        is_eager=True,
+        help="Bolt URI of the Neo4j store (INNOGRAPH_NEO4J_URI).",
+    )(f)
+    f = click.option(
+        "--store",
+        type=click.Choice(["sqlite", "neo4j"]),
+        callback=_set("store"),
+        expose_value=False,
+        is_eager=True,
+        help="Which store (INNOGRAPH_STORE, default sqlite).",
+    )(f)
+    f = click.option(
+        "--db",
+        type=click.Path(path_type=Path),
+        callback=_set("db"),
+        expose_value=False,
+        is_eager=True,
+        help="Embedded database file (INNOGRAPH_DB, default ./data/innograph.db).",
+    )(f)
+    return f
+
+
+def to_jsonable(obj: Any) -> Any:
+    if isinstance(obj, BaseModel):
+        return obj.model_dump(mode="json")
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [to_jsonable(v) for v in obj]
+    return obj
+
+
+def echo_json(obj: Any) -> None:
+    click.echo(json.dumps(to_jsonable(obj), ensure_ascii=False, indent=2, sort_keys=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="innograph")
+def cli() -> None:
+    """innograph: the actors of a regional innovation ecosystem and the projects that link them.
+
+    \b
+    Start here:
+      innograph demo                       build the store from the bundled registry and serve it
+      innograph ingest registry            load the seed registry into ./data/innograph.db
+      innograph stats --json               counts of actors, projects, participations
+      innograph actors hogskola            search actors (accents optional)
+      innograph actor se:region-blekinge   one actor with its projects and partners
+      innograph serve --port 8000          the HTTP API and the network views
+
+    Every command that reads or writes the graph takes --db PATH (or INNOGRAPH_DB).
+    """
+
+
+@cli.group()
+def ingest() -> None:
+    """Load a source into the graph (one transaction per source; re-running changes nothing).
+
+    \b
+    Examples:
+      innograph ingest registry
+      innograph ingest registry --db /tmp/g.db
+    """
+
+
+@cli.group()
+def analyze() -> None:
+    """Network analysis: brokers, isolated actors, cross-county links, theme gaps."""
+
+
+@cli.group()
+def export() -> None:
+    """Export the graph and tables for Gephi, Excel and other tools."""
+
+
+@cli.group()
+def db() -> None:
+    """Set up and inspect the store."""
+
+
+def _register_commands() -> None:
+    import api.commands as pkg
+
+    for mod in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"api.commands.{mod.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(cli)
+
+
+_register_commands()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: runs the CLI and turns domain errors into one clean line."""
+    try:
+        cli.main(args=argv, prog_name="innograph", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except InnographError as e:
+        click.echo(f"innograph: error: {e}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except OSError as e:
+        click.echo(
+            f"innograph: error: {e.strerror or e}: {getattr(e, 'filename', '') or ''}".rstrip(": "), err=True
+        )
+        sys.exit(1)

@@ -1,0 +1,308 @@
+"""Foundation commands: ingest registry, stats, actors, actor, project, db init, serve, demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from api.cli import Context, echo_json, pass_ctx, store_options
+from graph.detail import actor_detail, project_detail
+from graph.errors import InvalidInput
+from graph.geo import COUNTIES
+from graph.model import ActorKind
+from graph.store import ActorFilter
+from ingest.loaders import LOADERS
+from ingest.pipeline import IngestReport, commit
+from ingest.registry import default_path as default_registry_path
+
+
+def print_report(report: IngestReport, as_json: bool) -> None:
+    """The end-of-ingest summary: read, created, merged, skipped with reasons."""
+    if as_json:
+        echo_json(report.as_dict())
+        return
+    click.echo(
+        f"{report.source}: read {report.rows_read} rows; actors {report.actors.created} created, "
+        f"{report.actors.merged} merged; projects {report.projects.created} created, {report.projects.merged} merged; "
+        f"participations {report.participations.created} created, {report.participations.merged} merged"
+    )
+    if report.resolved:
+        click.echo(
+            "  resolved to existing actors: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(report.resolved.items()))
+        )
+    if report.problems:
+        click.echo(f"  skipped {len(report.problems)} rows:", err=True)
+        for p in report.problems[:50]:
+            click.echo(f"    {p}", err=True)
+        if len(report.problems) > 50:
+            click.echo(f"    … and {len(report.problems) - 50} more (see --json)", err=True)
+
+
+def run_ingest(ctx: Context, source: str, path: Path | None, as_json: bool) -> IngestReport:
+    if path is None:
+        if source != "registry":
+            raise InvalidInput(f"ingest {source} needs a PATH")
+        path = default_registry_path()
+    batch = LOADERS[source](path)
+    report = commit(ctx.store, batch)
+    print_report(report, as_json)
+    return report
+
+
+@click.command("registry")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@store_options
+@pass_ctx
+def ingest_registry(ctx: Context, path: Path | None, as_json: bool) -> None:
+    """Load the bundled seed registry (or a registry YAML file of the same shape).
+
+    \b
+    Examples:
+      innograph ingest registry
+      innograph ingest registry my-registry.yaml --db /tmp/g.db
+    """
+    run_ingest(ctx, "registry", path, as_json)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@store_options
+@pass_ctx
+def stats(ctx: Context, as_json: bool) -> None:
+    """Counts of actors (by kind, county, country), projects (by programme) and participations.
+
+    \b
+    Examples:
+      innograph stats
+      innograph stats --json | jq .actors
+    """
+    s = ctx.store.stats()
+    if as_json:
+        echo_json(s)
+        return
+    click.echo(
+        f"actors {s.actors}  projects {s.projects}  participations {s.participations}  "
+        f"counties {s.counties}  themes {s.themes}"
+    )
+    click.echo("actors by kind:    " + ", ".join(f"{k} {v}" for k, v in s.actors_by_kind.items()))
+    click.echo(
+        "actors by county:  "
+        + ", ".join(
+            f"{COUNTIES[k].short_name if k in COUNTIES else k} {v}" for k, v in s.actors_by_county.items()
+        )
+    )
+    click.echo("projects by programme: " + ", ".join(f"{k} {v}" for k, v in s.projects_by_programme.items()))
+
+
+@click.command()
+@click.argument("query", required=False, default="")
+@click.option("--county", multiple=True, help="SCB county code, e.g. 10 (repeatable).")
+@click.option(
+    "--kind", multiple=True, type=click.Choice([k.value for k in ActorKind]), help="Actor kind (repeatable)."
+)
+@click.option("--country", multiple=True, help="ISO country code, e.g. SE (repeatable).")
+@click.option("--programme", multiple=True, help="Only actors in projects of this programme.")
+@click.option("--theme", multiple=True, help="Only actors in projects on this theme id.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10000))
+@click.option("--offset", default=0, type=click.IntRange(0))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of actors.")
+@store_options
+@pass_ctx
+def actors(
+    ctx: Context,
+    query: str,
+    county: tuple[str, ...],
+    kind: tuple[str, ...],
+    country: tuple[str, ...],
+    programme: tuple[str, ...],
+    theme: tuple[str, ...],
+    limit: int,
+    offset: int,
+    as_json: bool,
+) -> None:
+    """Search actors by name or alias; accents and case do not matter ("hogskola" finds "Högskola").
+
+    \b
+    Examples:
+      innograph actors blekinge
+      innograph actors "science park" --county 06 --json
+      innograph actors --kind university --country SE
+    """
+    for c in county:
+        if c not in COUNTIES:
+            raise InvalidInput(f"unknown county code {c!r}: use an SCB code such as 10 (Blekinge)")
+    flt = ActorFilter(
+        county=county,
+        kind=tuple(ActorKind(k) for k in kind),
+        country=tuple(c.upper() for c in country),
+        programme=programme,
+        theme=theme,
+    )
+    found, total = ctx.store.search_actors(query, flt, limit=limit, offset=offset)
+    if as_json:
+        echo_json(found)
+        return
+    for a in found:
+        place = COUNTIES[a.county_code].short_name if a.county_code in COUNTIES else (a.country or "")
+        click.echo(f"{a.id:45} {a.name[:50]:50} {a.kind.value:22} {place}")
+    click.echo(f"({len(found)} of {total})", err=True)
+
+
+@click.command()
+@click.argument("key")
+@click.option("--json", "as_json", is_flag=True, help="Print the actor, its projects and partners as JSON.")
+@store_options
+@pass_ctx
+def actor(ctx: Context, key: str, as_json: bool) -> None:
+    """Show one actor by id or by any identifier it carries (pic:…, cordis:…, vat:…, orgnr:…).
+
+    \b
+    Examples:
+      innograph actor se:blekinge-tekniska-hogskola
+      innograph actor pic:999589172 --json
+    """
+    d = actor_detail(ctx.store, key)
+    if as_json:
+        echo_json(d)
+        return
+    a = d.actor
+    click.echo(f"{a.name}  ({a.id})")
+    click.echo(
+        f"  kind {a.kind.value}; country {a.country or '-'}; county {a.county_code or '-'}; "
+        f"municipality {a.municipality or '-'}; city {a.city or '-'}"
+    )
+    ids = {k: v for k, v in (("pic", a.pic), ("vat", a.vat), ("orgnr", a.orgnr), ("website", a.website)) if v}
+    if ids:
+        click.echo("  " + "; ".join(f"{k} {v}" for k, v in ids.items()))
+    if a.aliases:
+        click.echo("  also known as: " + "; ".join(a.aliases))
+    click.echo(
+        "  sources: "
+        + "; ".join(f"{s.source} {s.record}" + (f" ({s.file})" if s.file else "") for s in a.sources)
+    )
+    click.echo(f"  projects ({len(d.projects)}):")
+    for r in d.projects:
+        click.echo(f"    {r.project.id:40} {r.role.value:14} {r.project.programme:16} {r.project.title[:60]}")
+    click.echo(f"  partners ({len(d.partners)}):")
+    for p in d.partners[:30]:
+        click.echo(f"    {p.id:40} {p.name[:50]:50} shared projects {p.shared_projects}")
+
+
+@click.command()
+@click.argument("project_id")
+@click.option("--json", "as_json", is_flag=True)
+@store_options
+@pass_ctx
+def project(ctx: Context, project_id: str, as_json: bool) -> None:
+    """Show one project with its members.
+
+    \b
+    Example:
+      innograph project seed:kickstart-s3
+    """
+    d = project_detail(ctx.store, project_id)
+    if as_json:
+        echo_json(d)
+        return
+    p = d.project
+    click.echo(f"{p.title}  ({p.id})  {p.programme}  {p.start or '?'} – {p.end or '?'}")
+    for m in d.members:
+        click.echo(f"    {m.actor.id:45} {m.role.value:14} {m.actor.name}")
+
+
+@click.command("init")
+@store_options
+@pass_ctx
+def db_init(ctx: Context) -> None:
+    """Create the schema (tables, or Neo4j constraints and indexes). Safe to run again.
+
+    \b
+    Examples:
+      innograph db init --db ./data/innograph.db
+      INNOGRAPH_STORE=neo4j innograph db init
+    """
+    ctx.store.init_schema()
+    click.echo("schema ready")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@store_options
+@pass_ctx
+def serve(ctx: Context, host: str, port: int) -> None:
+    """Serve the HTTP API and the network views (FastAPI + uvicorn).
+
+    \b
+    Examples:
+      innograph serve
+      innograph serve --port 8080 --db /tmp/g.db
+    """
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = ctx.settings
+    app = create_app(settings)
+    click.echo(
+        f"innograph API on http://{host}:{port}/  (store: {settings.store}, "
+        f"{settings.db_path if settings.store == 'sqlite' else settings.neo4j_uri})",
+        err=True,
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@click.command()
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="NAME=PATH",
+    help="Also ingest this source, e.g. interreg=../shared/data/interreg/swedish-partners-interreg-2021-2027.json",
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--no-serve", is_flag=True, help="Build the store and stop.")
+@store_options
+@pass_ctx
+def demo(ctx: Context, sources: tuple[str, ...], host: str, port: int, no_serve: bool) -> None:
+    """Build the store from the bundled registry plus any source files in the data directory, then serve it.
+
+    Source files are picked up from <data dir>/sources/NAME/ (NAME a loader: cordis, interreg, csv, …)
+    and from --source NAME=PATH.
+
+    \b
+    Examples:
+      innograph demo
+      innograph demo --source interreg=../shared/data/interreg/swedish-partners-interreg-2021-2027.json
+    """
+    settings = ctx.settings
+    todo: list[tuple[str, Path | None]] = [("registry", None)]
+    folder = settings.data_dir / "sources"
+    if folder.is_dir():
+        for sub in sorted(folder.iterdir()):
+            if sub.is_dir() and sub.name in LOADERS:
+                todo.extend((sub.name, p) for p in sorted(sub.iterdir()) if not p.name.startswith("."))
+    for spec in sources:
+        name, sep, where = spec.partition("=")
+        if not sep or name not in LOADERS:
+            raise InvalidInput(
+                f"--source {spec!r}: expected NAME=PATH with NAME one of {', '.join(sorted(LOADERS))}"
+            )
+        todo.append((name, Path(where)))
+    for name, path in todo:
+        run_ingest(ctx, name, path, as_json=False)
+    if not no_serve:
+        ctx.close()
+        click.get_current_context().invoke(serve, host=host, port=port)
+
+
+def register(cli: click.Group) -> None:
+    group = cli.commands
+    group["ingest"].add_command(ingest_registry)  # type: ignore[attr-defined]
+    group["db"].add_command(db_init)  # type: ignore[attr-defined]
+    for cmd in (stats, actors, actor, project, serve, demo):
+        cli.add_command(cmd)

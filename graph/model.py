@@ -1,0 +1,287 @@
+"""The one domain model: what ingest produces, what the stores keep, what analysis and the API speak.
+
+Ids are stable and source-prefixed (`cordis:999905974`, `se:blekinge-tekniska-hogskola`,
+`interreg:<programme>:<project>`), so that loading the same source twice writes the same records.
+
+When two sources describe the same actor, `merge_actor` decides deterministically which values win:
+the record from the more authoritative source (see `SOURCE_PRIORITY`) sets a field, the other only
+fills what is empty. Because the rule depends on the sources and not on the order of loading,
+loading CORDIS, then Interreg, then CORDIS again gives the same graph as loading each once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+
+from graph.errors import RecordError
+from graph.geo import COUNTIES
+
+Id = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300, pattern=r"^[a-z0-9-]+:.+$")
+]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
+class ActorKind(StrEnum):
+    university = "university"
+    science_park = "science_park"
+    incubator = "incubator"
+    business_support = "business_support"
+    regional_authority = "regional_authority"
+    municipality = "municipality"
+    government_agency = "government_agency"
+    research_institute = "research_institute"
+    company = "company"
+    cluster_organisation = "cluster_organisation"
+    association = "association"
+    other = "other"
+
+
+class Role(StrEnum):
+    coordinator = "coordinator"  # also Interreg's lead partner (LP)
+    partner = "partner"
+    associated = "associated"
+    financier = "financier"
+    project_owner = "project_owner"
+
+
+# Which role wins when one actor is recorded twice on one project: the one that says more about it.
+ROLE_RANK: dict[Role, int] = {
+    Role.project_owner: 5,
+    Role.coordinator: 4,
+    Role.partner: 3,
+    Role.financier: 2,
+    Role.associated: 1,
+}
+
+# How authoritative each source is about an actor's identity fields (name, kind, place).
+# Curated registry and official registers beat large automatic sources.
+SOURCE_PRIORITY: dict[str, int] = {
+    "registry": 100,
+    "aliases": 95,
+    "scb-agencies": 90,
+    "csv": 80,
+    "erdf": 60,
+    "interreg": 50,
+    "cordis": 40,
+}
+
+
+def source_priority(source: str) -> int:
+    return SOURCE_PRIORITY.get(source, 10)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, frozen=False)
+
+
+class SourceRef(_Model):
+    """Where one record came from: the source kind, the record's id there, and how it named the thing."""
+
+    source: str = Field(min_length=1, description="source kind: registry, cordis, interreg, csv, erdf, …")
+    record: str = Field(
+        min_length=1, description="the id that source gives the record, prefixed: cordis:999589172"
+    )
+    name: str | None = Field(default=None, description="the name as written in that source")
+    file: str | None = Field(default=None, description="the file the record was read from")
+
+    def key(self) -> tuple[str, str, str]:
+        return (self.source, self.record, self.file or "")
+
+
+class Money(_Model):
+    amount: float = Field(ge=0)
+    currency: Literal["EUR", "SEK"]
+
+
+class Actor(_Model):
+    """An organisation of the ecosystem."""
+
+    id: Id
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    kind: ActorKind = ActorKind.other
+    country: Country | None = None
+    county_code: str | None = Field(default=None, description="SCB län code, Swedish actors only")
+    nuts3: str | None = None
+    municipality: str | None = None
+    city: str | None = None
+    website: str | None = None
+    pic: str | None = Field(default=None, pattern=r"^\d{6,12}$")
+    vat: str | None = None
+    orgnr: str | None = Field(default=None, pattern=r"^\d{6}-\d{4}$")
+    sme: bool | None = None
+    sources: list[SourceRef] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _not_project_namespace(cls, v: str) -> str:
+        if v.startswith("project:"):
+            raise ValueError("actor ids may not start with 'project:' (reserved for project nodes)")
+        return v
+
+    @field_validator("county_code")
+    @classmethod
+    def _known_county(cls, v: str | None) -> str | None:
+        if v is not None and v not in COUNTIES:
+            raise ValueError(f"unknown SCB county code {v!r} (expected one of {', '.join(sorted(COUNTIES))})")
+        return v
+
+    def identity_keys(self) -> set[str]:
+        """Every key that names this actor: its id, strong identifiers and each source record id.
+
+        Stores index these so `get_actor("pic:999589172")` or `get_actor("cordis:999589172")` find the
+        actor whatever id it ended up with.
+        """
+        keys = {self.id}
+        if self.pic:
+            keys |= {f"pic:{self.pic}", f"cordis:{self.pic}"}
+        if self.vat:
+            keys.add(f"vat:{self.vat}")
+        if self.orgnr:
+            keys |= {f"orgnr:{self.orgnr}", f"se-org:{self.orgnr.replace('-', '')}"}
+        keys |= {s.record for s in self.sources}
+        return keys
+
+    def rank(self) -> int:
+        return max((source_priority(s.source) for s in self.sources), default=0)
+
+
+class Project(_Model):
+    """A funded project that links actors."""
+
+    id: Id
+    acronym: str | None = None
+    title: str = Field(min_length=1)
+    objective: str | None = None
+    programme: str = Field(min_length=1, description="Horizon 2020, Horizon Europe, Interreg, ERDF, …")
+    programme_part: str | None = Field(
+        default=None, description="e.g. H2020 SC5, HORIZON.2.5, PO1, an ERDF area"
+    )
+    funders: list[str] = Field(default_factory=list)
+    start: dt.date | None = None
+    end: dt.date | None = None
+    budget: Money | None = None
+    eu_contribution: Money | None = None
+    themes: list[str] = Field(default_factory=list, description="Theme ids")
+    topics: list[str] = Field(default_factory=list, description="call topic codes and keywords")
+    places: list[str] = Field(default_factory=list, description="county codes / municipalities where it runs")
+    sources: list[SourceRef] = Field(default_factory=list)
+
+    def rank(self) -> int:
+        return max((source_priority(s.source) for s in self.sources), default=0)
+
+
+class Participation(_Model):
+    """An actor's part in a project."""
+
+    actor_id: Id
+    project_id: Id
+    role: Role = Role.partner
+    contribution: Money | None = None
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
+class County(_Model):
+    code: str = Field(pattern=r"^\d{2}$")
+    name: str
+    short_name: str
+    nuts3: str
+
+
+class ThemeKind(StrEnum):
+    s3_area = "s3_area"
+    programme_part = "programme_part"
+    policy_objective = "policy_objective"
+    thematic_objective = "thematic_objective"
+    topic = "topic"
+
+
+class Theme(_Model):
+    """A smart-specialisation area or a part of an EU programme that projects address."""
+
+    id: Id
+    name: str
+    kind: ThemeKind
+    description: str | None = None
+    county_codes: list[str] = Field(default_factory=list, description="counties whose S3 strategy names it")
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], data: dict[str, Any], record: str) -> M:
+    """Validate `data` as `model`; a failure becomes a `RecordError` naming the record and field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "(record)"
+        raise RecordError(record, field, err["msg"]) from e
+
+
+def _union_sources(a: list[SourceRef], b: list[SourceRef]) -> list[SourceRef]:
+    seen: dict[tuple[str, str, str], SourceRef] = {}
+    for s in [*a, *b]:
+        seen.setdefault(s.key(), s)
+    return sorted(seen.values(), key=lambda s: s.key())
+
+
+def _merge_fields(primary: BaseModel, secondary: BaseModel, skip: set[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in type(primary).model_fields:
+        if name in skip:
+            continue
+        value = getattr(primary, name)
+        if value is None or value == []:
+            value = getattr(secondary, name)
+        out[name] = value
+    return out
+
+
+def merge_actor(old: Actor, new: Actor) -> Actor:
+    """Merge two records of the same actor; the id of `old` is kept. Deterministic, see module doc."""
+    primary, secondary = (new, old) if new.rank() > old.rank() else (old, new)
+    fields = _merge_fields(primary, secondary, skip={"id", "aliases", "sources", "kind"})
+    kind = primary.kind if primary.kind is not ActorKind.other else secondary.kind
+    names = {*old.aliases, *new.aliases, old.name, new.name}
+    names.discard(fields["name"])
+    return Actor(
+        id=old.id,
+        kind=kind,
+        aliases=sorted(names),
+        sources=_union_sources(old.sources, new.sources),
+        **fields,
+    )
+
+
+def merge_project(old: Project, new: Project) -> Project:
+    primary, secondary = (new, old) if new.rank() > old.rank() else (old, new)
+    fields = _merge_fields(
+        primary, secondary, skip={"id", "sources", "themes", "topics", "places", "funders"}
+    )
+    return Project(
+        id=old.id,
+        sources=_union_sources(old.sources, new.sources),
+        themes=sorted({*old.themes, *new.themes}),
+        topics=sorted({*old.topics, *new.topics}),
+        places=sorted({*old.places, *new.places}),
+        funders=sorted({*old.funders, *new.funders}),
+        **fields,
+    )
+
+
+def merge_participation(old: Participation, new: Participation) -> Participation:
+    role = max(old.role, new.role, key=lambda r: ROLE_RANK[r])
+    return Participation(
+        actor_id=old.actor_id,
+        project_id=old.project_id,
+        role=role,
+        contribution=new.contribution if new.contribution is not None else old.contribution,
+        sources=_union_sources(old.sources, new.sources),
+    )

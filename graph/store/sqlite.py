@@ -1,0 +1,514 @@
+"""The embedded default store: one SQLite file in WAL mode.
+
+Each record is kept whole as the model's JSON (so nothing is lost between layers) beside the columns
+that search and filters need. `actor_keys` maps every key an actor carries (PIC, VAT, organisation
+number, source record ids) to its id, which is what makes entity resolution and `get_actor("pic:…")` cheap.
+Search compares folded text (`graph.text.fold`), so "Hogskola" finds "Högskola".
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph.errors import InvalidInput, NotFound, StoreUnavailable
+from graph.model import (
+    Actor,
+    County,
+    Participation,
+    Project,
+    Theme,
+    merge_actor,
+    merge_participation,
+    merge_project,
+)
+from graph.projection import bipartite_graph
+from graph.store.base import ActorFilter, Neighbourhood, ProjectFilter, Stats, UpsertCounts
+from graph.text import fold
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS actors (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, search TEXT NOT NULL, kind TEXT NOT NULL,
+    country TEXT, county_code TEXT, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS actors_county ON actors(county_code);
+CREATE INDEX IF NOT EXISTS actors_country ON actors(country);
+CREATE INDEX IF NOT EXISTS actors_kind ON actors(kind);
+CREATE TABLE IF NOT EXISTS actor_keys (key TEXT PRIMARY KEY, actor_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS actor_keys_actor ON actor_keys(actor_id);
+CREATE TABLE IF NOT EXISTS projects (
+    id TEXT PRIMARY KEY, search TEXT NOT NULL, programme TEXT NOT NULL, start TEXT, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS projects_programme ON projects(programme);
+CREATE TABLE IF NOT EXISTS project_themes (
+    project_id TEXT NOT NULL, theme_id TEXT NOT NULL, PRIMARY KEY (project_id, theme_id));
+CREATE INDEX IF NOT EXISTS project_themes_theme ON project_themes(theme_id);
+CREATE TABLE IF NOT EXISTS participations (
+    actor_id TEXT NOT NULL, project_id TEXT NOT NULL, role TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (actor_id, project_id));
+CREATE INDEX IF NOT EXISTS participations_project ON participations(project_id);
+CREATE TABLE IF NOT EXISTS counties (code TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS themes (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+"""
+SCHEMA_VERSION = "1"
+_CHUNK = 500  # SQLite's variable limit is 32766; keep IN lists well below it
+
+
+def _chunks(items: list[str], size: int = _CHUNK) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+class SqliteWriter:
+    """Upserts inside the open transaction of a `SqliteStore.writer()` block."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self._con = con
+
+    def _existing(self, table: str, ids: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(ids):
+            out.update(
+                self._con.execute(f"SELECT id, data FROM {table} WHERE id IN ({_marks(len(chunk))})", chunk)
+            )
+        return out
+
+    def upsert_actors(self, actors: Iterable[Actor]) -> UpsertCounts:
+        counts = UpsertCounts()
+        merged: dict[str, Actor] = {}
+        for a in actors:
+            merged[a.id] = merge_actor(merged[a.id], a) if a.id in merged else a
+        stored = self._existing("actors", list(merged))
+        rows: list[tuple[object, ...]] = []
+        keys: list[tuple[str, str]] = []
+        for aid, a in merged.items():
+            if aid in stored:
+                a = merge_actor(Actor.model_validate_json(stored[aid]), a)
+                counts.merged += 1
+            else:
+                counts.created += 1
+            search = " | ".join(fold(n) for n in [a.name, *a.aliases])
+            rows.append((a.id, a.name, search, a.kind.value, a.country, a.county_code, a.model_dump_json()))
+            keys.extend((k, a.id) for k in a.identity_keys())
+        self._con.executemany(
+            "INSERT INTO actors (id, name, search, kind, country, county_code, data) VALUES (?,?,?,?,?,?,?) "
+            "ON CONFLICT(id) DO UPDATE SET name=excluded.name, search=excluded.search, kind=excluded.kind, "
+            "country=excluded.country, county_code=excluded.county_code, data=excluded.data",
+            rows,
+        )
+        # The first actor to claim a key keeps it: keys are never silently moved between actors.
+        self._con.executemany("INSERT OR IGNORE INTO actor_keys (key, actor_id) VALUES (?, ?)", keys)
+        return counts
+
+    def upsert_projects(self, projects: Iterable[Project]) -> UpsertCounts:
+        counts = UpsertCounts()
+        merged: dict[str, Project] = {}
+        for p in projects:
+            merged[p.id] = merge_project(merged[p.id], p) if p.id in merged else p
+        stored = self._existing("projects", list(merged))
+        rows: list[tuple[object, ...]] = []
+        themes: list[tuple[str, str]] = []
+        for pid, p in merged.items():
+            if pid in stored:
+                p = merge_project(Project.model_validate_json(stored[pid]), p)
+                counts.merged += 1
+            else:
+                counts.created += 1
+            search = fold(" ".join(x for x in (p.acronym, p.title) if x))
+            rows.append(
+                (p.id, search, p.programme, p.start.isoformat() if p.start else None, p.model_dump_json())
+            )
+            themes.extend((p.id, t) for t in p.themes)
+        self._con.executemany(
+            "INSERT INTO projects (id, search, programme, start, data) VALUES (?,?,?,?,?) "
+            "ON CONFLICT(id) DO UPDATE SET search=excluded.search, programme=excluded.programme, "
+            "start=excluded.start, data=excluded.data",
+            rows,
+        )
+        self._con.executemany(
+            "INSERT OR IGNORE INTO project_themes (project_id, theme_id) VALUES (?, ?)", themes
+        )
+        return counts
+
+    def upsert_participations(self, participations: Iterable[Participation]) -> UpsertCounts:
+        counts = UpsertCounts()
+        merged: dict[tuple[str, str], Participation] = {}
+        for p in participations:
+            k = (p.actor_id, p.project_id)
+            merged[k] = merge_participation(merged[k], p) if k in merged else p
+        stored: dict[tuple[str, str], str] = {}
+        for chunk in _chunks(sorted({pid for _, pid in merged})):
+            for aid, pid, data in self._con.execute(
+                f"SELECT actor_id, project_id, data FROM participations WHERE project_id IN ({_marks(len(chunk))})",
+                chunk,
+            ):
+                stored[(aid, pid)] = data
+        rows = []
+        for key, p in merged.items():
+            if key in stored:
+                p = merge_participation(Participation.model_validate_json(stored[key]), p)
+                counts.merged += 1
+            else:
+                counts.created += 1
+            rows.append((key[0], key[1], p.role.value, p.model_dump_json()))
+        self._check_endpoints(merged)
+        self._con.executemany(
+            "INSERT INTO participations (actor_id, project_id, role, data) VALUES (?,?,?,?) "
+            "ON CONFLICT(actor_id, project_id) DO UPDATE SET role=excluded.role, data=excluded.data",
+            rows,
+        )
+        return counts
+
+    def _check_endpoints(self, merged: dict[tuple[str, str], Participation]) -> None:
+        actor_ids = sorted({a for a, _ in merged})
+        project_ids = sorted({p for _, p in merged})
+        for table, ids in (("actors", actor_ids), ("projects", project_ids)):
+            found: set[str] = set()
+            for chunk in _chunks(ids):
+                found.update(
+                    r[0]
+                    for r in self._con.execute(
+                        f"SELECT id FROM {table} WHERE id IN ({_marks(len(chunk))})", chunk
+                    )
+                )
+            missing = [i for i in ids if i not in found]
+            if missing:
+                raise InvalidInput(f"participation refers to unknown {table[:-1]} {missing[0]!r}")
+
+    def upsert_counties(self, counties: Iterable[County]) -> UpsertCounts:
+        rows = [(c.code, c.model_dump_json()) for c in counties]
+        return self._replace("counties", "code", rows)
+
+    def upsert_themes(self, themes: Iterable[Theme]) -> UpsertCounts:
+        rows = [(t.id, t.model_dump_json()) for t in themes]
+        return self._replace("themes", "id", rows)
+
+    def remove_actor_key(self, key: str) -> None:
+        self._con.execute("DELETE FROM actor_keys WHERE key = ?", (key,))
+
+    def _replace(self, table: str, pk: str, rows: list[tuple[str, str]]) -> UpsertCounts:
+        existing: set[str] = set()
+        for chunk in _chunks([r[0] for r in rows]):
+            existing.update(
+                r[0]
+                for r in self._con.execute(
+                    f"SELECT {pk} FROM {table} WHERE {pk} IN ({_marks(len(chunk))})", chunk
+                )
+            )
+        self._con.executemany(
+            f"INSERT INTO {table} ({pk}, data) VALUES (?, ?) ON CONFLICT({pk}) DO UPDATE SET data=excluded.data",
+            rows,
+        )
+        return UpsertCounts(created=len(rows) - len(existing), merged=len(existing))
+
+
+class SqliteStore:
+    """`GraphStore` on one SQLite file. Opening does no I/O; `init_schema()` creates the tables."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        # One connection per thread: the API serves requests from a thread pool, and SQLite
+        # connections must not be shared across threads while a statement is running.
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    # -- connection -------------------------------------------------------------------------
+    @property
+    def con(self) -> sqlite3.Connection:
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if con is None:
+            if not self.path.parent.exists():
+                raise StoreUnavailable(f"store directory {self.path.parent} does not exist")
+            try:
+                con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                con.execute("PRAGMA journal_mode=WAL")
+                con.execute("PRAGMA synchronous=NORMAL")
+                con.execute("PRAGMA busy_timeout=10000")
+            except sqlite3.DatabaseError as e:
+                raise StoreUnavailable(f"cannot open {self.path}: {e}") from e
+            self._local.con = con
+            with self._lock:
+                self._all.append(con)
+        return con
+
+    def close(self) -> None:
+        with self._lock:
+            for con in self._all:
+                con.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    def init_schema(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con.executescript(SCHEMA)
+        except sqlite3.DatabaseError as e:
+            raise StoreUnavailable(f"{self.path} is not an innograph database: {e}") from e
+        self.con.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        self.con.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('version', '0')")
+
+    def _q(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        try:
+            return self.con.execute(sql, tuple(params)).fetchall()
+        except sqlite3.OperationalError as e:
+            if "no such table" in str(e):
+                raise StoreUnavailable(
+                    f"{self.path} has no innograph schema: run 'innograph db init' or an ingest first"
+                ) from e
+            raise StoreUnavailable(f"{self.path}: {e}") from e
+
+    @contextmanager
+    def writer(self) -> Iterator[SqliteWriter]:
+        self.init_schema()
+        con = self.con
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield SqliteWriter(con)
+            con.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    def version(self) -> int:
+        rows = self._q("SELECT value FROM meta WHERE key = 'version'")
+        return int(rows[0][0]) if rows else 0
+
+    # -- reads ------------------------------------------------------------------------------
+    def get_actor(self, key: str) -> Actor:
+        rows = self._q(
+            "SELECT a.data FROM actor_keys k JOIN actors a ON a.id = k.actor_id WHERE k.key = ? "
+            "UNION ALL SELECT data FROM actors WHERE id = ? LIMIT 1",
+            (key, key),
+        )
+        if not rows:
+            raise NotFound(f"no actor {key!r}")
+        return Actor.model_validate_json(rows[0][0])
+
+    def get_actors(self, ids: Iterable[str]) -> dict[str, Actor]:
+        out: dict[str, Actor] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            for aid, data in self._q(
+                f"SELECT id, data FROM actors WHERE id IN ({_marks(len(chunk))})", chunk
+            ):
+                out[aid] = Actor.model_validate_json(data)
+        return out
+
+    def get_project(self, project_id: str) -> Project:
+        rows = self._q("SELECT data FROM projects WHERE id = ?", (project_id,))
+        if not rows:
+            raise NotFound(f"no project {project_id!r}")
+        return Project.model_validate_json(rows[0][0])
+
+    def get_projects(self, ids: Iterable[str]) -> dict[str, Project]:
+        out: dict[str, Project] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            for pid, data in self._q(
+                f"SELECT id, data FROM projects WHERE id IN ({_marks(len(chunk))})", chunk
+            ):
+                out[pid] = Project.model_validate_json(data)
+        return out
+
+    def lookup_keys(self, keys: Iterable[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(dict.fromkeys(keys))):
+            out.update(
+                self._q(f"SELECT key, actor_id FROM actor_keys WHERE key IN ({_marks(len(chunk))})", chunk)
+            )
+        return out
+
+    def iter_actors(self) -> Iterator[Actor]:
+        for (data,) in self._q("SELECT data FROM actors ORDER BY id"):
+            yield Actor.model_validate_json(data)
+
+    def iter_projects(self) -> Iterator[Project]:
+        for (data,) in self._q("SELECT data FROM projects ORDER BY id"):
+            yield Project.model_validate_json(data)
+
+    def iter_participations(self) -> Iterator[Participation]:
+        for (data,) in self._q("SELECT data FROM participations ORDER BY actor_id, project_id"):
+            yield Participation.model_validate_json(data)
+
+    def participations(
+        self, actor_id: str | None = None, project_id: str | None = None
+    ) -> list[Participation]:
+        where, params = [], []
+        if actor_id is not None:
+            where.append("actor_id = ?")
+            params.append(actor_id)
+        if project_id is not None:
+            where.append("project_id = ?")
+            params.append(project_id)
+        sql = "SELECT data FROM participations" + (" WHERE " + " AND ".join(where) if where else "")
+        return [
+            Participation.model_validate_json(d)
+            for (d,) in self._q(sql + " ORDER BY actor_id, project_id", params)
+        ]
+
+    def search_actors(
+        self, query: str = "", filters: ActorFilter | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[list[Actor], int]:
+        f = filters or ActorFilter()
+        where: list[str] = []
+        params: list[Any] = []
+        words = fold(query).split()
+        for w in words:
+            where.append("a.search LIKE ?")
+            params.append(f"%{w}%")
+        for col, values in (
+            ("a.county_code", f.county),
+            ("a.kind", [k.value for k in f.kind]),
+            ("a.country", f.country),
+        ):
+            if values:
+                where.append(f"{col} IN ({_marks(len(values))})")
+                params.extend(values)
+        if f.programme:
+            where.append(
+                "EXISTS (SELECT 1 FROM participations p JOIN projects j ON j.id = p.project_id "
+                f"WHERE p.actor_id = a.id AND j.programme IN ({_marks(len(f.programme))}))"
+            )
+            params.extend(f.programme)
+        if f.theme:
+            where.append(
+                "EXISTS (SELECT 1 FROM participations p JOIN project_themes t ON t.project_id = p.project_id "
+                f"WHERE p.actor_id = a.id AND t.theme_id IN ({_marks(len(f.theme))}))"
+            )
+            params.extend(f.theme)
+        clause = " WHERE " + " AND ".join(where) if where else ""
+        total = self._q(f"SELECT count(*) FROM actors a{clause}", params)[0][0]
+        q = fold(query)
+        rows = self._q(
+            f"SELECT a.data FROM actors a{clause} ORDER BY (a.search = ? OR a.search LIKE ?) DESC, "
+            "a.search LIKE ? DESC, a.name, a.id LIMIT ? OFFSET ?",
+            [*params, q, f"{q} |%", f"{q}%", limit, offset],
+        )
+        return [Actor.model_validate_json(d) for (d,) in rows], total
+
+    def search_projects(
+        self, query: str = "", filters: ProjectFilter | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[list[Project], int]:
+        f = filters or ProjectFilter()
+        where: list[str] = []
+        params: list[Any] = []
+        for w in fold(query).split():
+            where.append("j.search LIKE ?")
+            params.append(f"%{w}%")
+        if f.programme:
+            where.append(f"j.programme IN ({_marks(len(f.programme))})")
+            params.extend(f.programme)
+        if f.theme:
+            where.append(
+                f"EXISTS (SELECT 1 FROM project_themes t WHERE t.project_id = j.id "
+                f"AND t.theme_id IN ({_marks(len(f.theme))}))"
+            )
+            params.extend(f.theme)
+        if f.actor:
+            where.append(
+                "EXISTS (SELECT 1 FROM participations p WHERE p.project_id = j.id AND p.actor_id = ?)"
+            )
+            params.append(f.actor)
+        clause = " WHERE " + " AND ".join(where) if where else ""
+        total = self._q(f"SELECT count(*) FROM projects j{clause}", params)[0][0]
+        rows = self._q(
+            f"SELECT j.data FROM projects j{clause} ORDER BY j.start DESC, j.id LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [Project.model_validate_json(d) for (d,) in rows], total
+
+    def neighbourhood(self, actor_id: str, depth: int = 1, max_actors: int = 200) -> Neighbourhood:
+        center = self.get_actor(actor_id)
+        hops = {center.id: 0}
+        project_ids: set[str] = set()
+        frontier = [center.id]
+        capped = False
+        for hop in range(1, depth + 1):
+            new_projects: set[str] = set()
+            for chunk in _chunks(frontier):
+                new_projects.update(
+                    r[0]
+                    for r in self._q(
+                        f"SELECT project_id FROM participations WHERE actor_id IN ({_marks(len(chunk))})",
+                        chunk,
+                    )
+                )
+            new_projects -= project_ids
+            project_ids |= new_projects
+            next_frontier: list[str] = []
+            for chunk in _chunks(sorted(new_projects)):
+                for (aid,) in self._q(
+                    f"SELECT DISTINCT actor_id FROM participations WHERE project_id IN ({_marks(len(chunk))}) "
+                    "ORDER BY actor_id",
+                    chunk,
+                ):
+                    if aid in hops:
+                        continue
+                    if len(hops) >= max_actors:
+                        capped = True
+                        break
+                    hops[aid] = hop
+                    next_frontier.append(aid)
+            frontier = next_frontier
+            if capped or not frontier:
+                break
+        actors = self.get_actors(hops)
+        parts = [
+            p
+            for chunk in _chunks(sorted(project_ids))
+            for (d,) in self._q(
+                f"SELECT data FROM participations WHERE project_id IN ({_marks(len(chunk))})", chunk
+            )
+            if (p := Participation.model_validate_json(d)).actor_id in hops
+        ]
+        projects = self.get_projects(sorted(project_ids))
+        return Neighbourhood(
+            center=center,
+            depth=depth,
+            actors=[actors[a] for a in hops if a in actors],
+            projects=[projects[p] for p in sorted(projects)],
+            participations=parts,
+            capped=capped,
+            hops=hops,
+        )
+
+    def counties(self) -> list[County]:
+        return [County.model_validate_json(d) for (d,) in self._q("SELECT data FROM counties ORDER BY code")]
+
+    def themes(self) -> list[Theme]:
+        return [Theme.model_validate_json(d) for (d,) in self._q("SELECT data FROM themes ORDER BY id")]
+
+    def stats(self) -> Stats:
+        def grouped(sql: str) -> dict[str, int]:
+            return {str(k) if k is not None else "": n for k, n in self._q(sql)}
+
+        return Stats(
+            actors=self._q("SELECT count(*) FROM actors")[0][0],
+            projects=self._q("SELECT count(*) FROM projects")[0][0],
+            participations=self._q("SELECT count(*) FROM participations")[0][0],
+            counties=self._q("SELECT count(*) FROM counties")[0][0],
+            themes=self._q("SELECT count(*) FROM themes")[0][0],
+            actors_by_kind=grouped("SELECT kind, count(*) FROM actors GROUP BY kind ORDER BY kind"),
+            actors_by_county=grouped(
+                "SELECT county_code, count(*) FROM actors WHERE county_code IS NOT NULL "
+                "GROUP BY county_code ORDER BY county_code"
+            ),
+            actors_by_country=grouped(
+                "SELECT country, count(*) FROM actors WHERE country IS NOT NULL GROUP BY country ORDER BY country"
+            ),
+            projects_by_programme=grouped(
+                "SELECT programme, count(*) FROM projects GROUP BY programme ORDER BY programme"
+            ),
+        )
+
+    def to_networkx(self) -> nx.Graph:
+        return bipartite_graph(self.iter_actors(), self.iter_projects(), self.iter_participations())

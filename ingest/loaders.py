@@ -1,0 +1,18 @@
+"""Every source loader by name: `innograph ingest NAME PATH` and `innograph demo` look them up here.
+
+A loader turns a path into a `SourceBatch` (or raises `InvalidInput` before anything is written).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ingest.pipeline import SourceBatch
+from ingest.registry import load_registry
+
+Loader = Callable[[Path], SourceBatch]
+
+LOADERS: dict[str, Loader] = {
+    "registry": load_registry,
+}

@@ -1,0 +1,99 @@
+"""The one way records enter a store: a loader parses a source into a `SourceBatch`, `commit` writes it.
+
+`commit` runs in one store transaction: it resolves each incoming actor against the graph (so the same
+organisation from two sources becomes one actor), rewrites the participations to the resolved ids
+and upserts everything. An exception anywhere rolls the whole source back; a malformed row is not an
+exception but a `Problem` the loader records (file, line, reason) and the report counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from graph.model import Actor, County, Participation, Project, Theme
+from graph.store.base import GraphStore, UpsertCounts
+from ingest.resolve import Match, Resolver
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A row that was skipped, and why; `line` is the 1-based line (or record number) in `file`."""
+
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+@dataclass
+class SourceBatch:
+    """Everything one source said, in model records. Participations use the actors' ids as loaded."""
+
+    source: str
+    actors: list[Actor] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    participations: list[Participation] = field(default_factory=list)
+    counties: list[County] = field(default_factory=list)
+    themes: list[Theme] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    rows_read: int = 0
+
+
+@dataclass
+class IngestReport:
+    source: str
+    rows_read: int = 0
+    actors: UpsertCounts = field(default_factory=UpsertCounts)
+    projects: UpsertCounts = field(default_factory=UpsertCounts)
+    participations: UpsertCounts = field(default_factory=UpsertCounts)
+    resolved: dict[str, int] = field(default_factory=dict)  # rule -> how many incoming actors it merged
+    merges: list[tuple[str, str, Match]] = field(default_factory=list)  # (incoming id, name, match)
+    problems: list[Problem] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "read": self.rows_read,
+            "actors": vars(self.actors),
+            "projects": vars(self.projects),
+            "participations": vars(self.participations),
+            "resolved": self.resolved,
+            "skipped": len(self.problems),
+            "problems": [str(p) for p in self.problems],
+        }
+
+
+def commit(
+    store: GraphStore, batch: SourceBatch, resolver_factory: type[Resolver] = Resolver
+) -> IngestReport:
+    """Resolve and write one source's batch in one transaction; returns what happened."""
+    report = IngestReport(source=batch.source, rows_read=batch.rows_read, problems=list(batch.problems))
+    with store.writer() as w:
+        resolver = resolver_factory(store)
+        id_map: dict[str, str] = {}
+        actors: list[Actor] = []
+        for a in batch.actors:
+            match = resolver.resolve(a)
+            if match is not None and match.actor_id != a.id:
+                id_map[a.id] = match.actor_id
+                report.resolved[match.rule] = report.resolved.get(match.rule, 0) + 1
+                report.merges.append((a.id, a.name, match))
+                a = a.model_copy(update={"id": match.actor_id})
+            else:
+                id_map[a.id] = a.id
+            resolver.add(a)
+            actors.append(a)
+        if batch.counties:
+            w.upsert_counties(batch.counties)
+        if batch.themes:
+            w.upsert_themes(batch.themes)
+        report.actors = w.upsert_actors(actors)
+        report.projects = w.upsert_projects(batch.projects)
+        parts = [
+            p.model_copy(update={"actor_id": id_map.get(p.actor_id, p.actor_id)})
+            for p in batch.participations
+        ]
+        report.participations = w.upsert_participations(parts)
+    return report
