@@ -1,0 +1,91 @@
+"""The domain model: validation errors name the record and field; merges are deterministic."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.errors import RecordError
+from graph.model import (
+    Actor,
+    ActorKind,
+    Participation,
+    Role,
+    SourceRef,
+    merge_actor,
+    merge_participation,
+    parse,
+)
+from graph.text import fold
+
+
+def test_validation_error_names_record_and_field() -> None:
+    with pytest.raises(RecordError) as e:
+        parse(Actor, {"id": "se:x", "name": "X", "county_code": "99"}, "actors.csv line 3")
+    assert e.value.record == "actors.csv line 3"
+    assert e.value.field == "county_code"
+    assert "unknown SCB county code '99'" in str(e.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"id": "no-prefix", "name": "X"}, "id"),
+        ({"id": "se:x", "name": ""}, "name"),
+        ({"id": "se:x", "name": "X", "country": "Sweden"}, "country"),
+        ({"id": "se:x", "name": "X", "kind": "castle"}, "kind"),
+        ({"id": "se:x", "name": "X", "orgnr": "2021004011"}, "orgnr"),
+        ({"id": "project:x", "name": "X"}, "id"),
+    ],
+)
+def test_each_bad_field_is_named(data: dict[str, str], field: str) -> None:
+    with pytest.raises(RecordError) as e:
+        parse(Actor, data, "rec")
+    assert e.value.field == field
+
+
+def test_fold_handles_swedish_letters_and_case() -> None:
+    assert fold("Blekinge Tekniska Högskola") == fold("BLEKINGE TEKNISKA HOGSKOLA")
+    assert fold("Växjö, Åhus & Ørsted") == "vaxjo ahus orsted"
+
+
+def _actor(source: str, name: str, **kw: object) -> Actor:
+    return Actor(id="se:x", name=name, sources=[SourceRef(source=source, record=f"{source}:1")], **kw)  # type: ignore[arg-type]
+
+
+def test_merge_prefers_the_more_authoritative_source_in_any_order() -> None:
+    cordis = _actor("cordis", "BLEKINGE TEKNISKA HOGSKOLA", pic="999589172", kind=ActorKind.university)
+    registry = _actor("registry", "Blekinge Tekniska Högskola", county_code="10")
+    a = merge_actor(cordis, registry)
+    b = merge_actor(registry, cordis)
+    assert a == b
+    assert a.name == "Blekinge Tekniska Högskola"
+    assert a.pic == "999589172" and a.county_code == "10" and a.kind is ActorKind.university
+    assert a.aliases == ["BLEKINGE TEKNISKA HOGSKOLA"]
+    # merging a record that is already in changes nothing
+    assert merge_actor(a, cordis) == a
+
+
+def test_identity_keys_cover_identifiers_and_source_records() -> None:
+    a = Actor(
+        id="se:bth",
+        name="BTH",
+        pic="999589172",
+        orgnr="202100-4011",
+        vat="SE202100401101",
+        sources=[SourceRef(source="cordis", record="cordis:999589172")],
+    )
+    assert {
+        "se:bth",
+        "pic:999589172",
+        "cordis:999589172",
+        "orgnr:202100-4011",
+        "se-org:2021004011",
+        "vat:SE202100401101",
+    } <= a.identity_keys()
+
+
+def test_participation_merge_keeps_the_stronger_role() -> None:
+    p1 = Participation(actor_id="se:a", project_id="seed:p", role=Role.partner)
+    p2 = Participation(actor_id="se:a", project_id="seed:p", role=Role.coordinator)
+    assert merge_participation(p1, p2).role is Role.coordinator
+    assert merge_participation(p2, p1).role is Role.coordinator
