@@ -1,0 +1,33 @@
+"""Source commands: `innograph ingest interreg|cordis|csv PATH`, `innograph resolve --report`, `innograph fetch`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from api.cli import Context, pass_ctx, store_options
+from api.commands.core import run_ingest
+
+
+@click.command("interreg")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@store_options
+@pass_ctx
+def ingest_interreg(ctx: Context, path: Path, as_json: bool) -> None:
+    """Load Tillväxtverket's list of Swedish partners in Interreg 2021–2027 (the JSON file).
+
+    Projects are programme + project name; organisations are joined with actors already in the graph.
+
+    \b
+    Examples:
+      innograph ingest interreg ../shared/data/interreg/swedish-partners-interreg-2021-2027.json
+      innograph ingest interreg partners.json --json --db /tmp/g.db
+    """
+    run_ingest(ctx, "interreg", path, as_json)
+
+
+def register(cli: click.Group) -> None:
+    group = cli.commands
+    group["ingest"].add_command(ingest_interreg)  # type: ignore[attr-defined]

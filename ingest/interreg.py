@@ -1,0 +1,355 @@
+"""Tillväxtverket's list of Swedish partners in Interreg 2021–2027 (a JSON array of partner rows).
+
+One row is one Swedish organisation in one project. A project is identified by programme +
+`projektnamn` (the row `id` only numbers partner rows inside a programme), so project ids are
+`interreg:<programme-slug>:<project-slug>`. Organisations become actors `interreg-org:<slug of the
+normalised name>`, so the spellings "Länsstyrelsen Blekinge" and "Länsstyrelsen I Blekinge län" are one
+actor from the start; entity resolution then joins them with the registry and CORDIS.
+
+Money: `partnerbudget` is the partner's budget in the project. Interreg programmes are run and
+reported in euro (the 2021–2027 programmes' budgets and partner budgets are in EUR), so it is read as
+EUR; it becomes the participation's `contribution`. Two rows of one organisation in one project
+(a few exist, with different budgets) are one participation: the budgets are summed and the stronger
+role is kept. A project's dates are the earliest start and the latest end of its rows (four projects
+have rows with two start dates). `places` holds the counties of the project's Swedish partners.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph.errors import InvalidInput
+from graph.geo import COUNTIES, county_from_name
+from graph.model import (
+    ROLE_RANK,
+    Actor,
+    ActorKind,
+    Money,
+    Participation,
+    Project,
+    Role,
+    SourceRef,
+    Theme,
+    ThemeKind,
+)
+from graph.text import fold, slug
+from ingest.pipeline import Problem, SourceBatch
+from ingest.resolve import normalise_name
+
+SOURCE = "interreg"
+PROGRAMME = "Interreg"
+REQUIRED = ("program", "projektnamn", "organisationsnamn", "organisationsroll")
+
+ROLES = {"LP": Role.coordinator, "PP": Role.partner, "AP": Role.associated}
+
+# organisationstyp as Interreg's joint electronic monitoring system (Jems) writes it → our kind.
+KINDS: dict[str, ActorKind] = {
+    "higher education and research institution": ActorKind.university,
+    "education and research institution": ActorKind.research_institute,
+    "local public authority": ActorKind.municipality,
+    "regional public authority": ActorKind.regional_authority,
+    "national public authority": ActorKind.government_agency,
+    "sectoral agency": ActorKind.government_agency,
+    "national, regional and local authorities": ActorKind.government_agency,
+    "business support organisation": ActorKind.business_support,
+    "small or medium-sized enterprise (sme)": ActorKind.company,
+    "large enterprise": ActorKind.company,
+    "enterprise, except sme": ActorKind.company,
+    "ngo": ActorKind.association,
+    "interest groups including ngos": ActorKind.association,
+}
+SME_TYPES = {
+    "small or medium-sized enterprise (sme)": True,
+    "large enterprise": False,
+    "enterprise, except sme": False,
+}
+
+# Interreg policy objectives (Regulation (EU) 2021/1060 art. 5 and 2021/1059 art. 14–15).
+POLICY_OBJECTIVES = {
+    "PO1": "A more competitive and smarter Europe",
+    "PO2": "A greener, low-carbon Europe",
+    "PO3": "A more connected Europe",
+    "PO4": "A more social and inclusive Europe",
+    "PO5": "A Europe closer to citizens",
+    "PO6": "Interreg-specific objective: a better cooperation governance",
+    "ISO": "Interreg-specific objectives (better cooperation governance, a safer Europe)",
+}
+
+
+def _kind(org_type: str | None, ownership: str | None, name: str) -> ActorKind:
+    """Kind from the organisation type; when the type says nothing, from what the name states."""
+    kind = KINDS.get((org_type or "").strip().lower(), ActorKind.other)
+    if kind is not ActorKind.other:
+        return kind
+    n = fold(name)
+    words = n.split()
+    if "universitet" in n or "hogskola" in n or "university" in words:
+        return ActorKind.university
+    if n.endswith(" kommun") or n.startswith("kommun "):
+        return ActorKind.municipality
+    if n.startswith("region ") or n.startswith("regionforbundet"):
+        return ActorKind.regional_authority
+    if n.startswith("lansstyrelsen"):
+        return ActorKind.government_agency
+    if "science park" in n:
+        return ActorKind.science_park
+    if (ownership or "").lower() == "private" and words and words[-1] == "ab":
+        return ActorKind.company
+    return ActorKind.other
+
+
+def _date(value: Any) -> tuple[dt.date | None, bool]:
+    """The date, and whether it had to be corrected: a day past the month's end ("2027-02-31", which
+    the list has) is read as the month's last day; anything else unreadable raises ValueError."""
+    if value in (None, ""):
+        return None, False
+    text = str(value).strip()[:10]
+    try:
+        return dt.date.fromisoformat(text), False
+    except ValueError:
+        y, m, d = (int(x) for x in text.split("-"))
+        if not (1 <= m <= 12 and 28 < d <= 31):
+            raise
+        last = (dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)).day
+        return dt.date(y, m, last), True
+
+
+def _money(value: Any) -> float | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not an amount")
+    if isinstance(value, int | float):
+        amount = float(value)
+    else:
+        amount = float(str(value).replace(" ", "").replace("\u00a0", "").replace(",", "."))
+    if amount < 0 or amount != amount:
+        raise ValueError(f"{value!r} is not a non-negative amount")
+    return amount
+
+
+@dataclass
+class _ProjectAcc:
+    programme: str
+    name: str
+    starts: set[dt.date] = field(default_factory=set)
+    ends: set[dt.date] = field(default_factory=set)
+    pos: set[str] = field(default_factory=set)
+    sos: set[str] = field(default_factory=set)
+    places: set[str] = field(default_factory=set)
+    rows: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _OrgAcc:
+    names: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[ActorKind] = field(default_factory=Counter)
+    counties: Counter[str] = field(default_factory=Counter)
+    sme: set[bool] = field(default_factory=set)
+
+
+def programme_slug(programme: str) -> str:
+    return slug(programme)
+
+
+def project_id(programme: str, name: str) -> str:
+    return f"interreg:{slug(programme)}:{slug(name)}"
+
+
+def org_id(name: str) -> str:
+    return f"interreg-org:{slug(normalise_name(name) or name)}"
+
+
+def _read(path: Path) -> list[Any]:
+    if path.is_dir():
+        raise InvalidInput(f"{path}: is a folder; give the Interreg partner list JSON file")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as e:
+        raise InvalidInput(f"{path}: no such file") from e
+    if not raw.strip():
+        raise InvalidInput(f"{path}: the file is empty")
+    try:
+        doc = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InvalidInput(f"{path}: not a JSON file ({e})") from e
+    if isinstance(doc, dict):  # tolerate {"data": [...]} wrappers
+        doc = next((v for v in doc.values() if isinstance(v, list)), None)
+    if not isinstance(doc, list) or not doc:
+        raise InvalidInput(f"{path}: expected a JSON array of Interreg partner rows")
+    dicts = [r for r in doc if isinstance(r, dict)]
+    if not dicts:
+        raise InvalidInput(f"{path}: expected a JSON array of objects (partner rows)")
+    present = set().union(*(r.keys() for r in dicts))
+    missing = [c for c in REQUIRED if c not in present]
+    if missing:
+        raise InvalidInput(f"{path}: not the Interreg partner list: missing field(s) {', '.join(missing)}")
+    return doc
+
+
+def load_interreg(path: Path) -> SourceBatch:
+    """Parse the partner list into projects, actors, participations and policy-objective themes."""
+    path = Path(path)
+    rows = _read(path)
+    fname = path.name
+    batch = SourceBatch(source=SOURCE, rows_read=len(rows))
+    projects: dict[str, _ProjectAcc] = {}
+    orgs: dict[str, _OrgAcc] = defaultdict(_OrgAcc)
+    parts: dict[tuple[str, str], tuple[Role, float | None, list[int]]] = {}
+
+    for n, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            batch.problems.append(Problem(fname, n, "record is not an object"))
+            continue
+        programme = str(row.get("program") or "").strip()
+        pname = str(row.get("projektnamn") or "").strip()
+        if not programme or not pname:
+            batch.problems.append(Problem(fname, n, "no programme or project name (program, projektnamn)"))
+            continue
+        try:
+            (start, fixed_start), (end, fixed_end) = _date(row.get("startdatum")), _date(row.get("slutdatum"))
+        except ValueError:
+            batch.problems.append(
+                Problem(fname, n, f"bad date {row.get('startdatum')!r}/{row.get('slutdatum')!r} (YYYY-MM-DD)")
+            )
+            continue
+        if fixed_start or fixed_end:
+            batch.problems.append(
+                Problem(
+                    fname,
+                    n,
+                    f"impossible date {row.get('startdatum')!r}/{row.get('slutdatum')!r} read as "
+                    f"{start}/{end} (row kept)",
+                )
+            )
+        try:
+            budget = _money(row.get("partnerbudget"))
+        except ValueError:
+            batch.problems.append(
+                Problem(fname, n, f"non-numeric partnerbudget {row.get('partnerbudget')!r}")
+            )
+            continue
+        pid = project_id(programme, pname)
+        acc = projects.setdefault(pid, _ProjectAcc(programme, pname))
+        acc.rows.append(n)
+        acc.starts |= {start} if start else set()
+        acc.ends |= {end} if end else set()
+        if row.get("politisktmal"):
+            acc.pos.add(str(row["politisktmal"]).strip().upper())
+        if row.get("specifiktmal"):
+            acc.sos.add(str(row["specifiktmal"]).strip())
+        county = county_from_name(row.get("nuts3"))
+
+        oname = str(row.get("organisationsnamn") or "").strip()
+        if not oname:
+            batch.problems.append(
+                Problem(fname, n, f"no organisation name (organisationsnamn) in project {pname!r}")
+            )
+            continue
+        role_code = str(row.get("organisationsroll") or "").strip().upper()
+        if role_code not in ROLES:
+            batch.problems.append(
+                Problem(fname, n, f"unknown role {row.get('organisationsroll')!r} (expected LP, PP or AP)")
+            )
+            continue
+        if county:
+            acc.places.add(county)
+        aid = org_id(oname)
+        org = orgs[aid]
+        org.names[oname] += 1
+        org_type = (row.get("organisationstyp") or "").strip().lower()
+        org.kinds[_kind(row.get("organisationstyp"), row.get("organisationsagande"), oname)] += 1
+        if org_type in SME_TYPES:
+            org.sme.add(SME_TYPES[org_type])
+        if county:
+            org.counties[county] += 1
+        role = ROLES[role_code]
+        key = (aid, pid)
+        if key in parts:
+            old_role, old_budget, lines = parts[key]
+            role = max(old_role, role, key=lambda r: ROLE_RANK[r])
+            if old_budget is not None:
+                budget = old_budget + (budget or 0.0)
+            parts[key] = (role, budget, [*lines, n])
+        else:
+            parts[key] = (role, budget, [n])
+
+    used_pos: set[str] = set()
+    for pid, acc in sorted(projects.items()):
+        pos = sorted(acc.pos)
+        used_pos |= acc.pos
+        funder = acc.programme if fold(acc.programme).startswith("interreg") else f"Interreg {acc.programme}"
+        batch.projects.append(
+            Project(
+                id=pid,
+                title=acc.name,
+                programme=PROGRAMME,
+                programme_part=", ".join(pos) or None,
+                funders=[funder],
+                start=min(acc.starts) if acc.starts else None,
+                end=max(acc.ends) if acc.ends else None,
+                themes=[f"po:{p}" for p in pos],
+                topics=sorted(acc.sos),
+                places=sorted(acc.places),
+                sources=[
+                    SourceRef(source=SOURCE, record=pid, name=acc.name, file=fname),
+                ],
+            )
+        )
+    for aid, org in sorted(orgs.items()):
+        # The most frequent spelling names the actor (ties: alphabetical); the others are aliases.
+        names = sorted(org.names, key=lambda s: (-org.names[s], s))
+        kind = sorted(org.kinds, key=lambda k: (-org.kinds[k], k.value))[0]
+        if kind is ActorKind.other and len(org.kinds) > 1:
+            kind = next(
+                k
+                for k in sorted(org.kinds, key=lambda k: (-org.kinds[k], k.value))
+                if k is not ActorKind.other
+            )
+        county = sorted(org.counties, key=lambda c: (-org.counties[c], c))[0] if org.counties else None
+        batch.actors.append(
+            Actor(
+                id=aid,
+                name=names[0],
+                aliases=names[1:],
+                kind=kind,
+                country="SE",
+                county_code=county,
+                nuts3=COUNTIES[county].nuts3 if county else None,
+                sme=next(iter(org.sme)) if len(org.sme) == 1 else None,
+                sources=[SourceRef(source=SOURCE, record=aid, name=names[0], file=fname)],
+            )
+        )
+    for (aid, pid), (role, budget, lines) in sorted(parts.items()):
+        batch.participations.append(
+            Participation(
+                actor_id=aid,
+                project_id=pid,
+                role=role,
+                contribution=Money(amount=round(budget, 2), currency="EUR") if budget is not None else None,
+                sources=[
+                    SourceRef(
+                        source=SOURCE,
+                        record=f"{pid}#{aid}",
+                        name=orgs[aid].names.most_common(1)[0][0],
+                        file=f"{fname} rows {','.join(map(str, lines))}",
+                    )
+                ],
+            )
+        )
+    batch.themes = [
+        Theme(
+            id=f"po:{p}",
+            name=POLICY_OBJECTIVES.get(p, p),
+            kind=ThemeKind.policy_objective,
+            description=f"Cohesion policy objective {p}",
+            sources=[SourceRef(source=SOURCE, record=f"po:{p}", name=p, file=fname)],
+        )
+        for p in sorted(used_pos)
+    ]
+    return batch
