@@ -10,11 +10,22 @@ import importlib
 import pkgutil
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from graph.errors import InvalidInput, NotFound, StoreUnavailable
 from graph.settings import Settings
 from graph.store import GraphStore, open_store
+
+
+def error_response(request: Request, status: int, reason: str, detail: str) -> Response:
+    """JSON `{"detail": ...}` for the API; a small escaped HTML page for the pages people open."""
+    path = request.url.path
+    if path == "/" or path.startswith("/views/"):
+        from viz.page import render_page
+
+        html = render_page("error.html", status=status, reason=reason, detail=detail)
+        return HTMLResponse(html, status_code=status)
+    return JSONResponse(status_code=status, content={"detail": detail})
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
@@ -28,16 +39,16 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.store = store if store is not None else open_store(settings)
 
     @app.exception_handler(NotFound)
-    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse(status_code=404, content={"detail": str(exc)})
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return error_response(request, 404, "not found", str(exc))
 
     @app.exception_handler(InvalidInput)
-    async def invalid(_: Request, exc: InvalidInput) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": str(exc)})
+    async def invalid(request: Request, exc: InvalidInput) -> Response:
+        return error_response(request, 422, "invalid request", str(exc))
 
     @app.exception_handler(StoreUnavailable)
-    async def unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
-        return JSONResponse(status_code=503, content={"detail": str(exc)})
+    async def unavailable(request: Request, exc: StoreUnavailable) -> Response:
+        return error_response(request, 503, "store unavailable", str(exc))
 
     import api.routes as pkg
 

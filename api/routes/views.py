@@ -1,0 +1,83 @@
+"""The pages people look at: the start page, the network views and the files they load (no CDN)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse, HTMLResponse
+
+from api.deps import SettingsDep, StoreDep
+from graph.errors import InvalidInput, NotFound
+from graph.geo import COUNTIES, SOUTH_SWEDEN
+from viz.ego import ego_view
+from viz.page import STATIC_FILES, render_page, render_view
+from viz.theme import theme_view
+
+router = APIRouter(tags=["views"])
+
+MAX_THEMES_ON_START = 40
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def start(store: StoreDep) -> HTMLResponse:
+    """The start page: search actors, open their network, the overviews and the partner finder."""
+    themes = store.themes()
+    return HTMLResponse(
+        render_page(
+            "start.html",
+            stats=store.stats(),
+            counties=sorted(COUNTIES.values(), key=lambda c: c.name),
+            south=[COUNTIES[c] for c in SOUTH_SWEDEN],
+            themes=themes[:MAX_THEMES_ON_START],
+            more_themes=max(0, len(themes) - MAX_THEMES_ON_START),
+            all_themes=themes,
+            partner_form=partner_finder_available(),
+        )
+    )
+
+
+def partner_finder_available() -> bool:
+    try:
+        import viz.partners  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@router.get("/static/{name}", include_in_schema=False)
+def static(name: str) -> FileResponse:
+    """The few files a page loads: vis-network from the installed pyvis package, our JS and CSS."""
+    path = STATIC_FILES.get(name)
+    if path is None:
+        raise NotFound(f"no static file {name!r}")
+    return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/views/actor/{actor_id:path}", response_class=HTMLResponse)
+def actor_view(
+    actor_id: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    depth: Annotated[int, Query(ge=1, le=2, description="collaboration hops: 1 or 2")] = 1,
+    max_nodes: Annotated[int, Query(ge=2, le=1000, description="cap on actors shown")] = 150,
+) -> HTMLResponse:
+    """The ego network of one actor as an interactive page (pyvis / vis-network)."""
+    view = ego_view(store, actor_id, depth=depth, max_nodes=min(max_nodes, settings.api_max_nodes))
+    return HTMLResponse(render_view(view))
+
+
+def unknown_county(code: str) -> InvalidInput:
+    return InvalidInput(f"unknown county code {code!r}: use an SCB code such as 10 (Blekinge)")
+
+
+@router.get("/views/theme/{theme_id:path}", response_class=HTMLResponse)
+def theme_page(
+    theme_id: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    max_projects: Annotated[int, Query(ge=1, le=200, description="cap on projects shown")] = 60,
+) -> HTMLResponse:
+    """A theme's projects and the actors in them (bipartite view)."""
+    view = theme_view(store, theme_id, max_projects=max_projects, max_actors=settings.api_max_nodes)
+    return HTMLResponse(render_view(view))

@@ -1,0 +1,190 @@
+"""The HTTP API of issue 5 over FastAPI's TestClient: reference data, errors (404/422/503), limits, views."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from viewdata import BTH, HOSTILE, HOSTILE_TITLE, load
+
+from api.app import create_app
+from graph.settings import Settings
+from graph.store.sqlite import SqliteStore
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    db = tmp_path_factory.mktemp("api5") / "g.db"
+    store = SqliteStore(db)
+    load(store)
+    with TestClient(create_app(Settings(db=db, api_max_page=100, api_max_nodes=50), store=store)) as c:
+        yield c
+    store.close()
+
+
+def graph_data(html: str) -> str:
+    m = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', html, re.S)
+    assert m, "page carries no graph data"
+    return m.group(1)
+
+
+# -- reference data ---------------------------------------------------------------------------
+def test_counties_have_codes_centroids_and_actor_counts(client: TestClient) -> None:
+    body = client.get("/counties").json()
+    assert len(body) == 21
+    by_code = {c["code"]: c for c in body}
+    assert by_code["10"]["name"] == "Blekinge län" and by_code["10"]["nuts3"] == "SE221"
+    assert by_code["10"]["actors"] == 4 and by_code["07"]["actors"] == 2 and by_code["01"]["actors"] == 0
+    assert by_code["10"]["south_sweden"] and not by_code["01"]["south_sweden"]
+    assert 14 < by_code["10"]["lon"] < 16.5 and 55.9 < by_code["10"]["lat"] < 56.6
+
+
+def test_themes_and_kind_filter(client: TestClient) -> None:
+    assert [t["id"] for t in client.get("/themes").json()] == ["part:h2020:SC5", "po:PO1"]
+    assert [t["id"] for t in client.get("/themes", params={"kind": "policy_objective"}).json()] == ["po:PO1"]
+    assert client.get("/themes", params={"kind": "nonsense"}).status_code == 422
+
+
+def test_stats_counts(client: TestClient) -> None:
+    s = client.get("/stats").json()
+    assert (s["actors"], s["projects"], s["participations"], s["themes"]) == (8, 4, 11, 2)
+    assert s["projects_by_programme"] == {"ERDF": 1, "Horizon 2020": 1, "Interreg": 2}
+    assert s["actors_by_country"] == {"DE": 1, "SE": 7}
+
+
+# -- errors and limits ------------------------------------------------------------------------
+def test_unknown_ids_are_404_with_a_message(client: TestClient) -> None:
+    for path in ("/actors/nope:missing", "/projects/nope:missing"):
+        r = client.get(path)
+        assert r.status_code == 404 and r.json() == {"detail": f"no {path.split('/')[1][:-1]} 'nope:missing'"}
+    r = client.get("/views/actor/nope:missing")
+    assert r.status_code == 404 and "text/html" in r.headers["content-type"] and "nope:missing" in r.text
+    assert client.get("/views/theme/po:PO9").status_code == 404
+    assert client.get("/static/../../etc/passwd").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/actors?limit=0",
+        "/actors?limit=501",
+        "/actors?offset=-1",
+        "/actors?kind=dragon",
+        "/actors?county=99",
+        "/actors?q=" + "x" * 201,
+        f"/views/actor/{BTH}?depth=0",
+        f"/views/actor/{BTH}?depth=3",
+        f"/views/actor/{BTH}?max_nodes=1",
+        f"/views/actor/{BTH}?max_nodes=5000",
+    ],
+)
+def test_bad_parameters_are_422(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 422, r.text
+    assert "detail" in r.json()
+
+
+def test_page_size_is_capped_by_settings(client: TestClient) -> None:
+    body = client.get("/actors", params={"limit": 500}).json()
+    assert body["limit"] == 100 and body["total"] == 8 and len(body["data"]) == 8
+
+
+def test_node_count_is_capped_by_settings_with_a_visible_note(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "g.db")
+    load(store)
+    with TestClient(create_app(Settings(db=tmp_path / "g.db", api_max_nodes=3), store=store)) as c:
+        html = c.get(f"/views/actor/{BTH}", params={"max_nodes": 100}).text
+    store.close()
+    assert 'data-nodes="3"' in html
+    assert 'class="note">Capped: showing the first 3 actors' in html
+
+
+def test_store_in_missing_directory_is_503(tmp_path: Path) -> None:
+    missing = tmp_path / "gone" / "g.db"
+    with TestClient(create_app(Settings(db=missing))) as c:
+        for path in ("/health", "/actors", "/stats", f"/actors/{BTH}", "/counties"):
+            r = c.get(path)
+            assert r.status_code == 503, path
+            assert "does not exist" in r.json()["detail"]
+        page = c.get(f"/views/actor/{BTH}")
+        assert page.status_code == 503 and "text/html" in page.headers["content-type"]
+
+
+def test_file_that_is_not_a_database_is_503(tmp_path: Path) -> None:
+    bad = tmp_path / "g.db"
+    bad.write_text("this is not sqlite " * 100)
+    with TestClient(create_app(Settings(db=bad))) as c:
+        r = c.get("/actors")
+    assert r.status_code == 503 and str(bad) in r.json()["detail"]
+
+
+def test_closed_store_is_503(tmp_path: Path) -> None:
+    # An empty directory: the file opens but has no schema, as when a server loses its database.
+    store = SqliteStore(tmp_path / "empty.db")
+    with TestClient(create_app(Settings(db=tmp_path / "empty.db"), store=store)) as c:
+        r = c.get("/stats")
+    store.close()
+    assert r.status_code == 503 and "innograph schema" in r.json()["detail"]
+
+
+def test_read_only_no_write_methods(client: TestClient) -> None:
+    for path in ("/actors", f"/actors/{BTH}", "/projects", "/counties"):
+        assert client.post(path, json={}).status_code == 405
+        assert client.delete(path).status_code == 405
+
+
+def test_openapi_lists_the_resources(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for p in (
+        "/actors",
+        "/actors/{actor_id}",
+        "/projects",
+        "/counties",
+        "/themes",
+        "/stats",
+        "/views/actor/{actor_id}",
+    ):
+        assert p in paths, p
+    assert client.get("/docs").status_code == 200
+
+
+# -- views ------------------------------------------------------------------------------------
+def test_start_page_has_search_overviews_and_no_external_assets(client: TestClient) -> None:
+    html = client.get("/").text
+    assert (
+        'id="search-form"' in html and 'href="/views/counties"' in html and 'href="/views/isolated"' in html
+    )
+    assert 'href="/views/theme/po%3APO1"' in html
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
+        assert client.get(asset).status_code == 200, asset
+
+
+def test_ego_view_depth_1_and_2_hand_counted(client: TestClient) -> None:
+    one = client.get(f"/views/actor/{BTH}").text
+    assert 'data-nodes="6" data-edges="9"' in one
+    two = client.get(f"/views/actor/{BTH}", params={"depth": 2}).text
+    assert 'data-nodes="7" data-edges="11"' in two
+    assert "se:region-skane" in graph_data(two) and "se:region-skane" not in graph_data(one)
+
+
+def test_ego_view_is_offline_and_escapes_names(client: TestClient) -> None:
+    html = client.get("/views/actor/x:evil").text
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    assert "<img" not in html and "<script>window" not in html
+    assert "&lt;img src=x onerror=window.__xss=1&gt;" in html  # the heading shows the name as text
+    data = graph_data(html)
+    assert "\\u003cimg src=x onerror=window.__xss=1\\u003e" in data  # the tooltip data cannot close a tag
+    assert "<" not in data and ">" not in data and "&" not in data
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
+        assert client.get(asset).status_code == 200, asset
+
+
+def test_theme_view_shows_projects_and_actors_with_escaped_titles(client: TestClient) -> None:
+    html = client.get("/views/theme/po:PO1").text
+    assert 'data-nodes="7" data-edges="5"' in html  # 2 projects + 5 actors; 3 + 2 participations
+    assert HOSTILE_TITLE not in html and "\\u003cscript\\u003ewindow.__xss=2" in graph_data(html)
+    assert HOSTILE not in client.get("/views/theme/part:h2020:SC5").text

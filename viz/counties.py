@@ -1,0 +1,135 @@
+"""Collaboration between counties, drawn on the map: each county at its centroid (fixed positions).
+
+Edge width is the number of projects the two counties' actors share; the colour says whether they
+share more or fewer projects than expected from the counties' sizes (observed/expected ratio, from
+the counties analysis). Positions use an equirectangular projection around the counties' mean
+latitude, so the picture keeps Sweden's shape without any map tiles (offline).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from graph.geo import COUNTIES
+from viz.page import LegendItem, View, add_edge, new_network
+from viz.style import scale
+
+# (upper bound of the ratio, colour, legend text): diverging blue → grey → red.
+RATIO_BINS: tuple[tuple[float, str, str], ...] = (
+    (0.5, "#2166ac", "under half of expected"),
+    (0.8, "#92c5de", "0.5–0.8 × expected"),
+    (1.25, "#9e9e9e", "about as expected (0.8–1.25 ×)"),
+    (2.0, "#f4a582", "1.25–2 × expected"),
+    (math.inf, "#b2182b", "over twice expected"),
+)
+NO_RATIO = "#d0d0d0"
+SPAN_PX = 900.0
+
+
+def ratio_colour(ratio: float | None) -> str:
+    if ratio is None or math.isnan(ratio):
+        return NO_RATIO
+    for upper, colour, _ in RATIO_BINS:
+        if ratio < upper:
+            return colour
+    return RATIO_BINS[-1][1]
+
+
+def positions(codes: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """Canvas coordinates (x east, y down) for the counties' centroids."""
+    known = [COUNTIES[c] for c in codes if c in COUNTIES]
+    if not known:
+        return {}
+    lat0 = sum(c.lat for c in known) / len(known)
+    lon0 = sum(c.lon for c in known) / len(known)
+    kx = math.cos(math.radians(lat0))
+    xs = [(c.lon - lon0) * kx for c in known]
+    ys = [-(c.lat - lat0) for c in known]
+    extent = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    k = SPAN_PX / extent
+    return {c.code: (round(x * k, 1), round(y * k, 1)) for c, x, y in zip(known, xs, ys, strict=True)}
+
+
+def county_view(
+    counties: Sequence[Mapping[str, Any]], pairs: Sequence[Mapping[str, Any]], scope_text: str = ""
+) -> View:
+    """`counties`: rows with code, name, actors, projects; `pairs`: rows with a, b, shared_projects,
+    actor_pairs, expected_projects, ratio_projects (the counties analysis, as dicts)."""
+    rows = [c for c in counties if c["code"] in COUNTIES]
+    pos = positions([c["code"] for c in rows])
+    sizes = scale({c["code"]: math.sqrt(float(c.get("actors") or 0)) for c in rows}, lo=14, hi=46)
+    net = new_network()
+    for c in rows:
+        info = COUNTIES[c["code"]]
+        x, y = pos[c["code"]]
+        net.add_node(
+            c["code"],
+            label=info.short_name,
+            color="#12344d",
+            size=round(sizes[c["code"]], 2),
+            x=x,
+            y=y,
+            fixed=True,
+            physics=False,
+            font={"size": 16, "color": "#12344d", "strokeWidth": 3, "strokeColor": "#ffffff"},
+            title=f"{info.name} ({info.nuts3})\nactors: {c.get('actors', 0)}\nprojects: {c.get('projects', 0)}",
+            name=info.name,
+            url=f"/views/isolated?county={c['code']}",
+        )
+    shown = [p for p in pairs if p["a"] in pos and p["b"] in pos and (p.get("shared_projects") or 0) > 0]
+    top = max((float(p["shared_projects"]) for p in shown), default=1.0)
+    for p in sorted(shown, key=lambda p: (p["a"], p["b"])):
+        s = float(p["shared_projects"])
+        ratio = p.get("ratio_projects")
+        expected = p.get("expected_projects")
+        lines = [
+            f"{COUNTIES[p['a']].short_name} – {COUNTIES[p['b']].short_name}",
+            f"shared projects: {int(s)}",
+        ]
+        if expected is not None:
+            lines.append(f"expected: {float(expected):.1f}")
+        if ratio is not None:
+            lines.append(f"observed/expected: {float(ratio):.2f}")
+        if p.get("actor_pairs") is not None:
+            lines.append(f"collaborating actor pairs: {p['actor_pairs']}")
+        add_edge(
+            net,
+            p["a"],
+            p["b"],
+            width=round(1 + 11 * math.sqrt(s / top), 2),
+            color={"color": ratio_colour(None if ratio is None else float(ratio)), "opacity": 0.85},
+            title="\n".join(lines),
+            shared_projects=int(s),
+            ratio=None if ratio is None else round(float(ratio), 4),
+        )
+    legend = [LegendItem(text, colour, "line") for _, colour, text in RATIO_BINS]
+    legend += [
+        LegendItem("no expectation (no projects)", NO_RATIO, "line"),
+        LegendItem("line width: shared projects", "#9e9e9e", "line"),
+        LegendItem("circle size: actors in the county", "#12344d"),
+    ]
+    return View(
+        title="Collaboration between counties",
+        subtitle=(
+            "Counties at their geographic centres; a line where actors of two counties share projects. "
+            + scope_text
+        ).strip(),
+        net=net,
+        legend=legend,
+        notes=[] if shown else ["No two counties share a project in this scope."],
+        links=[("Counties as JSON", "/analysis/counties"), ("Isolated actors", "/views/isolated")],
+        table_caption="County pairs, most shared projects first",
+        table_head=["counties", "shared projects", "expected", "observed/expected"],
+        table=[
+            [
+                (f"{COUNTIES[p['a']].short_name} – {COUNTIES[p['b']].short_name}", None),
+                (str(int(p["shared_projects"])), None),
+                ("" if p.get("expected_projects") is None else f"{float(p['expected_projects']):.1f}", None),
+                ("" if p.get("ratio_projects") is None else f"{float(p['ratio_projects']):.2f}", None),
+            ]
+            for p in sorted(shown, key=lambda p: (-float(p["shared_projects"]), p["a"], p["b"]))[:30]
+        ],
+        physics=False,
+    )

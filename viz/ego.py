@@ -1,0 +1,142 @@
+"""The ego network of one actor: its partners (depth 1) and their partners (depth 2), capped.
+
+Nodes are coloured by kind and sized by a centrality measure (given by the caller, e.g. PageRank
+from the centrality analysis; the weighted degree inside the view when none is given). Edge width is
+the number of projects the two actors share inside the view.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from itertools import combinations
+from urllib.parse import quote
+
+from graph.geo import COUNTIES
+from graph.store.base import GraphStore
+from viz.page import LegendItem, View, add_edge, new_network
+from viz.style import actor_url, kind_colour, kind_legend, scale, short
+
+MAX_DEPTH = 2
+
+
+def place(county_code: str | None, country: str | None) -> str:
+    if county_code and county_code in COUNTIES:
+        return COUNTIES[county_code].name
+    return country or "country unknown"
+
+
+def ego_view(
+    store: GraphStore,
+    actor_id: str,
+    depth: int = 1,
+    max_nodes: int = 150,
+    max_edges: int = 1500,
+    measures: Mapping[str, float] | None = None,
+    measure_label: str = "",
+) -> View:
+    """Build the ego view; raises NotFound for an unknown actor, ValueError for a depth outside 1–2."""
+    if not 1 <= depth <= MAX_DEPTH:
+        raise ValueError(f"depth must be 1 or 2, not {depth}")
+    nb = store.neighbourhood(actor_id, depth=depth, max_actors=max_nodes)
+    center = nb.center
+    actors = {a.id: a for a in nb.actors}
+    titles = {p.id: p.acronym or p.title for p in nb.projects}
+
+    members: dict[str, list[str]] = defaultdict(list)
+    for part in nb.participations:
+        if part.actor_id in actors:
+            members[part.project_id].append(part.actor_id)
+    projects_of: dict[str, list[str]] = defaultdict(list)
+    shared: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for pid in sorted(members):
+        ids = sorted(set(members[pid]))
+        for a in ids:
+            projects_of[a].append(pid)
+        for a, b in combinations(ids, 2):
+            shared[(a, b)].append(pid)
+
+    # Keep the centre's own links first, then the strongest; ties broken by ids for a stable page.
+    pairs = sorted(shared, key=lambda ab: (center.id not in ab, -len(shared[ab]), ab))
+    edges_capped = len(pairs) > max_edges
+    pairs = pairs[:max_edges]
+
+    if measures is None:
+        values: dict[str, float] = defaultdict(float)
+        for a, b in pairs:
+            values[a] += len(shared[(a, b)])
+            values[b] += len(shared[(a, b)])
+        values = {aid: values.get(aid, 0.0) for aid in actors}
+        label = "weighted degree in this view"
+    else:
+        values = {aid: float(measures.get(aid, 0.0)) for aid in actors}
+        label = measure_label or "centrality"
+    sizes = scale(values)
+
+    net = new_network()
+    for aid, actor in actors.items():
+        hop = nb.hops.get(aid, 0)
+        pids = projects_of.get(aid, [])
+        lines = [
+            actor.name,
+            f"{actor.kind.value.replace('_', ' ')} · {place(actor.county_code, actor.country)}",
+            f"projects in this view: {len(pids)}",
+            *(f"  · {short(titles[p], 60)}" for p in pids[:3] if p in titles),
+            f"{label}: {values[aid]:.4g}",
+        ]
+        if len(pids) > 3:
+            lines.insert(6, f"  … and {len(pids) - 3} more")
+        net.add_node(
+            aid,
+            label=short(actor.name, 32),
+            color=kind_colour(actor.kind.value),
+            size=round(sizes[aid], 2),
+            title="\n".join(lines),
+            borderWidth=4 if hop == 0 else 1,
+            font={"size": 18 if hop == 0 else 13},
+            name=actor.name,
+            kind=actor.kind.value,
+            hop=hop,
+            url=actor_url(aid),
+        )
+    for a, b in pairs:
+        pids = shared[(a, b)]
+        add_edge(
+            net,
+            a,
+            b,
+            value=len(pids),
+            width=min(1 + len(pids), 12),
+            title=f"{len(pids)} shared project{'s' if len(pids) != 1 else ''}\n"
+            + "\n".join(f"· {short(titles[p], 60)}" for p in pids[:5] if p in titles),
+        )
+
+    notes = []
+    if nb.capped:
+        notes.append(
+            f"Capped: showing the first {len(actors)} actors within {depth} hop{'s' if depth > 1 else ''}; "
+            "the network goes on beyond them."
+        )
+    if edges_capped:
+        notes.append(f"Capped: showing the {max_edges} strongest of {len(shared)} links.")
+    other = 3 - depth
+    return View(
+        title=f"{center.name}: collaboration network",
+        subtitle=(
+            f"{center.kind.value.replace('_', ' ')} · {place(center.county_code, center.country)} · "
+            f"{len(actors) - 1} partner{'s' if len(actors) != 2 else ''} within {depth} hop"
+            f"{'s' if depth > 1 else ''}, linked by {len(nb.projects)} projects"
+        ),
+        net=net,
+        notes=notes,
+        legend=[
+            *kind_legend({x.kind.value for x in actors.values()}),
+            LegendItem(f"size: {label}", "#ffffff"),
+            LegendItem("line width: shared projects", "#97a6b5", "line"),
+        ],
+        links=[
+            (f"Show depth {other}", f"{actor_url(center.id)}?depth={other}"),
+            ("Actor data (JSON)", "/actors/" + quote(center.id, safe=":")),
+        ],
+        physics=True,
+    )

@@ -1,0 +1,147 @@
+"""Isolated and peripheral actors, highlighted against the collaboration network of their county.
+
+The flagged actors (from the isolated analysis, each with a category such as "isolated" or
+"peripheral" and a reason) are drawn in strong colours; the rest of the county's actors in grey, so
+one sees at a glance who stands apart and whom they could be linked to. Big counties are capped,
+flagged actors first.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import combinations
+from typing import Any
+
+from graph.geo import COUNTIES
+from graph.model import Actor
+from graph.store.base import ActorFilter, GraphStore
+from viz.page import LegendItem, View, add_edge, new_network
+from viz.style import actor_url, scale, short
+
+CATEGORY_COLOURS: dict[str, str] = {
+    "isolated": "#d62728",
+    "peripheral": "#ff7f0e",
+}
+OTHER_FLAG = "#9467bd"
+BACKGROUND = "#c8d3df"
+
+
+def flag_colour(category: str) -> str:
+    for key, colour in CATEGORY_COLOURS.items():
+        if key in category:
+            return colour
+    return OTHER_FLAG
+
+
+def county_actors(store: GraphStore, counties: Sequence[str], limit: int) -> tuple[list[Actor], int]:
+    found, total = store.search_actors("", ActorFilter(county=tuple(counties)), limit=limit)
+    return found, total
+
+
+def collaboration_edges(store: GraphStore, ids: Iterable[str]) -> dict[tuple[str, str], int]:
+    """Shared-project counts between the given actors (only pairs inside the set)."""
+    members: dict[str, set[str]] = defaultdict(set)
+    for aid in sorted(set(ids)):
+        for part in store.participations(actor_id=aid):
+            members[part.project_id].add(aid)
+    weights: dict[tuple[str, str], int] = defaultdict(int)
+    for pid in sorted(members):
+        for a, b in combinations(sorted(members[pid]), 2):
+            weights[(a, b)] += 1
+    return dict(weights)
+
+
+def isolated_view(
+    store: GraphStore,
+    flagged: Sequence[Mapping[str, Any]],
+    counties: Sequence[str],
+    max_nodes: int = 300,
+    scope_text: str = "",
+) -> View:
+    """`flagged`: rows with actor_id, name, kind, county_code, category, reason."""
+    in_scope = [f for f in flagged if f.get("county_code") in counties]
+    flags = {
+        f["actor_id"]: f for f in sorted(in_scope, key=lambda f: (f["category"], f["name"], f["actor_id"]))
+    }
+    background, total = county_actors(store, counties, limit=max_nodes)
+    chosen: dict[str, Actor] = dict(store.get_actors(list(flags)[:max_nodes]))
+    for a in background:
+        if len(chosen) >= max_nodes:
+            break
+        chosen.setdefault(a.id, a)
+    weights = collaboration_edges(store, chosen)
+    degree: dict[str, float] = defaultdict(float)
+    for (x, y), w in weights.items():
+        degree[x] += w
+        degree[y] += w
+    sizes = scale({aid: degree.get(aid, 0.0) for aid in chosen}, lo=8, hi=30)
+
+    net = new_network()
+    for aid, a in sorted(chosen.items()):
+        f = flags.get(aid)
+        place = COUNTIES[a.county_code].short_name if a.county_code in COUNTIES else ""
+        lines = [
+            a.name,
+            f"{a.kind.value.replace('_', ' ')} · {place}",
+            f"partners in view: {int(degree.get(aid, 0))}",
+        ]
+        if f:
+            lines.append(f"{f['category']}: {f['reason']}")
+        net.add_node(
+            aid,
+            label=short(a.name, 28) if f else " ",
+            color=flag_colour(f["category"]) if f else BACKGROUND,
+            size=round(max(sizes[aid], 16.0) if f else sizes[aid], 2),
+            borderWidth=3 if f else 1,
+            title="\n".join(lines),
+            name=a.name,
+            flagged=bool(f),
+            category=f["category"] if f else "",
+            url=actor_url(aid),
+        )
+    for (x, y), w in sorted(weights.items()):
+        add_edge(
+            net, x, y, width=min(1 + w, 10), value=w, color={"color": "#b0bcc8"}, title=f"{w} shared projects"
+        )
+
+    categories = sorted({f["category"] for f in flags.values()})
+    names = ", ".join(COUNTIES[c].short_name for c in counties if c in COUNTIES)
+    notes = []
+    if total + len(flags) > max_nodes and len(chosen) >= max_nodes:
+        notes.append(f"Capped: showing {len(chosen)} of the county actors (all flagged actors first).")
+    if not flags:
+        notes.append("No isolated or peripheral actors in this scope.")
+    other_links = [
+        (f"{COUNTIES[c].short_name}", f"/views/isolated?county={c}") for c in counties if c in COUNTIES
+    ]
+    return View(
+        title=f"Isolated and peripheral actors: {names}",
+        subtitle=(
+            f"{len(flags)} flagged actors against {len(chosen) - len(flags)} others of the county network. "
+            + scope_text
+        ).strip(),
+        net=net,
+        notes=notes,
+        legend=[
+            *(LegendItem(c, flag_colour(c)) for c in categories),
+            LegendItem("other actors of the county", BACKGROUND),
+            LegendItem("line width: shared projects", "#b0bcc8", "line"),
+        ],
+        links=[*other_links, ("All South Sweden", "/views/isolated"), ("As JSON", "/analysis/isolated")]
+        if len(counties) == 1
+        else [*other_links, ("As JSON", "/analysis/isolated")],
+        table_caption="Flagged actors",
+        table_head=["actor", "kind", "county", "category", "why"],
+        table=[
+            [
+                (f["name"], actor_url(aid)),
+                (str(f.get("kind", "")).replace("_", " "), None),
+                (COUNTIES[f["county_code"]].short_name if f.get("county_code") in COUNTIES else "", None),
+                (f["category"], None),
+                (f["reason"], None),
+            ]
+            for aid, f in flags.items()
+        ],
+        physics=True,
+    )

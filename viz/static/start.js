@@ -1,0 +1,46 @@
+// Start page: search actors through the JSON API and list them as links (names as text, never HTML).
+(function () {
+  "use strict";
+  var form = document.getElementById("search-form");
+  var list = document.getElementById("results");
+  var status = document.getElementById("search-status");
+  function enc(id) { return encodeURIComponent(id).replace(/%3A/g, ":"); }
+  function show(page) {
+    list.textContent = "";
+    status.textContent = page.total + " actor" + (page.total === 1 ? "" : "s") + " found" +
+      (page.total > page.data.length ? ", showing " + page.data.length : "");
+    page.data.forEach(function (a) {
+      var li = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = "/views/actor/" + enc(a.id);
+      link.className = "actor-link";
+      link.textContent = a.name;
+      li.appendChild(link);
+      var meta = document.createElement("span");
+      meta.className = "muted";
+      meta.textContent = " · " + a.kind.replace(/_/g, " ") + (a.county_code ? " · county " + a.county_code : (a.country ? " · " + a.country : ""));
+      li.appendChild(meta);
+      var json = document.createElement("a");
+      json.href = "/actors/" + enc(a.id);
+      json.textContent = " (data)";
+      li.appendChild(json);
+      list.appendChild(li);
+    });
+  }
+  function search() {
+    var params = new URLSearchParams();
+    params.set("q", document.getElementById("q").value);
+    var county = document.getElementById("county").value;
+    if (county) { params.set("county", county); }
+    params.set("limit", "25");
+    status.textContent = "searching…";
+    fetch("/actors?" + params.toString(), { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (res) {
+        if (!res.ok) { list.textContent = ""; status.textContent = String(res.body.detail || "search failed"); return; }
+        show(res.body);
+      })
+      .catch(function () { status.textContent = "search failed: is the server running?"; });
+  }
+  form.addEventListener("submit", function (ev) { ev.preventDefault(); search(); });
+})();
