@@ -105,8 +105,8 @@ def ego_view(
             net,
             a,
             b,
-            value=len(pids),
-            width=min(1 + len(pids), 12),
+            shared_projects=len(pids),
+            width=min(1 + 2 * (len(pids) - 1), 12),
             title=f"{len(pids)} shared project{'s' if len(pids) != 1 else ''}\n"
             + "\n".join(f"· {short(titles[p], 60)}" for p in pids[:5] if p in titles),
         )

@@ -1,0 +1,208 @@
+"""The pages in a real headless Chromium (Debian's, driven by Playwright), as a person would use them.
+
+A fixture builds a small store (tests/viewdata.py, with a hostile actor name), starts `innograph
+serve` on a free loopback port and always stops it. Every request the browser makes is recorded and
+must stay on 127.0.0.1. Screenshots go to tests/artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from viewdata import BTH, HOSTILE, load
+
+from graph.store.sqlite import SqliteStore
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} not installed (scripts/setup installs Debian's chromium)", allow_module_level=True
+    )
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("browser") / "g.db"
+    store = SqliteStore(db)
+    load(store)
+    store.close()
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api", "serve", "--port", str(port), "--db", str(db)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("server did not answer /health within 15 s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Visit:
+    """A page plus what happened on it: every request URL, dialogs, script errors."""
+
+    def __init__(self, browser: Any) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def outside(self) -> list[str]:
+        return [u for u in self.requests if urlsplit(u).hostname not in ("127.0.0.1", "localhost")]
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser: Any) -> Iterator[Visit]:
+    v = Visit(browser)
+    try:
+        yield v
+    finally:
+        v.close()
+
+
+# Statistics of the drawn canvas: how many pixels differ from the background and the grey-level variance.
+CANVAS_STATS = """() => {
+  const c = document.querySelector('#network canvas');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0, sum = 0, sum2 = 0, ink = 0;
+  for (let i = 0; i < d.length; i += 16) {
+    const g = (d[i] + d[i + 1] + d[i + 2]) / 3 * (d[i + 3] / 255) + 255 * (1 - d[i + 3] / 255);
+    n++; sum += g; sum2 += g * g; if (g < 245) ink++;
+  }
+  const mean = sum / n;
+  return {variance: sum2 / n - mean * mean, ink: ink / n, width: c.width, height: c.height};
+}"""
+
+
+def wait_drawn(page: Any) -> None:
+    page.wait_for_function("() => window.innograph && window.innograph.stabilised === true", timeout=20_000)
+
+
+def test_search_open_actor_view_and_see_the_network(server: str, visit: Visit) -> None:
+    page = visit.page
+    page.goto(server + "/")
+    page.fill("#q", "Blekinge")
+    page.click("#search-form button[type=submit]")
+    page.wait_for_selector("#results li a.actor-link")
+    names = page.locator("#results a.actor-link").all_inner_texts()
+    assert names == ["Blekinge Tekniska Högskola", "Region Blekinge"]
+    visit.shot("start-search-blekinge")
+
+    page.click("text=Blekinge Tekniska Högskola")
+    page.wait_for_url(f"{server}/views/actor/{BTH}")
+    wait_drawn(page)
+    state = page.evaluate("() => ({nodes: window.innograph.nodes, edges: window.innograph.edges})")
+    assert state == {"nodes": 6, "edges": 9}
+    assert page.get_attribute("body", "data-nodes") == "6"
+    stats = page.evaluate(CANVAS_STATS)
+    assert stats["width"] > 300 and stats["height"] > 300
+    assert stats["variance"] > 20 and stats["ink"] > 0.002, stats  # something is drawn, not a blank canvas
+    visit.shot("actor-bth")
+    assert visit.outside() == [] and visit.errors == []
+
+
+def test_hostile_name_shows_as_text_in_results_heading_and_tooltip(server: str, visit: Visit) -> None:
+    page = visit.page
+    page.goto(server + "/")
+    page.fill("#q", "onerror")
+    page.click("#search-form button[type=submit]")
+    page.wait_for_selector("#results li a.actor-link")
+    assert page.locator("#results a.actor-link").all_inner_texts() == [HOSTILE]
+    assert page.locator("#results img").count() == 0
+
+    page.goto(server + "/views/actor/x:evil")
+    wait_drawn(page)
+    assert page.inner_text("#view-title") == f"{HOSTILE}: collaboration network"
+    # Hover the hostile node: vis-network shows the tooltip we built with textContent.
+    pos = page.evaluate(
+        """() => { const net = window.innograph.network;
+                   const p = net.canvasToDOM(net.getPositions(['x:evil'])['x:evil']);
+                   const r = document.querySelector('#network').getBoundingClientRect();
+                   return {x: r.left + p.x, y: r.top + p.y}; }"""
+    )
+    page.mouse.move(pos["x"], pos["y"])
+    page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5_000)
+    tip = page.locator("div.vis-tooltip")
+    assert tip.inner_text().splitlines()[0] == HOSTILE
+    assert tip.locator("img").count() == 0 and page.locator("img").count() == 0
+    visit.shot("actor-hostile-tooltip")
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => typeof window.__xss") == "undefined"
+    assert visit.dialogs == [] and visit.errors == [] and visit.outside() == []
+
+
+def test_theme_view_with_hostile_project_title(server: str, visit: Visit) -> None:
+    page = visit.page
+    page.goto(server + "/views/theme/po:PO1")
+    wait_drawn(page)
+    assert page.evaluate("() => window.innograph.nodes") == 7
+    assert page.evaluate("() => typeof window.__xss") == "undefined"
+    visit.shot("theme-po1")
+    assert visit.dialogs == [] and visit.errors == [] and visit.outside() == []
