@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -188,3 +189,33 @@ def test_theme_view_shows_projects_and_actors_with_escaped_titles(client: TestCl
     assert 'data-nodes="7" data-edges="5"' in html  # 2 projects + 5 actors; 3 + 2 participations
     assert HOSTILE_TITLE not in html and "\\u003cscript\\u003ewindow.__xss=2" in graph_data(html)
     assert HOSTILE not in client.get("/views/theme/part:h2020:SC5").text
+
+
+def test_partner_view_draws_consortium_candidates_and_links(client: TestClient) -> None:
+    html = client.get("/views/partners", params={"members": "x:evil,se:region-skane", "top": 10}).text
+    data = json.loads(graph_data(html))
+    shapes = {n["id"]: n["shape"] for n in data["nodes"]}
+    assert {k for k, v in shapes.items() if v == "box"} == {"x:evil", "se:region-skane"}
+    # Everyone with a project and outside the consortium is a candidate; Ensam AB has no project.
+    assert {k for k, v in shapes.items() if v == "dot"} == {
+        BTH,
+        "se:linneuniversitetet",
+        "cordis:999984059",
+        "se:region-blekinge",
+        "se:region-kronoberg",
+    }
+    solid = sorted((e["from"], e["to"]) for e in data["edges"] if not e.get("dashes"))
+    assert solid == [
+        ("cordis:999984059", "x:evil"),
+        ("se:blekinge-tekniska-hogskola", "x:evil"),
+        ("se:linneuniversitetet", "se:region-skane"),
+        ("se:linneuniversitetet", "x:evil"),
+        ("se:region-blekinge", "x:evil"),
+    ]
+    assert [e["from"] for e in data["edges"] if e.get("dashes")] == ["se:region-kronoberg"]
+    assert "<img" not in html and HOSTILE not in html
+
+
+def test_partner_view_bad_kind_is_422(client: TestClient) -> None:
+    r = client.get("/views/partners", params={"kind": "dragon"})
+    assert r.status_code == 422 and "dragon" in r.text

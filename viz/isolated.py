@@ -102,7 +102,13 @@ def isolated_view(
         )
     for (x, y), w in sorted(weights.items()):
         add_edge(
-            net, x, y, width=min(1 + w, 10), shared_projects=w, color={"color": "#b0bcc8"}, title=f"{w} shared projects"
+            net,
+            x,
+            y,
+            width=min(1 + w, 10),
+            shared_projects=w,
+            color={"color": "#b0bcc8"},
+            title=f"{w} shared projects",
         )
 
     categories = sorted({f["category"] for f in flags.values()})

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from api.deps import SettingsDep, StoreDep
 from graph.errors import InvalidInput, NotFound
 from graph.geo import COUNTIES, SOUTH_SWEDEN
+from graph.model import ActorKind
 from viz.ego import ego_view
 from viz.page import STATIC_FILES, render_page, render_view
 from viz.theme import theme_view
@@ -33,13 +34,14 @@ def start(store: StoreDep) -> HTMLResponse:
             more_themes=max(0, len(themes) - MAX_THEMES_ON_START),
             all_themes=themes,
             partner_form=partner_finder_available(),
+            kinds=[k.value for k in ActorKind],
         )
     )
 
 
 def partner_finder_available() -> bool:
     try:
-        import viz.partners  # noqa: F401
+        import graph.partners  # noqa: F401
     except ImportError:
         return False
     return True
@@ -81,3 +83,38 @@ def theme_page(
     """A theme's projects and the actors in them (bipartite view)."""
     view = theme_view(store, theme_id, max_projects=max_projects, max_actors=settings.api_max_nodes)
     return HTMLResponse(render_view(view))
+
+
+def _split(values: list[str] | None) -> list[str]:
+    """Repeated parameters or one comma-separated value, blanks dropped."""
+    return [v.strip() for raw in values or [] for v in raw.split(",") if v.strip()]
+
+
+@router.get("/views/partners", response_class=HTMLResponse)
+def partners_page(
+    store: StoreDep,
+    members: Annotated[list[str] | None, Query(description="consortium: actor ids, keys or names")] = None,
+    topic: Annotated[str, Query(max_length=2000, description="free text of the call")] = "",
+    theme: Annotated[list[str] | None, Query(max_length=300)] = None,
+    topic_code: Annotated[list[str] | None, Query(max_length=200)] = None,
+    country: Annotated[list[str] | None, Query(max_length=20)] = None,
+    kind: Annotated[list[str] | None, Query(max_length=40)] = None,
+    top: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> HTMLResponse:
+    """The partner finder's answer as a page: the consortium, the suggested partners and their reasons."""
+    from graph.partners import find_partners, parse_query
+    from viz.partner_view import partner_view
+
+    query = parse_query(
+        {
+            "members": _split(members)[:30],
+            "topic": topic,
+            "themes": _split(theme),
+            "topic_codes": _split(topic_code),
+            "countries": _split(country),
+            "kinds": _split(kind),
+            "top": top,
+        },
+        where="partner search",
+    )
+    return HTMLResponse(render_view(partner_view(find_partners(store, query))))
