@@ -1,0 +1,185 @@
+"""Isolated actors: five named rules, each returning the actors it finds with a reason in plain words.
+
+Every rule takes the actor–project graph and/or the collaboration graph of the projects that count,
+and the candidate actors; it returns ``[(actor_id, reason), …]`` in the candidates' order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from statistics import median
+
+import networkx as nx
+
+from graph.geo import COUNTIES
+
+#: Kinds that, by what they are for, should be well connected.
+STRONG_KINDS: tuple[str, ...] = (
+    "university",
+    "science_park",
+    "research_institute",
+    "incubator",
+    "cluster_organisation",
+)
+#: A kind needs at least this many actors in the graph before its bottom decile means anything.
+MIN_PEERS = 10
+
+RULES: dict[str, str] = {
+    "no_collaboration": "no partner in any project that counts (no project, or alone in its projects)",
+    "only_own_county": "has partners, and every one of them is in the actor's own county",
+    "no_eu_project": "in no project of an EU programme ({programmes})",
+    "weak_despite_profile": (
+        "a university, science park, research institute, incubator or cluster organisation whose number "
+        f"of partners is in the bottom decile (nearest rank) of all actors of its kind in the graph "
+        f"(kinds with at least {MIN_PEERS} actors)"
+    ),
+    "s3_theme_without_outside_partner": (
+        "in a project on a smart-specialisation (s3:) theme, with no partner outside its own county in those projects"
+    ),
+}
+
+
+def county_name(code: str) -> str:
+    return COUNTIES[code].short_name if code in COUNTIES else (code or "an unknown county")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _all_partners(n: int, where: str = "") -> str:
+    return f"its only partner{where} is" if n == 1 else f"all {n} partners{where} are"
+
+
+def no_collaboration(
+    bipartite: nx.Graph, collab: nx.Graph, candidates: Iterable[str]
+) -> list[tuple[str, str]]:
+    """Actors with no partner at all."""
+    out = []
+    for a in candidates:
+        if collab.degree(a) > 0:
+            continue
+        n = bipartite.degree(a) if a in bipartite else 0
+        reason = "in no project" if n == 0 else f"in {_plural(n, 'project')}, with no other actor in them"
+        out.append((a, reason))
+    return out
+
+
+def only_own_county(collab: nx.Graph, candidates: Iterable[str]) -> list[tuple[str, str]]:
+    """Actors with partners, all in their own county (a partner abroad or of unknown county is outside)."""
+    out = []
+    for a in candidates:
+        own = collab.nodes[a].get("county_code", "")
+        partners = list(collab[a])
+        if not own or not partners:
+            continue
+        if all(collab.nodes[p].get("county_code", "") == own for p in partners):
+            out.append((a, f"{_all_partners(len(partners))} in {county_name(own)}"))
+    return out
+
+
+def no_eu_project(
+    bipartite: nx.Graph, candidates: Iterable[str], eu_programmes: Sequence[str]
+) -> list[tuple[str, str]]:
+    """Actors in no project whose programme is EU-funded."""
+    eu = {p.casefold() for p in eu_programmes}
+    out = []
+    for a in candidates:
+        progs = (
+            sorted({str(bipartite.nodes[p].get("programme", "")) for p in bipartite[a]})
+            if a in bipartite
+            else []
+        )
+        if any(p.casefold() in eu for p in progs):
+            continue
+        reason = "in no project" if not progs else "only in projects of " + ", ".join(progs)
+        out.append((a, reason))
+    return out
+
+
+def weak_despite_profile(
+    collab: nx.Graph,
+    candidates: Iterable[str],
+    kinds: Sequence[str] = STRONG_KINDS,
+    min_peers: int = MIN_PEERS,
+) -> list[tuple[str, str]]:
+    """Actors of a well-connected kind whose degree is in the bottom decile of their kind.
+
+    The threshold is the nearest-rank 10th percentile of the degrees of every actor of that kind in
+    `collab` (all countries); kinds with fewer than `min_peers` actors are skipped.
+    """
+    degrees: dict[str, list[int]] = {k: [] for k in kinds}
+    for n, d in collab.nodes(data=True):
+        k = d.get("kind", "")
+        if k in degrees:
+            degrees[k].append(collab.degree(n))
+    threshold: dict[str, tuple[int, int, float]] = {}
+    for k, ds in degrees.items():
+        if len(ds) >= min_peers:
+            ds.sort()
+            threshold[k] = (ds[max(0, math.ceil(0.1 * len(ds)) - 1)], len(ds), median(ds))
+    out = []
+    for a in candidates:
+        k = collab.nodes[a].get("kind", "")
+        if k not in threshold:
+            continue
+        limit, peers, med = threshold[k]
+        d = collab.degree(a)
+        if d <= limit:
+            label = k.replace("_", " ")
+            out.append(
+                (
+                    a,
+                    f"{label} with {_plural(d, 'partner')}: bottom decile of the {peers} actors of its kind "
+                    f"(at most {limit}; median {med:g})",
+                )
+            )
+    return out
+
+
+def s3_theme_without_outside_partner(
+    bipartite: nx.Graph,
+    candidates: Iterable[str],
+    project_themes: Mapping[str, Iterable[str]],
+    theme_name: Callable[[str], str],
+) -> list[tuple[str, str]]:
+    """Actors in projects on S3 themes whose partners in those projects are all in their own county."""
+    out = []
+    for a in candidates:
+        if a not in bipartite:
+            continue
+        own = bipartite.nodes[a].get("county_code", "")
+        s3_projects = [p for p in bipartite[a] if any(t.startswith("s3:") for t in project_themes.get(p, ()))]
+        if not s3_projects or not own:
+            continue
+        partners = {m for p in s3_projects for m in bipartite[p] if m != a}
+        if any(bipartite.nodes[m].get("county_code", "") != own for m in partners):
+            continue
+        themes = sorted({t for p in s3_projects for t in project_themes.get(p, ()) if t.startswith("s3:")})
+        named = ", ".join(theme_name(t) for t in themes)
+        where = (
+            f"{_all_partners(len(partners), ' there')} in {county_name(own)}"
+            if partners
+            else "no partner there"
+        )
+        out.append((a, f"in {_plural(len(s3_projects), 'project')} on S3 themes ({named}); {where}"))
+    return out
+
+
+def outside_partners(collab: nx.Graph, actor: str) -> int:
+    """Partners of `actor` that are not in its county (abroad, another county or unknown)."""
+    own = collab.nodes[actor].get("county_code", "")
+    return sum(1 for p in collab[actor] if collab.nodes[p].get("county_code", "") != own)
+
+
+def suggested_brokers(collab: nx.Graph, county: str, per_county: int = 3) -> list[tuple[str, int]]:
+    """The actors of `county` with the most partners outside it (ties by id), those with any."""
+    scored = [
+        (a, outside_partners(collab, a))
+        for a, d in collab.nodes(data=True)
+        if d.get("county_code", "") == county
+    ]
+    scored = [s for s in scored if s[1] > 0]
+    scored.sort(key=lambda s: (-s[1], s[0]))
+    return scored[:per_county]

@@ -1,0 +1,581 @@
+"""`run_analysis`: build the graphs from a store once per store version, compute, and report for a scope.
+
+Expensive whole-graph scores (betweenness, PageRank, components, communities, closeness of the
+actors asked for) are kept in memory per store identity and `store.version()`; a new version
+rebuilds everything. For a store with a file (`SqliteStore.path`), the whole-graph scores are also
+written beside it (`<db>.analysis-cache.json`), keyed by a fingerprint of the collaboration graph
+itself, so one CLI process per command does not recompute them and a rebuilt database can never
+be served stale numbers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph.analysis import brokerage as bro
+from graph.analysis import centrality as cen
+from graph.analysis import communities as com
+from graph.analysis import counties as cty
+from graph.analysis import isolation as iso
+from graph.analysis import themes as thm
+from graph.analysis.communities import sorted_copy
+from graph.analysis.models import (
+    ActorRef,
+    BetweennessNote,
+    BridgeEdge,
+    BrokerageResult,
+    BrokerageRow,
+    BrokerSuggestion,
+    CentralityResult,
+    CentralityRow,
+    CommunitiesResult,
+    Community,
+    CountiesResult,
+    CountyPair,
+    CountyRow,
+    IsolatedActor,
+    IsolatedResult,
+    ScopeInfo,
+    ThemeGap,
+    ThemesResult,
+    r6,
+    sig6,
+)
+from graph.analysis.scope import EU_PROGRAMMES, Scope, View, make_view
+from graph.crosswalk import themes_for
+from graph.errors import InvalidInput
+from graph.geo import COUNTIES
+from graph.model import Theme
+from graph.projection import PROJECT_PREFIX, collaboration_graph
+from graph.store.base import GraphStore
+
+ANALYSES: tuple[str, ...] = ("centrality", "brokerage", "communities", "isolated", "counties", "themes")
+#: How many bridge edges a brokerage result lists when no --top is given.
+DEFAULT_BRIDGES = 50
+_CACHE_FORMAT = 1
+
+
+def store_identity(store: GraphStore) -> str:
+    """A string that names the store's data: the SQLite file, the Neo4j URI and database, or the object."""
+    path = getattr(store, "path", None)
+    if path is not None:
+        return f"sqlite:{Path(path).resolve()}"
+    where = getattr(store, "where", None)
+    if isinstance(where, str):
+        return where
+    return f"{type(store).__qualname__}@{id(store):x}"
+
+
+@dataclass
+class Prepared:
+    """The graphs of one store version and the whole-graph scores computed on them so far."""
+
+    version: int
+    bipartite: nx.Graph
+    collab: nx.Graph
+    project_themes: dict[str, tuple[str, ...]]
+    themes: dict[str, Theme]
+    crosswalk: bool
+    cache_file: Path | None = None
+    fingerprint: str = ""
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    saved: dict[str, Any] = field(default_factory=dict)
+    _views: dict[Scope, View] = field(default_factory=dict)
+
+    # -- whole-graph scores, computed once ---------------------------------------------------------
+    def _memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        with self.lock:
+            if key not in self.saved:
+                self.saved[key] = compute()
+                self._save()
+            return self.saved[key]
+
+    def betweenness(self) -> dict[str, Any]:
+        def compute() -> dict[str, Any]:
+            est = cen.betweenness(self.collab)
+            return {
+                "values": est.values,
+                "se": est.standard_error,
+                "exact": est.exact,
+                "k": est.k,
+                "seed": est.seed,
+                "hoeffding_95": est.hoeffding_95,
+            }
+
+        return dict(self._memo("betweenness", compute))
+
+    def pagerank(self) -> dict[Hashable, float]:
+        return dict(self._memo("pagerank", lambda: cen.pagerank(self.collab)))
+
+    def component_size(self) -> dict[Hashable, int]:
+        return dict(self._memo("component_size", lambda: cen.component_size(self.collab)))
+
+    def communities(self) -> list[frozenset[Hashable]]:
+        parts = self._memo("communities", lambda: [sorted(c) for c in com.louvain(self.collab)])
+        return [frozenset(c) for c in parts]
+
+    def closeness(self, nodes: list[str]) -> dict[str, float]:
+        with self.lock:
+            known: dict[str, float] = self.saved.setdefault("closeness", {})
+            missing = [n for n in nodes if n not in known]
+            if missing:
+                known.update(cen.closeness(self.collab, missing))  # type: ignore[arg-type]
+                self._save()
+            return {n: known[n] for n in nodes}
+
+    def view(self, scope: Scope) -> View:
+        with self.lock:
+            if scope not in self._views:
+                self._views[scope] = make_view(self.bipartite, self.collab, scope, self.project_themes)
+            return self._views[scope]
+
+    # -- on-disk cache ------------------------------------------------------------------------------
+    def _save(self) -> None:
+        if self.cache_file is None:
+            return
+        doc = {"format": _CACHE_FORMAT, "fingerprint": self.fingerprint, "saved": self.saved}
+        with contextlib.suppress(OSError):
+            fd, tmp = tempfile.mkstemp(dir=self.cache_file.parent, prefix=".analysis-cache-")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(doc, f)
+            os.replace(tmp, self.cache_file)
+
+    def load_saved(self) -> None:
+        if self.cache_file is None or not self.cache_file.exists():
+            return
+        try:
+            doc = json.loads(self.cache_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if doc.get("format") == _CACHE_FORMAT and doc.get("fingerprint") == self.fingerprint:
+            self.saved = dict(doc.get("saved", {}))
+
+
+def fingerprint(collab: nx.Graph) -> str:
+    """sha256 of the collaboration graph (sorted nodes, edges and weights) and the analysis settings."""
+    h = hashlib.sha256()
+    h.update(
+        f"bc:{cen.BETWEENNESS_SAMPLES}:{cen.BETWEENNESS_SEED}:{cen.EXACT_BETWEENNESS_MAX_NODES};"
+        f"louvain:{com.LOUVAIN_SEED}:{com.RESOLUTION}\n".encode()
+    )
+    for n in collab:
+        h.update(f"{n}\n".encode())
+    for u, v, w in collab.edges(data="weight"):
+        h.update(f"{u}\t{v}\t{w}\n".encode())
+    return h.hexdigest()
+
+
+def _project_themes(store: GraphStore, bipartite: nx.Graph) -> tuple[dict[str, tuple[str, ...]], bool]:
+    """Each project node's theme ids: its own plus the S3 areas the crosswalk maps it onto."""
+    out: dict[str, tuple[str, ...]] = {}
+    for p in store.iter_projects():
+        node = PROJECT_PREFIX + p.id
+        out[node] = tuple(sorted({*p.themes, *(link.theme_id for link in themes_for(p))}))
+    return out, True
+
+
+_CACHE: dict[str, Prepared] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def prepare(store: GraphStore) -> Prepared:
+    """The graphs and cached scores of the store's current version (built on first use)."""
+    identity = store_identity(store)
+    version = store.version()
+    with _CACHE_LOCK:
+        hit = _CACHE.get(identity)
+        if hit is not None and hit.version == version:
+            return hit
+    bipartite = sorted_copy(store.to_networkx())
+    collab = collaboration_graph(bipartite)
+    project_themes, crosswalk = _project_themes(store, bipartite)
+    themes = {t.id: t for t in store.themes()}
+    path = getattr(store, "path", None)
+    prepared = Prepared(
+        version=version,
+        bipartite=bipartite,
+        collab=collab,
+        project_themes=project_themes,
+        themes=themes,
+        crosswalk=crosswalk,
+        cache_file=Path(f"{path}.analysis-cache.json") if path is not None else None,
+    )
+    if prepared.cache_file is not None:
+        prepared.fingerprint = fingerprint(collab)
+        prepared.load_saved()
+    with _CACHE_LOCK:
+        _CACHE[identity] = prepared
+    return prepared
+
+
+def clear_cache() -> None:
+    """Forget every in-memory result (the on-disk caches stay; they are checked by fingerprint)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+# -- reports -------------------------------------------------------------------------------------
+def _scope_info(scope: Scope) -> ScopeInfo:
+    return ScopeInfo(**scope.describe())
+
+
+def _attr(g: nx.Graph, n: str, key: str) -> str:
+    return str(g.nodes[n].get(key, "") or "")
+
+
+def _cut(items: list[Any], top: int | None) -> list[Any]:
+    return items if top is None else items[:top]
+
+
+def _centrality(p: Prepared, scope: Scope, top: int | None) -> CentralityResult:
+    v = p.view(scope)
+    g = p.collab
+    bc = p.betweenness()
+    pr = p.pagerank()
+    comp = p.component_size()
+    close = p.closeness(v.actors)
+    rows = [
+        CentralityRow(
+            actor_id=a,
+            name=_attr(g, a, "name"),
+            kind=_attr(g, a, "kind"),
+            county_code=_attr(g, a, "county_code"),
+            country=_attr(g, a, "country"),
+            degree=g.degree(a),
+            weighted_degree=r6(g.degree(a, weight="weight")),
+            betweenness=r6(bc["values"][a]),
+            pagerank=r6(pr[a]),
+            closeness=r6(close[a]),
+            component_size=comp[a],
+        )
+        for a in v.actors
+    ]
+    rows.sort(key=lambda r: (-r.betweenness, -r.pagerank, r.actor_id))
+    shown = _cut(rows, top)
+    exact = bool(bc["exact"])
+    max_se = None if exact else sig6(max((bc["se"][r.actor_id] for r in shown), default=0.0))
+    if exact:
+        text = f"exact betweenness (Brandes 2001) on all {g.number_of_nodes()} actors; hop distances"
+    else:
+        text = (
+            f"betweenness estimated from k={bc['k']} source actors drawn with seed {bc['seed']} out of "
+            f"{g.number_of_nodes()} (Brandes & Pich 2007); with 95% probability each value is within "
+            f"±{bc['hoeffding_95']:.3f} (Hoeffding); the largest empirical standard error among the rows "
+            f"shown is {max_se}"
+        )
+    note = BetweennessNote(
+        method="exact" if exact else "sampled",
+        nodes=g.number_of_nodes(),
+        k=bc["k"],
+        seed=bc["seed"],
+        hoeffding_95=sig6(bc["hoeffding_95"]),
+        max_standard_error=max_se,
+        text=text,
+    )
+    return CentralityResult(scope=_scope_info(scope), total=len(rows), rows=shown, betweenness=note)
+
+
+def _county_group(g: nx.Graph) -> dict[Hashable, str]:
+    return {n: d["county_code"] for n, d in g.nodes(data=True) if d.get("county_code")}
+
+
+def _bridge(g: nx.Graph, group: dict[Hashable, str], e: tuple[Hashable, Hashable, float]) -> BridgeEdge:
+    u, v, w = e
+    return BridgeEdge(
+        a=str(u),
+        b=str(v),
+        a_name=_attr(g, str(u), "name"),
+        b_name=_attr(g, str(v), "name"),
+        a_group=group[u],
+        b_group=group[v],
+        weight=r6(w),
+    )
+
+
+def _brokerage(p: Prepared, scope: Scope, top: int | None) -> BrokerageResult:
+    v = p.view(scope)
+    g = p.collab
+    cons = bro.constraint(g, v.actors)
+    esize = bro.effective_size(g, v.actors)
+    counties = _county_group(g)
+    member = com.membership(p.communities())
+    community = {n: str(i) for n, i in member.items()}
+    bc_c = bro.other_groups(g, counties, v.actors)
+    bc_m = bro.other_groups(g, community, v.actors)
+    rows = [
+        BrokerageRow(
+            actor_id=a,
+            name=_attr(g, a, "name"),
+            kind=_attr(g, a, "kind"),
+            county_code=_attr(g, a, "county_code"),
+            degree=g.degree(a),
+            constraint=sig6(cons[a]),
+            effective_size=sig6(esize[a]),
+            bridges_counties=bc_c[a],
+            bridges_communities=bc_m[a],
+        )
+        for a in v.actors
+    ]
+    rows.sort(
+        key=lambda r: (
+            r.constraint is None,
+            r.constraint if r.constraint is not None else 0.0,
+            -(r.effective_size or 0.0),
+            r.actor_id,
+        )
+    )
+    limit = top if top is not None else DEFAULT_BRIDGES
+    view_counties = _county_group(v.view_collab)
+    cb = bro.cross_group_edges(v.view_collab, view_counties, v.actors)
+    mb = bro.cross_group_edges(v.view_collab, community, v.actors)
+    return BrokerageResult(
+        scope=_scope_info(scope),
+        total=len(rows),
+        rows=_cut(rows, top),
+        county_bridges=[_bridge(g, view_counties, e) for e in cb[:limit]],
+        county_bridges_total=len(cb),
+        community_bridges=[_bridge(g, community, e) for e in mb[:limit]],
+        community_bridges_total=len(mb),
+    )
+
+
+def _main_theme(v: View, project_themes: dict[str, tuple[str, ...]], actor: str) -> str | None:
+    counts: Counter[str] = Counter()
+    for proj in v.view_bipartite[actor]:
+        counts.update(project_themes.get(proj, ()))
+    if not counts:
+        return None
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+def _communities(p: Prepared, scope: Scope, top: int | None) -> CommunitiesResult:
+    v = p.view(scope)
+    g = p.collab
+    parts = p.communities()
+    member = com.membership(parts)
+    scoped = set(v.actors)
+    theme_counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for proj in v.projects:
+        themes = p.project_themes.get(proj, ())
+        if not themes:
+            continue
+        for cid in {member[a] for a in v.view_bipartite[proj] if a in member}:
+            theme_counts[cid].update(themes)
+    listed: list[Community] = []
+    for cid, members in enumerate(parts):
+        in_scope = len(members & scoped)
+        if len(members) < 2 or not in_scope:
+            continue
+        ranked = sorted(members, key=lambda n: (-g.degree(n, weight="weight"), str(n)))[:10]
+        counties = Counter(_attr(g, str(n), "county_code") for n in members)
+        counties.pop("", None)
+        top_themes = sorted(theme_counts[cid].items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+        listed.append(
+            Community(
+                id=cid,
+                size=len(members),
+                scoped_members=in_scope,
+                members_top=[
+                    ActorRef(
+                        actor_id=str(n),
+                        name=_attr(g, str(n), "name"),
+                        county_code=_attr(g, str(n), "county_code"),
+                    )
+                    for n in ranked
+                ],
+                counties=dict(sorted(counties.items())),
+                themes=dict(top_themes),
+            )
+        )
+    aligned = [a for a in v.actors if g.degree(a) > 0 and _attr(g, a, "county_code")]
+    nmi_c = com.nmi({a: member[a] for a in aligned}, {a: _attr(g, a, "county_code") for a in aligned})
+    main = {a: t for a in v.actors if g.degree(a) > 0 and (t := _main_theme(v, p.project_themes, a))}
+    nmi_t = com.nmi({a: member[a] for a in main}, dict(main)) if main else None
+    return CommunitiesResult(
+        scope=_scope_info(scope),
+        algorithm="louvain (networkx, Blondel et al. 2008)",
+        seed=com.LOUVAIN_SEED,
+        resolution=com.RESOLUTION,
+        modularity=r6(com.modularity(g, parts)),
+        total_communities=len(parts),
+        singletons=sum(1 for c in parts if len(c) == 1),
+        communities=_cut(listed, top),
+        nmi_counties=sig6(nmi_c) if nmi_c is not None else None,
+        nmi_themes=sig6(nmi_t) if nmi_t is not None else None,
+        aligned_actors=len(aligned),
+        note=(
+            "communities are found on the whole collaboration graph (weights = shared projects) and listed "
+            "when a member is in the scope; nmi_counties compares them with the scoped actors' counties, "
+            "nmi_themes with each scoped actor's most frequent theme (1 = same grouping, 0 = unrelated)"
+        ),
+    )
+
+
+def _isolated(p: Prepared, scope: Scope, top: int | None) -> IsolatedResult:
+    v = p.view(scope)
+    b, c = v.view_bipartite, v.view_collab
+    cands = v.county_actors
+
+    def name(t: str) -> str:
+        return p.themes[t].name if t in p.themes else t
+
+    found = {
+        "no_collaboration": iso.no_collaboration(b, c, cands),
+        "only_own_county": iso.only_own_county(c, cands),
+        "no_eu_project": iso.no_eu_project(b, cands, EU_PROGRAMMES),
+        "weak_despite_profile": iso.weak_despite_profile(c, cands),
+        "s3_theme_without_outside_partner": iso.s3_theme_without_outside_partner(
+            b, cands, p.project_themes, name
+        ),
+    }
+
+    def item(a: str, reason: str) -> IsolatedActor:
+        return IsolatedActor(
+            actor_id=a,
+            name=_attr(c, a, "name"),
+            kind=_attr(c, a, "kind"),
+            county_code=_attr(c, a, "county_code"),
+            reason=reason,
+        )
+
+    brokers_by_county: dict[str, list[BrokerSuggestion]] = {}
+    suggested: dict[str, list[BrokerSuggestion]] = {}
+    for key, hits in found.items():
+        out: list[BrokerSuggestion] = []
+        listed = {a for a, _ in hits}
+        for county in sorted({_attr(c, a, "county_code") for a in listed} - {""}):
+            if county not in brokers_by_county:
+                brokers_by_county[county] = [
+                    BrokerSuggestion(
+                        county_code=county, actor_id=a, name=_attr(c, a, "name"), outside_partners=n
+                    )
+                    for a, n in iso.suggested_brokers(c, county)
+                ]
+            out.extend(s for s in brokers_by_county[county] if s.actor_id not in listed)
+        suggested[key] = out
+    rules = dict(iso.RULES)
+    rules["no_eu_project"] = rules["no_eu_project"].format(programmes=", ".join(EU_PROGRAMMES))
+    lists = {k: [item(a, r) for a, r in _cut(hits, top)] for k, hits in found.items()}
+    return IsolatedResult(
+        scope=_scope_info(scope),
+        no_collaboration=lists["no_collaboration"],
+        only_own_county=lists["only_own_county"],
+        no_eu_project=lists["no_eu_project"],
+        weak_despite_profile=lists["weak_despite_profile"],
+        s3_theme_without_outside_partner=lists["s3_theme_without_outside_partner"],
+        counts={k: len(hits) for k, hits in found.items()},
+        suggested_brokers=suggested,
+        rules=rules,
+    )
+
+
+def _scope_counties(scope: Scope) -> list[str]:
+    return sorted(scope.counties) if scope.counties else sorted(COUNTIES)
+
+
+def _counties(p: Prepared, scope: Scope, top: int | None) -> CountiesResult:
+    v = p.view(scope)
+    codes = _scope_counties(scope)
+    m = cty.county_matrix(v.view_bipartite, v.view_collab, v.projects, codes)
+    rows = [
+        CountyRow(
+            code=c,
+            name=COUNTIES[c].name,
+            actors=m.actors[c],
+            projects=m.projects[c],
+            internal_actor_pairs=m.internal_pairs[c],
+        )
+        for c in codes
+    ]
+    pairs = [
+        CountyPair(
+            a=a,
+            b=b,
+            a_name=COUNTIES[a].name,
+            b_name=COUNTIES[b].name,
+            shared_projects=m.shared_projects[(a, b)],
+            actor_pairs=m.actor_pairs[(a, b)],
+            expected_projects=r6(m.expected_projects[(a, b)]),
+            ratio_projects=sig6(cty.ratio(m.shared_projects[(a, b)], m.expected_projects[(a, b)])),
+            expected_actor_pairs=r6(m.expected_actor_pairs[(a, b)]),
+            ratio_actor_pairs=sig6(cty.ratio(m.actor_pairs[(a, b)], m.expected_actor_pairs[(a, b)])),
+        )
+        for a, b in sorted(m.shared_projects)
+    ]
+    return CountiesResult(
+        scope=_scope_info(scope), counties=rows, pairs=_cut(pairs, top), null_model=cty.NULL_MODEL
+    )
+
+
+def _themes(p: Prepared, scope: Scope, top: int | None) -> ThemesResult:
+    v = p.view(scope)
+    codes = _scope_counties(scope)
+    presence = thm.theme_presence(v.view_bipartite, v.projects, p.project_themes, codes)
+    ids = sorted(scope.theme) if scope.theme else sorted(set(p.themes) | set(presence))
+    gaps = []
+    for t in ids:
+        record = p.themes.get(t)
+        pres = presence.get(t, thm.ThemePresence(t))
+        present = sorted(c for c, actors in pres.actors_by_county.items() if actors)
+        strategy = sorted(c for c in (record.county_codes if record else []) if c in codes)
+        gaps.append(
+            ThemeGap(
+                theme_id=t,
+                name=record.name if record else t,
+                kind=record.kind.value if record else thm.theme_kind(t),
+                counties_present=present,
+                counties_missing=[c for c in codes if c not in present],
+                strategy_counties=strategy,
+                strategy_counties_missing=[c for c in strategy if c not in present],
+                projects=pres.projects,
+                actors=len({a for actors in pres.actors_by_county.values() for a in actors}),
+                by_county={c: len(pres.actors_by_county[c]) for c in present},
+            )
+        )
+    gaps.sort(key=lambda gp: (gp.kind, gp.theme_id))
+    return ThemesResult(
+        scope=_scope_info(scope),
+        themes=_cut(gaps, top),
+        crosswalk=p.crosswalk,
+        note=(
+            "a county takes part in a theme when one of its actors is in a counting project on it; a project is "
+            "on a theme when it names it or graph.crosswalk maps it there"
+        ),
+    )
+
+
+_REPORTS: dict[str, Callable[[Prepared, Scope, int | None], Any]] = {
+    "centrality": _centrality,
+    "brokerage": _brokerage,
+    "communities": _communities,
+    "isolated": _isolated,
+    "counties": _counties,
+    "themes": _themes,
+}
+
+
+def run_analysis(store: GraphStore, name: str, scope: Scope | None = None, top: int | None = None) -> Any:
+    """Run one analysis (`ANALYSES`) for a scope; `top` cuts each ranked list. Raises InvalidInput.
+
+    Examples
+    --------
+    >>> from graph.store.sqlite import SqliteStore  # doctest: +SKIP
+    >>> run_analysis(SqliteStore("data/innograph.db"), "counties").pairs[0].ratio_projects  # doctest: +SKIP
+    """
+    if name not in _REPORTS:
+        raise InvalidInput(f"unknown analysis {name!r}: use one of {', '.join(ANALYSES)}")
+    if top is not None and top < 1:
+        raise InvalidInput(f"top must be at least 1, got {top}")
+    return _REPORTS[name](prepare(store), scope or Scope(), top)
