@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ingest.cordis import load_cordis
 from ingest.interreg import load_interreg
 from ingest.pipeline import SourceBatch
 from ingest.registry import load_registry
@@ -17,4 +18,5 @@ Loader = Callable[[Path], SourceBatch]
 LOADERS: dict[str, Loader] = {
     "registry": load_registry,
     "interreg": load_interreg,
+    "cordis": load_cordis,
 }

@@ -1,20 +1,35 @@
 """Entity resolution: decide whether an incoming organisation is one the graph already holds.
 
-Order of evidence, strongest first:
-1. a strong identifier the actor already carries: PIC, VAT number, Swedish organisationsnummer, or the
-   same source record id (so re-ingesting a source finds its own records again);
-2. the same normalised name (case, accents, punctuation, legal-form suffixes and "i … län" removed)
-   within the same country;
-3. (later) fuzzy similarity above a threshold, reported for review.
-The first match wins; no match means a new actor.
+Order of evidence, strongest first (the first rule that finds a candidate decides):
+1. ``key``: a strong identifier the actor already carries: PIC, VAT number, Swedish organisationsnummer
+   (also the one a Swedish VAT number embeds), or the same source record id (so re-ingesting a source
+   finds its own records again);
+2. ``alias-file``: the curated file `ingest/data/aliases.yaml` says these names/keys are one organisation;
+3. ``name``: the same normalised name (case, accents, punctuation, transliterations such as oe → ö,
+   legal-form suffixes, "i … län" removed) within the same country;
+4. ``fuzzy``: within the same country and the same first word, a normalised-name similarity
+   (rapidfuzz `ratio`) of at least `FUZZY_THRESHOLD`, the same number of words and the same numbers.
+   Precision first: "Region Skåne" never fuzzy-merges with "Region Skåne Ängelholms sjukhus".
+
+A candidate is refused when the two carry different VAT numbers or organisationsnummer, when a fuzzy
+pair carries different PICs, or when the alias file lists the pair under `different`; refused and
+almost-matching pairs are near-misses for review (`innograph resolve --report`).
+Short one-word names ("BTH", "Almi", "LIU") are never matched on: acronyms collide.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
 
+import yaml
+from rapidfuzz import fuzz, process
+
+from graph.errors import InvalidInput
 from graph.model import Actor
 from graph.store.base import GraphStore
 from graph.text import fold
@@ -61,6 +76,13 @@ LEGAL_FORMS = {
     "the",
 }
 _I_LAN = re.compile(r"\b(i|in) (\w+ )?lan\b|\blans?\b")
+# Small words that sources drop or keep at will ("Högskolan i Halmstad" / "Högskolan Halmstad").
+_FILLER = {"of", "and", "och", "i", "und", "et"}
+_TRANSLIT = (("oe", "o"), ("ae", "a"), ("ue", "u"))  # GOETEBORGS / Göteborgs, MUENCHEN / München
+
+FUZZY_THRESHOLD = 93.0  # accept at or above (rapidfuzz ratio of the match keys, 0–100)
+NEAR_MISS = 85.0  # report pairs from here up to the threshold
+MIN_NAME_CHARS = 6  # one-word names shorter than this are acronyms: never matched on
 
 
 def normalise_name(name: str | None) -> str:
@@ -75,51 +97,403 @@ def normalise_name(name: str | None) -> str:
     return " ".join(words)
 
 
+def match_key(name: str | None) -> str:
+    """The form names are compared in: `normalise_name`, filler words dropped, oe/ae/ue → o/a/u.
+
+    >>> match_key("GOETEBORGS UNIVERSITET") == match_key("Göteborgs universitet")
+    True
+    >>> match_key("Högskolan i Halmstad") == match_key("HOGSKOLAN HALMSTAD")
+    True
+    """
+    words = []
+    for w in normalise_name(name).split():
+        if w in _FILLER:
+            continue
+        for a, b in _TRANSLIT:
+            w = w.replace(a, b)
+        words.append(w)
+    return " ".join(words)
+
+
+def matchable(key: str) -> bool:
+    """Whether a match key says enough to match on (not empty, not a number, not a short acronym)."""
+    if not key or key.replace(" ", "").isdigit():
+        return False
+    return " " in key or len(key) >= MIN_NAME_CHARS
+
+
+# -- the curated alias file ----------------------------------------------------------------
+
+
+def default_aliases_path() -> Path:
+    return Path(str(resources.files("ingest").joinpath("data", "aliases.yaml")))
+
+
+@dataclass(frozen=True)
+class SameGroup:
+    """One organisation, known by these names (match keys) or these actor keys/ids."""
+
+    names: frozenset[str]
+    keys: frozenset[str]
+    country: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Aliases:
+    same: tuple[SameGroup, ...] = ()
+    different: tuple[tuple[str, str, str], ...] = ()  # (a, b, reason): keys, or match keys of names
+
+    def groups_for(self, keys: set[str], names: set[str], country: str | None) -> list[SameGroup]:
+        out = []
+        for g in self.same:
+            if g.keys & keys or (
+                g.names & names and (g.country is None or g.country == (country or g.country))
+            ):
+                out.append(g)
+        return out
+
+    def forbids(self, a: set[str], b: set[str]) -> str | None:
+        """The reason when the alias file says the things named by `a` and by `b` are different."""
+        for x, y, reason in self.different:
+            if (x in a and y in b) or (y in a and x in b):
+                return reason
+        return None
+
+
+_KEY = re.compile(r"^[a-z0-9-]+:\S+$")
+
+
+def _term(value: str) -> str:
+    """A `different` entry is an actor key (`cordis:123`) or a name (compared as its match key)."""
+    v = str(value).strip()
+    return v if _KEY.match(v) else match_key(v)
+
+
+def load_aliases(path: Path | None = None) -> Aliases:
+    """Read the alias file; a malformed one raises `InvalidInput` naming the entry."""
+    path = path or default_aliases_path()
+    if not path.exists():
+        return Aliases()
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise InvalidInput(f"{path}: not valid YAML: {e}") from e
+    if not isinstance(doc, dict):
+        raise InvalidInput(f"{path}: expected the sections 'same' and 'different'")
+    same: list[SameGroup] = []
+    for i, raw in enumerate(doc.get("same") or [], start=1):
+        if not isinstance(raw, dict) or not (raw.get("names") or raw.get("keys")):
+            raise InvalidInput(f"{path}: same entry {i}: needs 'names' or 'keys'")
+        names = frozenset(k for k in (match_key(str(n)) for n in raw.get("names") or []) if k)
+        keys = frozenset(str(k).strip() for k in raw.get("keys") or [])
+        country = str(raw["country"]).upper() if raw.get("country") else None
+        same.append(SameGroup(names, keys, country, str(raw.get("reason") or "")))
+    different: list[tuple[str, str, str]] = []
+    for i, raw in enumerate(doc.get("different") or [], start=1):
+        if not isinstance(raw, dict) or not raw.get("a") or not raw.get("b"):
+            raise InvalidInput(f"{path}: different entry {i}: needs 'a' and 'b'")
+        different.append((_term(raw["a"]), _term(raw["b"]), str(raw.get("reason") or "")))
+    return Aliases(tuple(same), tuple(different))
+
+
+# -- the resolver ----------------------------------------------------------------------------
+
+
 @dataclass
 class Match:
     actor_id: str
-    rule: str  # "key", "name", "fuzzy", "alias-file"
+    rule: str  # "key", "alias-file", "name", "fuzzy"
     evidence: str
+    score: float = 100.0
 
 
 @dataclass
-class Resolver:
-    """An index of the store's actors by key and by normalised name, kept current as an ingest adds actors."""
+class NearMiss:
+    """A pair that almost matched, or matched and was refused; for a person to confirm or reject."""
 
-    store: GraphStore
-    _names: dict[tuple[str, str], str] = field(default_factory=dict)
-    _keys: dict[str, str] = field(default_factory=dict)
-    _loaded: bool = False
+    incoming_id: str
+    incoming_name: str
+    candidate_id: str
+    candidate_name: str
+    score: float
+    reason: str
+
+
+@dataclass
+class _Known:
+    """What the resolver remembers of one actor id: display name, strong ids, every key and name."""
+
+    name: str
+    country: str
+    pics: set[str] = field(default_factory=set)
+    vats: set[str] = field(default_factory=set)
+    orgnrs: set[str] = field(default_factory=set)
+    terms: set[str] = field(default_factory=set)  # keys and match keys, for the `different` list
+
+
+def strong_ids(actor: Actor) -> tuple[set[str], set[str], set[str]]:
+    """(PICs, VAT numbers, organisationsnummer) an actor carries, also through its source records."""
+    pics = {actor.pic} if actor.pic else set()
+    pics |= {s.record.split(":", 1)[1] for s in actor.sources if s.record.startswith("cordis:")}
+    pics = {p for p in pics if p.isdigit()}
+    vats = {actor.vat} if actor.vat else set()
+    orgnrs = {actor.orgnr} if actor.orgnr else set()
+    return pics, vats, orgnrs
+
+
+def actor_names(actor: Actor) -> set[str]:
+    """The match keys of every name an actor is known by that is specific enough to match on."""
+    names = {match_key(actor.name), *(match_key(a) for a in actor.aliases)}
+    names |= {match_key(s.name) for s in actor.sources if s.name}
+    return {n for n in names if matchable(n)}
+
+
+class Resolver:
+    """An index of the store's actors by key, name and name block, kept current as an ingest adds actors."""
+
+    def __init__(self, store: GraphStore, aliases: Aliases | None = None) -> None:
+        self.store = store
+        self.aliases = aliases if aliases is not None else load_aliases()
+        self.near_misses: list[NearMiss] = []
+        self._keys: dict[str, str] = {}
+        self._names: dict[tuple[str, str], str] = {}
+        self._blocks: dict[tuple[str, str], list[str]] = {}
+        self._block_ids: dict[tuple[str, str], list[str]] = {}
+        self._known: dict[str, _Known] = {}
+        self._loaded = False
 
     def _load(self) -> None:
         if self._loaded:
             return
+        self._loaded = True
         for a in self.store.iter_actors():
             self.add(a)
-        self._loaded = True
 
     def add(self, actor: Actor) -> None:
         """Index an actor (one already stored, or one the running ingest is about to create)."""
-        for k in actor.identity_keys():
+        known = self._known.get(actor.id)
+        if known is None:
+            known = self._known[actor.id] = _Known(actor.name, actor.country or "")
+        pics, vats, orgnrs = strong_ids(actor)
+        known.pics |= pics
+        known.vats |= vats
+        known.orgnrs |= orgnrs
+        keys = actor.identity_keys()
+        known.terms |= keys
+        for k in keys:
             self._keys.setdefault(k, actor.id)
-        for n in self._index_names(actor):
-            self._names.setdefault((actor.country or "", n), actor.id)
+        country = actor.country or known.country
+        for n in sorted(actor_names(actor)):
+            known.terms.add(n)
+            if (country, n) not in self._names:
+                self._names[(country, n)] = actor.id
+                if country:
+                    block = (country, n.split()[0])
+                    self._blocks.setdefault(block, []).append(n)
+                    self._block_ids.setdefault(block, []).append(actor.id)
 
-    @staticmethod
-    def _index_names(actor: Actor) -> Iterable[str]:
-        names = {normalise_name(actor.name), *(normalise_name(a) for a in actor.aliases)}
-        names |= {normalise_name(s.name) for s in actor.sources if s.name}
-        names.discard("")
-        return names
+    def _refusal(self, actor: Actor, terms: set[str], candidate: str, fuzzy: bool) -> str | None:
+        """Why `actor` must not merge into `candidate`, or None."""
+        k = self._known.get(candidate)
+        if k is None:
+            return None
+        pics, vats, orgnrs = strong_ids(actor)
+        if vats and k.vats and not vats & k.vats:
+            return f"different VAT numbers {sorted(vats)[0]} / {sorted(k.vats)[0]}"
+        if orgnrs and k.orgnrs and not orgnrs & k.orgnrs:
+            return f"different organisationsnummer {sorted(orgnrs)[0]} / {sorted(k.orgnrs)[0]}"
+        if fuzzy and pics and k.pics and not pics & k.pics:
+            return f"different PICs {sorted(pics)[0]} / {sorted(k.pics)[0]}"
+        reason = self.aliases.forbids(terms, k.terms)
+        return f"alias file: different ({reason})" if reason is not None else None
+
+    def _near(self, actor: Actor, candidate: str, score: float, reason: str) -> None:
+        name = self._known[candidate].name if candidate in self._known else candidate
+        self.near_misses.append(NearMiss(actor.id, actor.name, candidate, name, round(score, 1), reason))
 
     def resolve(self, actor: Actor) -> Match | None:
         """The existing actor this record describes, with the rule and the evidence; None if new."""
         self._load()
-        for k in sorted(actor.identity_keys()):
-            if k in self._keys:
-                return Match(self._keys[k], "key", k)
-        for n in sorted(self._index_names(actor)):
-            hit = self._names.get((actor.country or "", n))
-            if hit:
+        keys = actor.identity_keys()
+        names = actor_names(actor)
+        terms = keys | names
+        country = actor.country or ""
+        for k in sorted(keys):
+            hit = self._keys.get(k)
+            if hit and not self._refusal(actor, terms, hit, fuzzy=False):
+                return Match(hit, "key", k)
+        for g in self.aliases.groups_for(keys, names, actor.country):
+            cands = {self._keys[k] for k in g.keys if k in self._keys}
+            for n in g.names:
+                for c in {country, g.country or ""}:
+                    if (c, n) in self._names:
+                        cands.add(self._names[(c, n)])
+            for cand in sorted(cands):
+                if cand != actor.id and not self._refusal(actor, terms, cand, fuzzy=False):
+                    return Match(cand, "alias-file", g.reason or "curated alias")
+        for n in sorted(names):
+            hit = self._names.get((country, n))
+            if hit is None:
+                continue
+            why = self._refusal(actor, terms, hit, fuzzy=False)
+            if why is None:
                 return Match(hit, "name", n)
+            self._near(actor, hit, 100.0, f"same name, refused: {why}")
+        if not country:
+            return None
+        best: tuple[float, str, str] | None = None
+        for n in sorted(names):
+            block = (country, n.split()[0])
+            choices = self._blocks.get(block)
+            if not choices:
+                continue
+            for other, score, i in process.extract(
+                n, choices, scorer=fuzz.ratio, score_cutoff=NEAR_MISS, limit=3
+            ):
+                cand = self._block_ids[block][i]
+                reason = fuzzy_refusal(n, other, score)
+                reason = reason or self._refusal(actor, terms, cand, fuzzy=True)
+                if reason is None:
+                    if best is None or (score, cand) > (best[0], best[1]):
+                        best = (score, cand, f"{n} ~ {other}")
+                else:
+                    self._near(actor, cand, score, f"{n} ~ {other}: {reason}")
+        if best is not None:
+            return Match(best[1], "fuzzy", best[2], round(best[0], 1))
         return None
+
+
+def fuzzy_refusal(a: str, b: str, score: float) -> str | None:
+    """Why two similar match keys are still not one organisation by the fuzzy rule, or None."""
+    if score < FUZZY_THRESHOLD:
+        return f"score {score:.1f} below {FUZZY_THRESHOLD}"
+    if len(a.split()) != len(b.split()):
+        return "different number of words"
+    if re.findall(r"\d+", a) != re.findall(r"\d+", b):
+        return "different numbers"
+    if min(len(a), len(b)) < 10:
+        return "names too short for a fuzzy match"
+    return None
+
+
+# -- review report -----------------------------------------------------------------------------
+
+
+@dataclass
+class Decision:
+    """One row of `innograph resolve --report`: a merge the graph holds, or a near-miss."""
+
+    kind: str  # "merge" or "near-miss"
+    actor_id: str
+    actor_name: str
+    other_record: str
+    other_name: str
+    rule: str
+    evidence: str
+    score: float
+    country: str
+
+    def row(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+def explain_merges(actor: Actor, aliases: Aliases) -> Iterator[Decision]:
+    """For each source record merged into `actor` (beyond the one that gave it its id), the evidence."""
+    primary = [s for s in actor.sources if s.record == actor.id]
+    anchor_names = {match_key(s.name) for s in primary if s.name} or {match_key(actor.name)}
+    pics, vats, orgnrs = strong_ids(actor)
+    seen: set[str] = set()
+    for s in sorted(actor.sources, key=lambda s: (s.source, s.record)):
+        if s.record == actor.id or s.record in seen:
+            continue
+        seen.add(s.record)
+        other = match_key(s.name)
+        rule, evidence, score = "name", other, 100.0
+        in_group = [
+            g
+            for g in aliases.same
+            if (g.keys & {s.record, *actor.identity_keys()}) and (other in g.names or s.record in g.keys)
+        ]
+        if s.record.startswith("cordis:") and s.record.split(":", 1)[1] == actor.pic:
+            rule, evidence = "key", f"pic:{actor.pic}"
+        elif in_group or any(other in g.names and anchor_names & g.names for g in aliases.same):
+            reason = in_group[0].reason if in_group else "curated alias"
+            rule, evidence = "alias-file", reason
+        elif other in anchor_names:
+            rule, evidence = "name", other
+        else:
+            others = sorted(anchor_names | {match_key(n) for n in actor.aliases} - {other})
+            scored = [(fuzz.ratio(other, o), o) for o in others if o]
+            best = max(scored, default=(0.0, ""))
+            if best[0] >= 100.0:
+                rule, evidence = "name", other
+            elif best[0] >= FUZZY_THRESHOLD:
+                rule, evidence, score = "fuzzy", f"{other} ~ {best[1]}", round(best[0], 1)
+            else:
+                rule = "key" if (vats or orgnrs or pics) else "name"
+                evidence = f"via an alias or identifier shared with {best[1] or actor.name}"
+                score = round(best[0], 1)
+        yield Decision(
+            "merge",
+            actor.id,
+            actor.name,
+            s.record,
+            s.name or "",
+            rule,
+            evidence,
+            score,
+            actor.country or "",
+        )
+
+
+def near_misses(actors: Iterable[Actor], aliases: Aliases | None = None) -> list[Decision]:
+    """Pairs of distinct actors in one country whose names almost match, or match but were refused."""
+    aliases = aliases if aliases is not None else Aliases()
+    blocks: dict[tuple[str, str], list[tuple[str, str, Actor]]] = {}
+    for a in actors:
+        if not a.country:
+            continue
+        for n in sorted(actor_names(a)):
+            blocks.setdefault((a.country, n.split()[0]), []).append((n, a.id, a))
+    out: dict[tuple[str, str], Decision] = {}
+    for (country, _), items in sorted(blocks.items()):
+        if len(items) < 2:
+            continue
+        names = [n for n, _, _ in items]
+        matrix = process.cdist(names, names, scorer=fuzz.ratio, score_cutoff=NEAR_MISS)
+        for i, j in zip(*matrix.nonzero(), strict=True):
+            if i >= j:
+                continue
+            (n1, id1, a1), (n2, id2, a2) = items[i], items[j]
+            if id1 == id2:
+                continue
+            score = float(matrix[i, j])
+            pair = (min(id1, id2), max(id1, id2))
+            reason = fuzzy_refusal(n1, n2, score) or _strong_conflict(a1, a2) or "kept apart"
+            prev = out.get(pair)
+            if prev is None or score > prev.score:
+                out[pair] = Decision(
+                    "near-miss",
+                    id1,
+                    a1.name,
+                    id2,
+                    a2.name,
+                    "fuzzy",
+                    f"{n1} ~ {n2}: {reason}",
+                    round(score, 1),
+                    country,
+                )
+    return [out[k] for k in sorted(out)]
+
+
+def _strong_conflict(a: Actor, b: Actor) -> str | None:
+    pa, va, oa = strong_ids(a)
+    pb, vb, ob = strong_ids(b)
+    if va and vb and not va & vb:
+        return "different VAT numbers"
+    if oa and ob and not oa & ob:
+        return "different organisationsnummer"
+    if pa and pb and not pa & pb:
+        return "different PICs"
+    return None

@@ -28,6 +28,26 @@ def ingest_interreg(ctx: Context, path: Path, as_json: bool) -> None:
     run_ingest(ctx, "interreg", path, as_json)
 
 
+@click.command("cordis")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@store_options
+@pass_ctx
+def ingest_cordis(ctx: Context, path: Path, as_json: bool) -> None:
+    """Load a CORDIS CSV download (Horizon 2020, Horizon Europe or FP7): the zip or its unzipped folder.
+
+    Needs project.csv and organization.csv; legalBasis.csv, topics.csv and euroSciVoc.csv add themes
+    when present. Organisations are joined by PIC, VAT and name with actors already in the graph.
+
+    \b
+    Examples:
+      innograph ingest cordis cordis-h2020projects-csv.zip
+      innograph ingest cordis ../shared/data/cordis/horizon-europe-2021-2024/ --json
+    """
+    run_ingest(ctx, "cordis", path, as_json)
+
+
 def register(cli: click.Group) -> None:
     group = cli.commands
-    group["ingest"].add_command(ingest_interreg)  # type: ignore[attr-defined]
+    for cmd in (ingest_interreg, ingest_cordis):
+        group["ingest"].add_command(cmd)  # type: ignore[attr-defined]

@@ -1,0 +1,482 @@
+"""CORDIS open data (Horizon 2020, Horizon Europe, FP7) from the official CSV download.
+
+Input: the zip as downloaded (`cordis-h2020projects-csv.zip`) or the folder it unzips to. Required:
+`project.csv` and `organization.csv` (`;`-separated, every field quoted, objectives spanning lines);
+optional `legalBasis.csv`, `topics.csv` and `euroSciVoc.csv` enrich the projects' themes and topics.
+Columns are found by name; missing required ones are named in the error.
+
+- Projects: `h2020:<id>`, `horizon:<id>`, `fp7:<id>` by `frameworkProgramme`; the programme part
+  (H2020 `SC5`, Horizon Europe `HORIZON.2.5`) becomes a `part:<programme>:<code>` theme.
+- Organisations: one actor per PIC, `cordis:<PIC>`; the name is the most frequent non-empty `name`,
+  else `shortName`, else the PIC. VAT (a Swedish one yields the organisationsnummer), activity type
+  (HES/REC/PRC/PUB/OTH → kind), SME flag, city, country (UK→GB, EL→GR), NUTS 3 and, for Sweden, the
+  county and municipality.
+- Participations: role (coordinator, participant/partner, associatedPartner/thirdParty) and the EC
+  contribution in EUR. Two rows of one PIC in one project are one participation (contributions summed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph.errors import InvalidInput
+from graph.model import (
+    ROLE_RANK,
+    Actor,
+    ActorKind,
+    Money,
+    Participation,
+    Project,
+    Role,
+    SourceRef,
+    Theme,
+    ThemeKind,
+)
+from ingest.csvread import Table, decode, open_table
+from ingest.enrich import clean_vat, country_code, kind_from_name, orgnr_from_vat, swedish_place
+from ingest.pipeline import Problem, SourceBatch
+from ingest.progress import Progress
+
+SOURCE = "cordis"
+PROJECT_COLUMNS = ("id", "acronym", "title", "startDate", "endDate", "frameworkProgramme")
+ORG_COLUMNS = ("projectID", "organisationID", "name", "role", "country")
+
+# Some extracts write missing values as NA (an R export); they mean empty, not a bad value.
+NA_VALUES = frozenset({"NA", "N/A", "NAN", "NULL", "NONE"})
+
+# frameworkProgramme → (id prefix, Project.programme)
+PROGRAMMES: dict[str, tuple[str, str]] = {
+    "H2020": ("h2020", "Horizon 2020"),
+    "HORIZON": ("horizon", "Horizon Europe"),
+    "FP7": ("fp7", "FP7"),
+}
+
+ROLES = {
+    "coordinator": Role.coordinator,
+    "participant": Role.partner,
+    "partner": Role.partner,
+    "beneficiary": Role.partner,
+    "associatedpartner": Role.associated,
+    "thirdparty": Role.associated,
+    "internationalpartner": Role.partner,
+}
+
+ACTIVITY_KINDS = {
+    "HES": ActorKind.university,
+    "REC": ActorKind.research_institute,
+    "PRC": ActorKind.company,
+    "PUB": ActorKind.government_agency,
+    "OTH": ActorKind.other,
+}
+
+# Horizon 2020 programme parts: the short codes CORDIS uses and the pillar numbers of the legal basis.
+H2020_PARTS: dict[str, str] = {
+    "ERC": "European Research Council",
+    "FET": "Future and Emerging Technologies",
+    "MSCA": "Marie Skłodowska-Curie Actions",
+    "RI": "Research Infrastructures",
+    "LEIT": "Leadership in Enabling and Industrial Technologies",
+    "ARF": "Access to risk finance",
+    "SME": "Innovation in SMEs",
+    "SC1": "Health, demographic change and wellbeing",
+    "SC2": "Food security, sustainable agriculture and forestry, marine research and the bioeconomy",
+    "SC3": "Secure, clean and efficient energy",
+    "SC4": "Smart, green and integrated transport",
+    "SC5": "Climate action, environment, resource efficiency and raw materials",
+    "SC6": "Europe in a changing world: inclusive, innovative and reflective societies",
+    "SC7": "Secure societies",
+    "SEWP": "Spreading excellence and widening participation",
+    "SWAFS": "Science with and for Society",
+    "JRC": "Joint Research Centre (non-nuclear)",
+    "EIT": "European Institute of Innovation and Technology",
+    "Euratom": "Euratom research and training programme",
+}
+_H2020_NUMBERED = {
+    "1.1": "ERC",
+    "1.2": "FET",
+    "1.3": "MSCA",
+    "1.4": "RI",
+    "2.1": "LEIT",
+    "2.2": "ARF",
+    "2.3": "SME",
+    "4": "SEWP",
+    "5": "SWAFS",
+    "6": "JRC",
+    "7": "EIT",
+    **{f"3.{i}": f"SC{i}" for i in range(1, 8)},
+}
+
+
+def h2020_part(legal_basis: str) -> str | None:
+    """`H2020-EU.SC5` / `H2020-EU.3.5.2.` → `SC5`; `H2020-EU.Innovation in SMEs` → `SME`."""
+    lb = legal_basis.strip()
+    if lb.upper().startswith("H2020-EURATOM") or lb == "H2020-EU.Euratom":
+        return "Euratom"
+    rest = lb.removeprefix("H2020-EU.").strip(".").strip()
+    if not rest:
+        return None
+    if rest in H2020_PARTS:
+        return rest
+    if rest.lower() == "innovation in smes":
+        return "SME"
+    nums = rest.split(".")
+    for depth in (2, 1):
+        code = _H2020_NUMBERED.get(".".join(nums[:depth]))
+        if code:
+            return code
+    return None
+
+
+@dataclass
+class _Org:
+    names: Counter[str] = field(default_factory=Counter)
+    short: Counter[str] = field(default_factory=Counter)
+    vat: Counter[str] = field(default_factory=Counter)
+    activity: Counter[str] = field(default_factory=Counter)
+    sme: Counter[str] = field(default_factory=Counter)
+    city: Counter[str] = field(default_factory=Counter)
+    country: Counter[str] = field(default_factory=Counter)
+    nuts: Counter[str] = field(default_factory=Counter)
+    url: Counter[str] = field(default_factory=Counter)
+
+
+def _top(c: Counter[str]) -> str | None:
+    """The most frequent value, ties broken alphabetically (so the result never depends on row order)."""
+    if not c:
+        return None
+    return min(c, key=lambda v: (-c[v], v))
+
+
+class _Files:
+    """The CSV files of a CORDIS download, from a zip or a folder, found by name (any sub-folder)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._zip: zipfile.ZipFile | None = None
+        self._members: dict[str, str] = {}
+        if not path.exists():
+            raise InvalidInput(f"{path}: no such file or folder")
+        if path.is_dir():
+            for p in sorted(path.rglob("*.csv")):
+                self._members.setdefault(p.name.lower(), str(p))
+        elif zipfile.is_zipfile(path):
+            self._zip = zipfile.ZipFile(path)
+            for n in sorted(self._zip.namelist()):
+                if n.lower().endswith(".csv"):
+                    self._members.setdefault(n.rsplit("/", 1)[-1].lower(), n)
+        else:
+            raise InvalidInput(f"{path}: not a CORDIS download (expected a .zip or a folder of CSV files)")
+        missing = [f for f in ("project.csv", "organization.csv") if f not in self._members]
+        if missing:
+            where = "zip" if self._zip else "folder"
+            raise InvalidInput(
+                f"{path}: the {where} has no {' and no '.join(missing)} (not a CORDIS CSV download)"
+            )
+
+    def has(self, name: str) -> bool:
+        return name in self._members
+
+    def size(self, name: str) -> int:
+        m = self._members[name]
+        return self._zip.getinfo(m).file_size if self._zip else Path(m).stat().st_size
+
+    def text(self, name: str) -> str:
+        m = self._members[name]
+        raw = self._zip.read(m) if self._zip else Path(m).read_bytes()
+        return decode(raw, name)
+
+    def table(self, name: str, required: tuple[str, ...]) -> Table:
+        return open_table(self.text(name), name, ";", required, na=NA_VALUES)
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+
+def _date(value: str) -> dt.date | None:
+    return dt.date.fromisoformat(value[:10]) if value else None
+
+
+def _amount(value: str) -> float | None:
+    if not value:
+        return None
+    amount = float(value.replace(",", "."))
+    if amount < 0 or amount != amount:
+        raise ValueError(value)
+    return amount
+
+
+def load_cordis(path: Path) -> SourceBatch:
+    """Parse a CORDIS CSV download (zip or folder) into a `SourceBatch`."""
+    files = _Files(Path(path))
+    try:
+        return _load(files)
+    finally:
+        files.close()
+
+
+def _load(files: _Files) -> SourceBatch:
+    # Check every file's header before reading any row, so a wrong file stops with nothing done.
+    ptab = files.table("project.csv", PROJECT_COLUMNS)
+    otab = files.table("organization.csv", ORG_COLUMNS)
+    extra: dict[str, Table] = {}
+    for name, cols in (
+        ("legalbasis.csv", ("projectID", "legalBasis")),
+        ("topics.csv", ("projectID", "topic")),
+        ("euroscivoc.csv", ("projectID", "euroSciVocTitle")),
+    ):
+        if files.has(name):
+            extra[name] = files.table(name, cols)
+
+    batch = SourceBatch(source=SOURCE)
+    themes: dict[str, Theme] = {}
+    projects: dict[str, Project] = {}
+    by_raw_id: dict[str, str] = {}
+    ptab_name = "project.csv"
+
+    def theme(tid: str, name: str, description: str | None = None) -> str:
+        if tid not in themes:
+            themes[tid] = Theme(
+                id=tid,
+                name=name,
+                kind=ThemeKind.programme_part,
+                description=description,
+                sources=[SourceRef(source=SOURCE, record=tid, name=name)],
+            )
+        return tid
+
+    # -- legal basis / topics / fields of science, by project id ---------------------------
+    legal: dict[str, list[tuple[str, str, bool]]] = {}
+    if "legalbasis.csv" in extra:
+        t = extra["legalbasis.csv"]
+        for _line, v in t.rows():
+            legal.setdefault(t.get(v, "projectID"), []).append(
+                (t.get(v, "legalBasis"), t.get(v, "title"), t.get(v, "uniqueProgrammePart").lower() == "true")
+            )
+    topics: dict[str, list[str]] = {}
+    if "topics.csv" in extra:
+        t = extra["topics.csv"]
+        for _line, v in t.rows():
+            topics.setdefault(t.get(v, "projectID"), []).append(t.get(v, "topic"))
+    fields: dict[str, list[str]] = {}
+    if "euroscivoc.csv" in extra:
+        t = extra["euroscivoc.csv"]
+        for _line, v in t.rows():
+            fields.setdefault(t.get(v, "projectID"), []).append(t.get(v, "euroSciVocTitle"))
+
+    # -- projects ----------------------------------------------------------------------------
+    for line, v in ptab.rows():
+        batch.rows_read += 1
+        if len(v) != len(ptab.header):
+            batch.problems.append(
+                Problem(
+                    ptab_name, line, f"wrong column count: {len(v)} fields, header has {len(ptab.header)}"
+                )
+            )
+            continue
+        raw_id = ptab.get(v, "id")
+        fp = ptab.get(v, "frameworkProgramme").upper()
+        if not raw_id:
+            batch.problems.append(Problem(ptab_name, line, "empty project id"))
+            continue
+        if fp not in PROGRAMMES:
+            batch.problems.append(
+                Problem(
+                    ptab_name, line, f"unknown frameworkProgramme {fp!r} (expected H2020, HORIZON or FP7)"
+                )
+            )
+            continue
+        prefix, programme = PROGRAMMES[fp]
+        try:
+            start, end = _date(ptab.get(v, "startDate")), _date(ptab.get(v, "endDate"))
+        except ValueError:
+            batch.problems.append(
+                Problem(
+                    ptab_name,
+                    line,
+                    f"bad date {ptab.get(v, 'startDate')!r}/{ptab.get(v, 'endDate')!r} (YYYY-MM-DD)",
+                )
+            )
+            continue
+        try:
+            total, ec_max = _amount(ptab.get(v, "totalCost")), _amount(ptab.get(v, "ecMaxContribution"))
+        except ValueError:
+            batch.problems.append(
+                Problem(
+                    ptab_name,
+                    line,
+                    f"non-numeric money totalCost={ptab.get(v, 'totalCost')!r} "
+                    f"ecMaxContribution={ptab.get(v, 'ecMaxContribution')!r}",
+                )
+            )
+            continue
+        pid = f"{prefix}:{raw_id}"
+        acronym = ptab.get(v, "acronym") or None
+        title = ptab.get(v, "title") or acronym or pid
+        part: str | None = None
+        theme_ids: list[str] = []
+        lb = ptab.get(v, "legalBasis")
+        if prefix == "h2020":
+            code = h2020_part(lb) or h2020_part("H2020-EU." + ptab.get(v, "topics"))
+            if code:
+                part = code
+                theme_ids.append(theme(f"part:h2020:{code}", H2020_PARTS[code], f"Horizon 2020 {code}"))
+        for code, name, unique in legal.get(raw_id, []):
+            if not code:
+                continue
+            tid = theme(f"part:{prefix}:{code}", name or code, f"{programme} {code}")
+            if tid not in theme_ids:
+                theme_ids.append(tid)
+            if unique and prefix != "h2020":
+                part = code
+        if prefix != "h2020" and lb and not part:
+            part = lb
+        if prefix != "h2020" and lb:
+            tid = f"part:{prefix}:{lb}"
+            if tid not in theme_ids:
+                theme_ids.append(theme(tid, themes[tid].name if tid in themes else lb, f"{programme} {lb}"))
+        topic_codes = [t for t in ptab.get(v, "topics").split(",") if t.strip()]
+        kw = [k.strip() for k in ptab.get(v, "keywords").split(",") if k.strip()]
+        all_topics = sorted(
+            {t.strip() for t in [*topic_codes, *topics.get(raw_id, []), *fields.get(raw_id, []), *kw] if t}
+        )
+        projects[pid] = Project(
+            id=pid,
+            acronym=acronym,
+            title=title,
+            objective=ptab.get(v, "objective") or None,
+            programme=programme,
+            programme_part=part,
+            funders=["European Commission"],
+            start=start,
+            end=end,
+            budget=Money(amount=total, currency="EUR") if total is not None else None,
+            eu_contribution=Money(amount=ec_max, currency="EUR") if ec_max is not None else None,
+            themes=sorted(theme_ids),
+            topics=all_topics,
+            sources=[SourceRef(source=SOURCE, record=pid, name=acronym or title, file=ptab_name)],
+        )
+        by_raw_id[raw_id] = pid
+
+    # -- organisations and participations ----------------------------------------------------
+    orgs: dict[str, _Org] = {}
+    parts: dict[tuple[str, str], tuple[Role, float | None]] = {}
+    oname = "organization.csv"
+    progress = Progress(oname, len(otab.text))
+    pos = 0
+    ncols = len(otab.header)
+    for line, v in otab.rows():
+        batch.rows_read += 1
+        pos += sum(len(x) for x in v) + ncols * 3
+        if batch.rows_read % 2000 == 0:
+            progress.update(pos)
+        if len(v) != ncols:
+            batch.problems.append(
+                Problem(oname, line, f"wrong column count: {len(v)} fields, header has {ncols}")
+            )
+            continue
+        pic = otab.get(v, "organisationID")
+        raw_pid = otab.get(v, "projectID")
+        if not pic.isdigit():
+            batch.problems.append(Problem(oname, line, f"organisationID {pic!r} is not a PIC (digits)"))
+            continue
+        pid_or_none = by_raw_id.get(raw_pid)
+        if pid_or_none is None:
+            batch.problems.append(Problem(oname, line, f"projectID {raw_pid!r} is not in project.csv"))
+            continue
+        pid = pid_or_none
+        role_raw = otab.get(v, "role")
+        role = ROLES.get(role_raw.lower())
+        if role is None:
+            batch.problems.append(Problem(oname, line, f"unknown role {role_raw!r}"))
+            continue
+        try:
+            contribution = _amount(otab.get(v, "ecContribution"))
+        except ValueError:
+            batch.problems.append(
+                Problem(oname, line, f"non-numeric ecContribution {otab.get(v, 'ecContribution')!r}")
+            )
+            continue
+        org = orgs.get(pic)
+        if org is None:
+            org = orgs[pic] = _Org()
+        for attr, column in (
+            ("names", "name"),
+            ("short", "shortName"),
+            ("vat", "vatNumber"),
+            ("activity", "activityType"),
+            ("sme", "SME"),
+            ("city", "city"),
+            ("country", "country"),
+            ("nuts", "nutsCode"),
+            ("url", "organizationURL"),
+        ):
+            value = otab.get(v, column)
+            if value:
+                getattr(org, attr)[value] += 1
+        aid = f"cordis:{pic}"
+        key = (aid, pid)
+        if key in parts:
+            old_role, old_c = parts[key]
+            role = max(old_role, role, key=lambda r: ROLE_RANK[r])
+            if old_c is not None:
+                contribution = old_c + (contribution or 0.0)
+        parts[key] = (role, contribution)
+    progress.close()
+
+    for pic in sorted(orgs):
+        batch.actors.append(_actor(pic, orgs[pic], oname))
+    for (aid, pid), (role, contribution) in sorted(parts.items()):
+        batch.participations.append(
+            Participation(
+                actor_id=aid,
+                project_id=pid,
+                role=role,
+                contribution=Money(amount=round(contribution, 2), currency="EUR")
+                if contribution is not None
+                else None,
+                sources=[SourceRef(source=SOURCE, record=f"{pid}#{aid}", file=oname)],
+            )
+        )
+    batch.projects = [projects[k] for k in sorted(projects)]
+    batch.themes = [themes[k] for k in sorted(themes)]
+    return batch
+
+
+def _actor(pic: str, org: _Org, file: str) -> Actor:
+    name = _top(org.names)
+    short = _top(org.short)
+    aliases = sorted({*org.names, *org.short} - {name or short or ""})
+    display = name or short or pic
+    activity = (_top(org.activity) or "").upper()
+    kind = ACTIVITY_KINDS.get(activity, ActorKind.other)
+    hint = kind_from_name(display)
+    if hint is not None and kind in (ActorKind.government_agency, ActorKind.other):
+        kind = hint  # a public body named "… universitet" or "… kommun" is better known by its name
+    country = country_code(_top(org.country))
+    vat = clean_vat(_top(org.vat))
+    city = _top(org.city)
+    nuts = (_top(org.nuts) or "").upper()
+    place: dict[str, object] = {"nuts3": nuts[:5]} if len(nuts) >= 5 else {}
+    if country == "SE":
+        place |= swedish_place(nuts=nuts, city=city)
+    sme_raw = (_top(org.sme) or "").lower()
+    return Actor(
+        id=f"cordis:{pic}",
+        name=display,
+        aliases=aliases,
+        kind=kind,
+        country=country,
+        city=city.title() if city and city.isupper() else city,
+        website=_top(org.url),
+        pic=pic if 6 <= len(pic) <= 12 else None,
+        vat=vat,
+        orgnr=orgnr_from_vat(vat) if country == "SE" else None,
+        sme={"true": True, "false": False}.get(sme_raw),
+        sources=[SourceRef(source=SOURCE, record=f"cordis:{pic}", name=display, file=file)],
+        **place,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,84 @@
+"""Small field-level helpers every loader shares: Swedish place enrichment, identifiers, kind hints.
+
+Swedish actors get their SCB county code and municipality from what the source gives, strongest
+first: a NUTS 3 code (`SE221` → Blekinge), a county name ("Blekinge län"), then a city that is a
+municipality's seat of the same name ("KARLSKRONA" → Karlskrona, Blekinge). The code lists are the
+package data of `graph.geo`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from graph.geo import COUNTIES, county_from_name, county_from_nuts, municipality_from_name
+from graph.model import ActorKind
+from graph.text import fold
+
+_SE_VAT = re.compile(r"^SE(\d{6})(\d{4})01$")
+_ORGNR = re.compile(r"^(\d{6})-?(\d{4})$")
+
+# CORDIS / EU country codes that differ from ISO 3166 alpha-2.
+COUNTRY_FIX = {"UK": "GB", "EL": "GR"}
+
+
+def country_code(value: str | None) -> str | None:
+    """ISO 3166 alpha-2 from a source's code ("UK" → "GB", "EL" → "GR"); None if not two letters."""
+    code = (value or "").strip().upper()
+    code = COUNTRY_FIX.get(code, code)
+    return code if len(code) == 2 and code.isalpha() else None
+
+
+def clean_vat(value: str | None) -> str | None:
+    """A VAT number without spaces, dots or dashes, upper case; None when empty."""
+    v = re.sub(r"[\s.\-]", "", value or "").upper()
+    return v or None
+
+
+def orgnr_from_vat(vat: str | None) -> str | None:
+    """The Swedish organisationsnummer a Swedish VAT number embeds: SE202100401101 → 202100-4011."""
+    m = _SE_VAT.match(clean_vat(vat) or "")
+    return f"{m.group(1)}-{m.group(2)}" if m else None
+
+
+def clean_orgnr(value: str | None) -> str | None:
+    """`NNNNNN-NNNN` from "2021004011" or "202100-4011"; None when it is not ten digits."""
+    m = _ORGNR.match((value or "").strip())
+    return f"{m.group(1)}-{m.group(2)}" if m else None
+
+
+def swedish_place(
+    nuts: str | None = None, county_name: str | None = None, city: str | None = None
+) -> dict[str, Any]:
+    """county_code, nuts3 and municipality for a Swedish actor, from whatever the source gave."""
+    out: dict[str, Any] = {}
+    county = county_from_nuts(nuts) or county_from_name(county_name)
+    muni = municipality_from_name(city) if city else None
+    if muni is not None and (county is None or muni.county_code == county):
+        out["municipality"] = muni.short_name
+        county = county or muni.county_code
+    if county:
+        out["county_code"] = county
+        out["nuts3"] = COUNTIES[county].nuts3
+    return out
+
+
+def kind_from_name(name: str | None) -> ActorKind | None:
+    """What a name alone says about the kind of organisation, when it says it clearly."""
+    n = fold(name)
+    words = set(n.split())
+    if not n:
+        return None
+    if words & {"universitet", "university", "universidad", "universita", "universite", "universitat"} or (
+        "hogskola" in n or "hogskolan" in words
+    ):
+        return ActorKind.university
+    if n.endswith(" kommun") or n.startswith("kommun ") or (n.endswith(" stad") and "kommun" not in n):
+        return ActorKind.municipality
+    if n.startswith("region ") or n.startswith("regionforbundet") or n.endswith(" landsting"):
+        return ActorKind.regional_authority
+    if n.startswith("lansstyrelsen"):
+        return ActorKind.government_agency
+    if "science park" in n:
+        return ActorKind.science_park
+    return None
