@@ -8,13 +8,29 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
 
 from graph.errors import InvalidInput, NotFound, StoreUnavailable
 from graph.settings import Settings
 from graph.store import GraphStore, open_store
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: one sentence, or FastAPI's list of invalid parameters (422)."""
+
+    detail: str | list[dict[str, Any]] = Field(description="what went wrong and, where it helps, what to do")
+
+
+# Documented on every operation, so clients (and schemathesis) know the shape of an error.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "Unknown id"},
+    422: {"model": ErrorBody, "description": "Invalid parameters"},
+    503: {"model": ErrorBody, "description": "The store cannot be reached"},
+}
 
 
 def error_response(request: Request, status: int, reason: str, detail: str) -> Response:
@@ -57,5 +73,5 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         module = importlib.import_module(f"api.routes.{mod.name}")
         router = getattr(module, "router", None)
         if router is not None:
-            app.include_router(router)
+            app.include_router(router, responses=ERROR_RESPONSES)
     return app

@@ -19,19 +19,33 @@ from graph.store.base import ActorFilter, GraphStore
 from viz.page import LegendItem, View, add_edge, new_network
 from viz.style import actor_url, scale, short
 
-CATEGORY_COLOURS: dict[str, str] = {
-    "isolated": "#d62728",
-    "peripheral": "#ff7f0e",
-}
-OTHER_FLAG = "#9467bd"
+# The isolated analysis's lists, most severe first: (list name, label, colour).
+CATEGORIES: tuple[tuple[str, str, str], ...] = (
+    ("no_collaboration", "isolated: no partner", "#d62728"),
+    ("only_own_county", "peripheral: partners only in its own county", "#ff7f0e"),
+    ("weak_despite_profile", "peripheral: few partners for its kind", "#e7ba52"),
+    ("no_eu_project", "no EU-funded project", "#9467bd"),
+    ("s3_theme_without_outside_partner", "S3 theme without a partner outside the county", "#e377c2"),
+)
+LABEL_COLOURS = {label: colour for _, label, colour in CATEGORIES}
 BACKGROUND = "#c8d3df"
 
 
 def flag_colour(category: str) -> str:
-    for key, colour in CATEGORY_COLOURS.items():
-        if key in category:
-            return colour
-    return OTHER_FLAG
+    return LABEL_COLOURS.get(category, "#7f7f7f")
+
+
+def flags_from(lists: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """One row per flagged actor from the isolated analysis's lists: its most severe category, all reasons."""
+    rows: dict[str, dict[str, Any]] = {}
+    for name, label, _ in CATEGORIES:
+        for item in lists.get(name, []):
+            row = rows.get(item["actor_id"])
+            if row is None:
+                rows[item["actor_id"]] = {**item, "category": label, "reason": item["reason"]}
+            elif item["reason"] not in row["reason"]:
+                row["reason"] += "; " + item["reason"]
+    return list(rows.values())
 
 
 def county_actors(store: GraphStore, counties: Sequence[str], limit: int) -> tuple[list[Actor], int]:
