@@ -299,7 +299,7 @@ def owner_kind(name: str) -> ActorKind:
             ActorKind.business_support,
         ),
         (r"myndighet|verket$|\bverket\b", ActorKind.government_agency),
-        (r"\bek for\b|ekonomisk forening|ekonomisk foren|\bforening\b|\bforbund\b", ActorKind.association),
+        (r"\bek for\b|foren\b|forening\b|forbund(et)?\b", ActorKind.association),
         (r"\bab\b|\baktiebolag\b", ActorKind.company),
     ]
     for pattern, kind in rules:
