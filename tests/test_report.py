@@ -1,0 +1,266 @@
+"""The county report: hand-counted figures, the analysis numbers unchanged, escaping, CLI and HTTP errors, browser."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.cli import cli, main
+from graph.errors import NotFound
+from graph.settings import Settings
+from graph.store.sqlite import SqliteStore
+from ingest.pipeline import commit
+from ingest.registry import load_registry
+from viz.report import county_report, render_html
+
+FIXTURE = Path(__file__).parent / "fixtures" / "export" / "mini.yaml"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+HOSTILE = "<img src=x onerror=alert(1)>"
+CHARTS = ["actors-by-kind", "projects-by-year", "partner-counties", "partner-countries", "county-ratios"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Iterator[SqliteStore]:
+    s = SqliteStore(tmp_path / "mini.db")
+    s.init_schema()
+    commit(s, load_registry(FIXTURE))
+    yield s
+    s.close()
+
+
+def _analyze(db: Path, *args: str) -> Any:
+    r = CliRunner().invoke(cli, ["analyze", *args, "--json", "--db", str(db)])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+# -- figures --------------------------------------------------------------------------------
+
+
+def test_hand_counted_figures_for_blekinge(mini: SqliteStore) -> None:
+    r = county_report(mini, "10")
+    assert (r.code, r.name, r.nuts3) == ("10", "Blekinge län", "SE221")
+    assert r.actors_total == 3  # Alpha University, the hostile-named park, Epsilon Kommun
+    assert {c.key: c.value for c in r.actors_by_kind} == {
+        "university": 1,
+        "science_park": 1,
+        "municipality": 1,
+    }
+    assert r.projects_total == 2  # P1 and P2; P3 has no Blekinge member
+    assert {c.key: c.value for c in r.projects_by_programme} == {"Interreg": 1, "Horizon 2020": 1}
+    assert [(y.year, y.programme, y.projects) for y in r.projects_by_year] == [
+        ("2016", "Horizon 2020", 1),
+        ("2022", "Interreg", 1),
+    ]
+    assert [(p.key, p.partners, p.projects) for p in r.partner_counties] == [("12", 1, 2)]
+    assert [(p.key, p.partners, p.projects) for p in r.partner_countries] == [("SE", 1, 2), ("DE", 1, 1)]
+
+
+def test_themes_against_crosswalk(mini: SqliteStore) -> None:
+    r = county_report(mini, "10")
+    themes = {t["theme_id"]: t for t in r.themes}
+    assert sorted(themes) == ["s3:blekinge:smart-industry", "s3:blekinge:tech"]
+    tech = themes["s3:blekinge:tech"]
+    assert tech["named_by_projects"] == 1  # P1 names it
+    assert tech["members"] == ["se:a-university", "se:b-park"]
+    assert tech["active"][0]["self"] is True
+    # nothing in the fixture carries a Horizon Europe part that maps to Tech: all of them are gaps
+    assert any(g["programme"] == "Horizon Europe" for g in tech["gaps"])
+    assert all(g["term_id"] != "po:PO1" for g in themes["s3:blekinge:smart-industry"]["gaps"]) or not any(
+        a["term_id"] == "po:PO1" for a in themes["s3:blekinge:smart-industry"]["active"]
+    )
+
+
+def test_county_without_themes_or_partners(mini: SqliteStore) -> None:
+    r = county_report(mini, "01")  # Stockholm: nothing in the fixture
+    assert r.actors_total == 0 and r.projects_total == 0
+    assert r.themes == [] and r.partner_countries == []
+    html = render_html(r)
+    assert "The registry names no smart-specialisation themes for this county." in html
+    for name in CHARTS:
+        assert f'data-chart="{name}"' in html
+
+
+def test_unknown_county_is_not_found(mini: SqliteStore) -> None:
+    with pytest.raises(NotFound, match="unknown county code '99'"):
+        county_report(mini, "99")
+
+
+# -- the page -------------------------------------------------------------------------------
+
+
+def test_html_is_self_contained_escaped_and_has_every_chart(mini: SqliteStore) -> None:
+    html = render_html(county_report(mini, "10"))
+    assert HOSTILE not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<img" not in html and "<script" not in html
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    assert "<link" not in html
+    for name in CHARTS:
+        assert f'data-chart="{name}"' in html
+    assert "<h1>County report: Blekinge län</h1>" in html
+
+
+def test_swedish_headings_names_as_they_are(mini: SqliteStore) -> None:
+    html = render_html(county_report(mini, "10"), lang="sv")
+    assert '<html lang="sv">' in html
+    assert "<h1>Länsrapport: Blekinge län</h1>" in html
+    assert "Aktörer per typ" in html and "Actors by kind" not in html
+    assert "Alpha University" in html  # names are not translated
+    assert "Universitet/högskola" in html
+
+
+def test_chart_values_equal_report_figures(mini: SqliteStore) -> None:
+    r = county_report(mini, "10")
+    html = render_html(r)
+    kinds = re.search(r'data-chart="actors-by-kind".*?</svg>', html, re.S)
+    assert kinds is not None
+    values = dict(re.findall(r'data-label="([^"]+)" data-value="([^"]+)"', kinds.group(0)))
+    assert values == {"University": "1", "Science park": "1", "Municipality": "1"}
+
+
+# -- CLI ------------------------------------------------------------------------------------
+
+
+def test_cli_report_writes_html_and_json(mini: SqliteStore, tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    r = CliRunner().invoke(cli, ["report", "--county", "10", "--out", str(out), "--db", str(mini.path)])
+    assert r.exit_code == 0, r.output
+    assert "<svg" in out.read_text(encoding="utf-8")
+    r = CliRunner().invoke(cli, ["report", "--county", "10", "--json", "--db", str(mini.path)])
+    assert json.loads(r.stdout)["actors_total"] == 3
+
+
+def test_cli_unknown_county_is_one_line(
+    mini: SqliteStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(["report", "--county", "99", "--out", str(tmp_path / "x.html"), "--db", str(mini.path)])
+    assert e.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "unknown county code '99'" in err
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_cli_bad_language_is_usage_error(mini: SqliteStore) -> None:
+    r = CliRunner().invoke(cli, ["report", "--county", "10", "--lang", "de", "--db", str(mini.path)])
+    assert r.exit_code == 2
+
+
+# -- HTTP -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def client(mini: SqliteStore) -> TestClient:
+    return TestClient(create_app(Settings(db=mini.path), store=mini))
+
+
+def test_http_report(client: TestClient) -> None:
+    r = client.get("/reports/county/10")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in r.text
+    r = client.get("/reports/county/10", params={"lang": "sv", "format": "json"})
+    assert r.status_code == 200 and r.json()["actors_total"] == 3
+
+
+def test_http_report_bad_input(client: TestClient) -> None:
+    assert client.get("/reports/county/99").status_code == 404
+    assert client.get("/reports/county/10", params={"format": "docx"}).status_code == 422
+    assert client.get("/reports/county/10", params={"lang": "de"}).status_code == 422
+
+
+# -- in a real browser ------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(mini: SqliteStore) -> Iterator[str]:
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(Settings(db=mini.path), store=mini), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(100):
+            if server.started:
+                break
+            time.sleep(0.05)
+        assert server.started, "uvicorn did not start"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.mark.browser
+def test_report_in_headless_chromium(served: str) -> None:
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    ARTIFACTS.mkdir(exist_ok=True)
+    requests: list[str] = []
+    dialogs: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 1200})
+            page.on("request", lambda req: requests.append(req.url))
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(f"{served}/reports/county/10", wait_until="networkidle")
+            shot = ARTIFACTS / "report-county-10.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 20_000  # a blank page compresses to a few kB
+            assert page.locator("h1").inner_text() == "County report: Blekinge län"
+            for name in CHARTS:
+                chart = page.locator(f'svg[data-chart="{name}"]')
+                assert chart.count() == 1, name
+                box = chart.bounding_box()
+                assert box is not None and box["width"] > 100 and box["height"] > 10, name
+            assert page.locator('svg[data-chart="actors-by-kind"] rect.bar').count() == 3
+            assert page.locator("img").count() == 0
+            assert page.get_by_text(HOSTILE, exact=True).count() >= 1
+            assert dialogs == []
+        finally:
+            browser.close()
+    assert requests and all(u.startswith(served) for u in requests), requests
+
+
+@pytest.mark.browser
+def test_pdf_printed_by_chromium(mini: SqliteStore, tmp_path: Path) -> None:
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    pdf = tmp_path / "r.pdf"
+    r = CliRunner().invoke(cli, ["report", "--county", "10", "--pdf", str(pdf), "--db", str(mini.path)])
+    assert r.exit_code == 0, r.output
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-") and len(data) > 5_000

@@ -1,0 +1,141 @@
+"""Small charts as inline SVG, written by hand so a report needs no script, font or file from outside.
+
+Every label passes through `markupsafe.escape`, so a name such as `<img src=x onerror=…>` is drawn as
+text. Each chart is an `<svg>` with `role="img"`, a `<title>` and a `data-chart` name that tests and
+readers can find; the numbers drawn are also written as `data-value` on each bar so a test can compare
+them with the analysis results without parsing geometry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+# Colour-blind-safe palette (Okabe & Ito 2008), then greys.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+    "#999999",
+    "#666666",
+    "#BBBBBB",
+    "#444444",
+)
+FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:12px"
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    note: str = ""  # drawn after the value, e.g. "0.4× expected"
+
+
+def _fmt(v: float) -> str:
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
+
+
+def _nice_max(v: float) -> float:
+    if v <= 0:
+        return 1.0
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+        if v <= step:
+            return float(step)
+    return float(v)
+
+
+def hbar_chart(
+    name: str, title: str, bars: Sequence[Bar], colour: str = PALETTE[0], width: int = 640
+) -> Markup:
+    """A horizontal bar chart: one row per bar, label on the left, value (and note) after the bar."""
+    label_w, value_w, row_h, top = 230, 150, 22, 8
+    plot_w = width - label_w - value_w
+    height = top * 2 + row_h * max(len(bars), 1)
+    vmax = _nice_max(max((b.value for b in bars), default=0))
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" data-chart="{escape(name)}" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" style="{FONT}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    if not bars:
+        out.append(f'<text x="4" y="{top + 14}" fill="#666">–</text>')
+    for i, b in enumerate(bars):
+        y = top + i * row_h
+        w = 0.0 if vmax == 0 else plot_w * b.value / vmax
+        label = b.label if len(b.label) <= 34 else b.label[:33] + "…"
+        out.append(
+            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end"><title>{escape(b.label)}</title>'
+            f"{escape(label)}</text>"
+        )
+        out.append(
+            f'<rect class="bar" data-label="{escape(b.label)}" data-value="{escape(_fmt(b.value))}" '
+            f'x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="{colour}"/>'
+        )
+        text = _fmt(b.value) + (f"  {b.note}" if b.note else "")
+        out.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 15}">{escape(text)}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def stacked_columns(
+    name: str,
+    title: str,
+    categories: Sequence[str],
+    series: Mapping[str, Sequence[int]],
+    width: int = 640,
+    height: int = 260,
+) -> Markup:
+    """Columns per category (e.g. start year), stacked by series (e.g. programme), with a legend."""
+    left, right, top, bottom, legend_h = 40, 10, 10, 24, 18 * ((len(series) + 2) // 3)
+    plot_h = height - top - bottom - legend_h
+    plot_w = width - left - right
+    totals = [sum(s[i] for s in series.values()) for i in range(len(categories))]
+    vmax = _nice_max(max(totals, default=0))
+    n = max(len(categories), 1)
+    col_w = plot_w / n
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" data-chart="{escape(name)}" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" style="{FONT}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for frac in (0.0, 0.5, 1.0):
+        y = top + plot_h * (1 - frac)
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{_fmt(vmax * frac)}</text>')
+    colours = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(series)}
+    for i, cat in enumerate(categories):
+        x = left + i * col_w
+        base = float(top + plot_h)
+        for s, values in series.items():
+            v = values[i]
+            if not v:
+                continue
+            h = plot_h * v / vmax
+            base -= h
+            out.append(
+                f'<rect class="bar" data-label="{escape(cat)} {escape(s)}" data-value="{v}" '
+                f'x="{x + col_w * 0.15:.1f}" y="{base:.1f}" width="{col_w * 0.7:.1f}" height="{h:.1f}" '
+                f'fill="{colours[s]}"><title>{escape(cat)} · {escape(s)}: {v}</title></rect>'
+            )
+        if totals[i]:
+            out.append(
+                f'<text x="{x + col_w / 2:.1f}" y="{base - 3:.1f}" text-anchor="middle">{totals[i]}</text>'
+            )
+        out.append(
+            f'<text x="{x + col_w / 2:.1f}" y="{top + plot_h + 15}" text-anchor="middle">{escape(cat)}</text>'
+        )
+    ly = height - legend_h + 4
+    for j, s in enumerate(series):
+        lx = left + (j % 3) * (plot_w / 3)
+        y = ly + (j // 3) * 18
+        out.append(f'<rect x="{lx:.1f}" y="{y}" width="12" height="12" fill="{colours[s]}"/>')
+        out.append(f'<text x="{lx + 16:.1f}" y="{y + 10}">{escape(s)}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))
