@@ -1,0 +1,61 @@
+"""`GET /partners`: the partner finder over HTTP, with the same parameters as `innograph partners`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import StoreDep
+from graph.partners import PartnerResult, find_partners, parse_query
+
+router = APIRouter(tags=["partners"])
+
+
+def _split(values: list[str] | None) -> list[str]:
+    """Repeated parameters or one comma-separated value, blanks dropped."""
+    return [v.strip() for raw in values or [] for v in raw.split(",") if v.strip()]
+
+
+@router.get("/partners")
+def partners(
+    store: StoreDep,
+    members: Annotated[
+        list[str] | None,
+        Query(
+            alias="with", max_length=300, description="consortium member: actor id, cordis:/pic: key or name"
+        ),
+    ] = None,
+    topic: Annotated[str, Query(max_length=2000, description="free text of the call")] = "",
+    topic_code: Annotated[list[str] | None, Query(max_length=200, description="call topic code")] = None,
+    programme_part: Annotated[list[str] | None, Query(max_length=100, description="e.g. SC5")] = None,
+    theme: Annotated[list[str] | None, Query(max_length=300, description="theme id")] = None,
+    country: Annotated[list[str] | None, Query(max_length=20, description="only these countries")] = None,
+    exclude_country: Annotated[list[str] | None, Query(max_length=20)] = None,
+    min_countries: Annotated[int, Query(ge=0, le=50, description="distinct countries needed")] = 0,
+    kind: Annotated[list[str] | None, Query(max_length=40, description="wanted kind, or sme")] = None,
+    favour_county: Annotated[list[str] | None, Query(max_length=20, description="SCB county code")] = None,
+    year_from: Annotated[int | None, Query(alias="from", ge=1950, le=2100)] = None,
+    year_to: Annotated[int | None, Query(alias="to", ge=1950, le=2100)] = None,
+    top: Annotated[int, Query(ge=1, le=200)] = 10,
+) -> PartnerResult:
+    """Ranked candidate partners for a call, with reasons, and the consortium's gaps."""
+    query = parse_query(
+        {
+            "members": _split(members)[:50],
+            "topic": topic,
+            "topic_codes": _split(topic_code),
+            "programme_parts": _split(programme_part),
+            "themes": _split(theme),
+            "countries": _split(country),
+            "exclude_countries": _split(exclude_country),
+            "min_countries": min_countries,
+            "kinds": _split(kind),
+            "favour_counties": _split(favour_county),
+            "year_from": year_from,
+            "year_to": year_to,
+            "top": top,
+        },
+        where="partner search",
+    )
+    return find_partners(store, query)
