@@ -53,15 +53,19 @@ def _all_partners(n: int, where: str = "") -> str:
 
 
 def no_collaboration(
-    bipartite: nx.Graph, collab: nx.Graph, candidates: Iterable[str]
+    bipartite: nx.Graph, collab: nx.Graph, candidates: Iterable[str], project_word: str = "project"
 ) -> list[tuple[str, str]]:
-    """Actors with no partner at all."""
+    """Actors with no partner at all (`project_word` names the projects looked at in the reason)."""
     out = []
     for a in candidates:
         if collab.degree(a) > 0:
             continue
         n = bipartite.degree(a) if a in bipartite else 0
-        reason = "in no project" if n == 0 else f"in {_plural(n, 'project')}, with no other actor in them"
+        reason = (
+            f"in no {project_word}"
+            if n == 0
+            else f"in {_plural(n, project_word)}, with no other actor in them"
+        )
         out.append((a, reason))
     return out
 

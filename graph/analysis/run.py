@@ -432,7 +432,9 @@ def _isolated(p: Prepared, scope: Scope, top: int | None) -> IsolatedResult:
         return p.themes[t].name if t in p.themes else t
 
     found = {
-        "no_collaboration": iso.no_collaboration(b, c, cands),
+        "no_collaboration": iso.no_collaboration(
+            b, c, cands, "counting project" if scope.filters_projects else "project"
+        ),
         "only_own_county": iso.only_own_county(c, cands),
         "no_eu_project": iso.no_eu_project(b, cands, EU_PROGRAMMES),
         "weak_despite_profile": iso.weak_despite_profile(c, cands),
