@@ -84,6 +84,8 @@ WEIGHTS: dict[str, float] = {
 # multiplied by (TOPIC_FLOOR + (1 - TOPIC_FLOOR) · topic) when a topic is given, so a close partner
 # who never worked on the topic still shows, but below one who did.
 TOPIC_FLOOR = 0.6
+TOPIC_MIN_MATCH = 0.25  # a project scoring below this share of the best project is not "on the topic"
+TOPIC_FOCUS_PRIOR = 5.0  # focus = on-topic projects / (projects + 5): one lucky project is not a focus
 PAGERANK_RESTART = 0.7  # probability of jumping back to the members at each step (0.5–0.85 tested)
 PAGERANK_ITERATIONS = 20  # 0.3**20 < 1e-10: more steps change nothing visible
 RECENCY_DECAY = 0.8  # a project N years before the reference year counts 0.8**N
@@ -407,6 +409,33 @@ class PartnerIndex:
         qw = np.array([counts[t] for t in counts], dtype=float)
         return np.asarray(self.P[:, cols] @ qw).ravel()
 
+    @staticmethod
+    def actor_topic(b: sp.csr_matrix, proj_topic: np.ndarray) -> np.ndarray:
+        """An actor's topic relevance from its projects' BM25 scores (before scaling to [0, 1]).
+
+        Each project counts (score / best score)², so close matches dominate and the many projects
+        that share one common word with the call add little; projects below TOPIC_MIN_MATCH of the
+        best count nothing. The signal mixes the best single project (a specialist with one project
+        right on the topic), depth (log of the sum over projects) and focus (the share of the actor's
+        projects that are on the topic, smoothed by TOPIC_FOCUS_PRIOR projects), so a large
+        organisation does not win on volume alone.
+        """
+        top = proj_topic.max() if proj_topic.size else 0.0
+        if top <= 0:
+            return np.zeros(b.shape[0])
+        r = (proj_topic / top) ** 2
+        r[proj_topic < TOPIC_MIN_MATCH * top] = 0.0
+        on_topic = np.asarray(b @ r).ravel()
+        depth = np.log1p(on_topic)
+        depth_max = depth.max()
+        depth = depth / depth_max if depth_max > 0 else depth
+        n = np.asarray(b.sum(axis=1)).ravel()
+        focus = on_topic / (n + TOPIC_FOCUS_PRIOR)
+        focus_max = focus.max()
+        focus = focus / focus_max if focus_max > 0 else focus
+        best = np.asarray(sp.csr_matrix(b.multiply(r)).max(axis=1).todense()).ravel()
+        return 0.4 * best + 0.3 * depth + 0.3 * focus
+
     def pagerank(self, members: Sequence[int], walk: tuple[sp.csr_matrix, sp.csr_matrix]) -> np.ndarray:
         """Personalised PageRank from the members on the actor–project graph, read on the actors."""
         s = np.zeros(len(self.actors))
@@ -448,7 +477,7 @@ class PartnerIndex:
         # Topic.
         tokens = query_tokens(q.topic, [*q.topic_codes, *q.programme_parts, *q.themes])
         proj_topic = self.topic_scores(tokens)
-        topic = np.log1p(np.asarray(b @ proj_topic).ravel())
+        topic = self.actor_topic(b, proj_topic)
         # Network.
         m = np.zeros(n_a)
         m[list(members)] = 1.0
@@ -541,11 +570,12 @@ class PartnerIndex:
         reasons: list[str] = []
         projs = self.actor_projects(i)
         # Topic.
-        on_topic = projs[s.project_topic[projs] > 0]
+        floor = TOPIC_MIN_MATCH * s.project_topic.max() if s.project_topic.size else 0.0
+        on_topic = projs[(s.project_topic[projs] > 0) & (s.project_topic[projs] >= floor)]
+        n_all = int(on_topic.size)
         on_topic = on_topic[np.lexsort((on_topic, -s.project_topic[on_topic]))][:3]
         refs = [self._pref(int(j)) for j in on_topic]
         if on_topic.size:
-            n_all = int((s.project_topic[projs] > 0).sum())
             reasons.append(
                 f"{n_all} past project{'s' * (n_all != 1)} on the topic, e.g. "
                 + "; ".join(self._plabel(int(j)) for j in on_topic)
@@ -554,6 +584,7 @@ class PartnerIndex:
         worked: list[str] = []
         for mi in s.members:
             shared = self._shared(i, mi)
+            shared = shared[np.lexsort((shared, -s.project_topic[shared]))]
             if shared.size:
                 worked.append(self.actors[mi].id)
                 reasons.append(
