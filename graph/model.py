@@ -65,7 +65,7 @@ SOURCE_PRIORITY: dict[str, int] = {
     "aliases": 95,
     "scb-agencies": 90,
     "csv": 80,
-    "erdf": 60,
+    "erdf": 45,  # Projektbanken 2016 writes names as they were then (Skåne Läns Landsting): below Interreg 2021–27
     "interreg": 50,
     "cordis": 40,
 }

@@ -403,10 +403,13 @@ def _record(row: _Row, fname: str) -> tuple[Project, Actor, Participation, list[
     title = _text(v.get("title"))
     if not title:
         raise ValueError(f"{case_id}: no projektnamn (title)")
-    start, end = _date(v.get("start"), "start date"), _date(v.get("end"), "end date")
+    try:
+        start, end = _date(v.get("start"), "start date"), _date(v.get("end"), "end date")
+        amount = _amount(v.get("amount"))
+    except ValueError as e:
+        raise ValueError(f"{case_id}: {e}") from e
     if start and end and end < start:
         raise ValueError(f"{case_id}: end date {end} is before start date {start}")
-    amount = _amount(v.get("amount"))
     money = Money(amount=amount, currency="SEK") if amount is not None else None
     used: list[tuple[str, str]] = []
     for field, namespace in (("objective", "erdf-to"), ("axis", "erdf-axis")):
