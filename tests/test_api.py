@@ -219,3 +219,84 @@ def test_partner_view_draws_consortium_candidates_and_links(client: TestClient) 
 def test_partner_view_bad_kind_is_422(client: TestClient) -> None:
     r = client.get("/views/partners", params={"kind": "dragon"})
     assert r.status_code == 422 and "dragon" in r.text
+
+
+# -- analysis ---------------------------------------------------------------------------------
+def test_actor_detail_carries_hand_computed_measures(client: TestClient) -> None:
+    d = client.get(f"/actors/{BTH}").json()
+    assert d["measures_status"] == "ready"
+    m = d["measures"]
+    # BTH's partners: Linnéuniversitetet, Fraunhofer, the hostile company, Region Blekinge, Region
+    # Kronoberg. Shortest paths through BTH (Region Kronoberg–Fraunhofer 1, –Linné 1, –Region Skåne 1,
+    # –hostile ½; Region Blekinge–Linné ½, –Fraunhofer ½, –Region Skåne ½) = 5; normalised by 7·6/2.
+    assert (m["degree"], m["weighted_degree"], m["component_size"]) == (5, 5.0, 7)
+    assert m["betweenness"] == round(5 / 21, 6)
+    foreign = client.get("/actors/cordis:999984059").json()
+    assert foreign["measures"] is None and foreign["measures_status"] == "not_applicable"
+
+
+def test_analysis_endpoints_answer_with_their_models(client: TestClient) -> None:
+    iso = client.get("/analysis/isolated").json()
+    assert [a["actor_id"] for a in iso["no_collaboration"]] == ["se:ensam-ab"]
+    assert iso["scope"]["counties"] == ["06", "07", "08", "09", "10", "12", "13"]
+    cen = client.get("/analysis/centrality", params={"county": "10", "top": 1}).json()
+    assert [r["actor_id"] for r in cen["rows"]] == [BTH]
+    counties = client.get("/analysis/counties").json()
+    shared = {(p["a"], p["b"]): p["shared_projects"] for p in counties["pairs"] if p["shared_projects"]}
+    assert shared == {("07", "10"): 2, ("07", "12"): 1}
+    everyone = client.get("/analysis/communities", params={"county": "all"}).json()
+    assert everyone["scope"]["counties"] == []
+    for name in ("brokerage", "themes"):
+        assert (
+            client.get(f"/analysis/{name}", params={"programme": "Interreg", "from": 2020}).status_code == 200
+        )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/analysis/centrality?county=99",
+        "/analysis/centrality?from=2020&to=2010",
+        "/analysis/centrality?top=0",
+        "/analysis/centrality?top=5000",
+        "/analysis/counties?from=1800",
+        "/views/counties?county=99",
+        "/views/isolated?max_nodes=5",
+    ],
+)
+def test_analysis_bad_scope_is_422(client: TestClient, query: str) -> None:
+    assert client.get(query).status_code == 422
+
+
+def test_unknown_analysis_is_404(client: TestClient) -> None:
+    assert client.get("/analysis/nonsense").status_code == 404
+
+
+def test_county_view_places_counties_geographically_with_fixed_positions(client: TestClient) -> None:
+    html = client.get("/views/counties").text
+    data = json.loads(graph_data(html))
+    assert data["options"]["physics"]["enabled"] is False
+    pos = {n["id"]: (n["x"], n["y"]) for n in data["nodes"]}
+    assert set(pos) == {"06", "07", "08", "09", "10", "12", "13"}
+    assert all(n["fixed"] is True for n in data["nodes"])
+    assert pos["13"][0] < pos["10"][0] < pos["09"][0]  # Halland west of Blekinge west of Gotland
+    assert pos["06"][1] < pos["07"][1] < pos["12"][1]  # Jönköping north of Kronoberg north of Skåne
+    edges = {(e["from"], e["to"]): e for e in data["edges"]}
+    assert set(edges) == {("07", "10"), ("07", "12")}
+    assert edges[("07", "10")]["shared_projects"] == 2 and edges[("07", "10")]["width"] == 12.0
+    assert 'class="legend"' in html and "observed/expected" in html
+
+
+def test_isolated_view_highlights_flagged_actors_in_their_county(client: TestClient) -> None:
+    html = client.get("/views/isolated", params={"county": "10"}).text
+    data = json.loads(graph_data(html))
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert set(nodes) == {BTH, "se:region-blekinge", "x:evil", "se:ensam-ab"}
+    assert [k for k, n in nodes.items() if n["flagged"]] == ["se:ensam-ab"]
+    assert nodes["se:ensam-ab"]["category"] == "isolated: no partner"
+    assert sorted((e["from"], e["to"]) for e in data["edges"]) == [
+        (BTH, "se:region-blekinge"),
+        (BTH, "x:evil"),
+        ("se:region-blekinge", "x:evil"),
+    ]
+    assert "Ensam AB" in html and "<img" not in html

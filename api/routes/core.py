@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.deps import SettingsDep, StoreDep
+from api.measures import Status, actor_measures
+from graph.analysis import CentralityRow
 from graph.detail import ActorDetail, ProjectDetail, actor_detail, project_detail
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES
@@ -27,6 +29,16 @@ class ActorPage(BaseModel):
     limit: int
     offset: int
     data: list[Actor]
+
+
+class ActorDetailOut(ActorDetail):
+    measures: CentralityRow | None = Field(
+        description="network measures from the centrality analysis (whole graph, reported per county)"
+    )
+    measures_status: Status = Field(
+        description="ready; computing (first request on a large graph: ask again shortly); "
+        "not_applicable (no Swedish county); failed"
+    )
 
 
 class ProjectPage(BaseModel):
@@ -72,9 +84,11 @@ def list_actors(
 
 
 @router.get("/actors/{actor_id:path}", tags=["actors"])
-def get_actor(actor_id: str, store: StoreDep) -> ActorDetail:
-    """One actor (by id or any identifier it carries) with its projects and partners."""
-    return actor_detail(store, actor_id)
+def get_actor(actor_id: str, store: StoreDep) -> ActorDetailOut:
+    """One actor (by id or any identifier it carries) with its projects, partners and network measures."""
+    detail = actor_detail(store, actor_id)
+    measures, status = actor_measures(store, detail.actor)
+    return ActorDetailOut(**dict(detail), measures=measures, measures_status=status)
 
 
 @router.get("/projects", tags=["projects"])
