@@ -206,3 +206,33 @@ def test_theme_view_with_hostile_project_title(server: str, visit: Visit) -> Non
     assert page.evaluate("() => typeof window.__xss") == "undefined"
     visit.shot("theme-po1")
     assert visit.dialogs == [] and visit.errors == [] and visit.outside() == []
+
+
+def test_county_view_from_the_start_page(server: str, visit: Visit) -> None:
+    page = visit.page
+    page.goto(server + "/")
+    page.click("#overviews a[href='/views/counties']")
+    page.wait_for_url(f"{server}/views/counties")
+    wait_drawn(page)
+    assert page.evaluate("() => [window.innograph.nodes, window.innograph.edges]") == [7, 2]
+    # Fixed, geographic positions: Skåne is drawn south (below) of Jönköping.
+    ys = page.evaluate(
+        "() => { const p = window.innograph.network.getPositions(['06', '12']); return [p['06'].y, p['12'].y]; }"
+    )
+    assert ys[0] < ys[1]
+    stats = page.evaluate(CANVAS_STATS)
+    assert stats["variance"] > 20 and stats["ink"] > 0.002, stats
+    assert page.locator(".legend li").count() >= 6
+    visit.shot("counties")
+    assert visit.outside() == [] and visit.errors == []
+
+
+def test_isolated_view_lists_flagged_actors_as_links(server: str, visit: Visit) -> None:
+    page = visit.page
+    page.goto(server + "/views/isolated?county=10")
+    wait_drawn(page)
+    assert page.evaluate("() => window.innograph.nodes") == 4
+    assert page.locator("table.list a").all_inner_texts() == ["Ensam AB"]
+    visit.shot("isolated-blekinge")
+    assert page.evaluate("() => typeof window.__xss") == "undefined"
+    assert visit.dialogs == [] and visit.errors == [] and visit.outside() == []
