@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ingest.cordis import load_cordis
+from ingest.csvsource import load_csv
 from ingest.interreg import load_interreg
 from ingest.pipeline import SourceBatch
 from ingest.registry import load_registry
@@ -19,4 +20,5 @@ LOADERS: dict[str, Loader] = {
     "registry": load_registry,
     "interreg": load_interreg,
     "cordis": load_cordis,
+    "csv": load_csv,
 }

@@ -39,6 +39,10 @@ class SourceBatch:
     themes: list[Theme] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rows_read: int = 0
+    # Participations that may name an actor (by any key it carries) or a project outside this batch,
+    # e.g. a user's CSV row pointing at `cordis:999589172`: (actor_id, project_id) → where the row is.
+    # `commit` looks them up in the store; one naming nothing known becomes that Problem, not an error.
+    external_refs: dict[tuple[str, str], Problem] = field(default_factory=dict)
 
 
 @dataclass
@@ -94,6 +98,32 @@ def commit(
         parts = [
             p.model_copy(update={"actor_id": id_map.get(p.actor_id, p.actor_id)})
             for p in batch.participations
+            if (p.actor_id, p.project_id) not in batch.external_refs
         ]
+        if batch.external_refs:
+            parts += _external(store, batch, id_map, report)
         report.participations = w.upsert_participations(parts)
     return report
+
+
+def _external(
+    store: GraphStore, batch: SourceBatch, id_map: dict[str, str], report: IngestReport
+) -> list[Participation]:
+    """The participations of `batch.external_refs` whose actor and project exist, with resolved actor ids."""
+    todo = [p for p in batch.participations if (p.actor_id, p.project_id) in batch.external_refs]
+    keys = store.lookup_keys(sorted({p.actor_id for p in todo if p.actor_id not in id_map}))
+    keys |= id_map
+    stored = store.get_actors(sorted({p.actor_id for p in todo} - set(keys)))
+    keys |= {k: k for k in stored}
+    projects = {p.id for p in batch.projects}
+    projects |= set(store.get_projects(sorted({p.project_id for p in todo} - projects)))
+    out: list[Participation] = []
+    for p in todo:
+        where = batch.external_refs[(p.actor_id, p.project_id)]
+        if p.actor_id not in keys:
+            report.problems.append(Problem(where.file, where.line, f"unknown actor {p.actor_id!r}"))
+        elif p.project_id not in projects:
+            report.problems.append(Problem(where.file, where.line, f"unknown project {p.project_id!r}"))
+        else:
+            out.append(p.model_copy(update={"actor_id": keys[p.actor_id]}))
+    return out

@@ -4,9 +4,9 @@ Order of evidence, strongest first (the first rule that finds a candidate decide
 1. ``key``: a strong identifier the actor already carries: PIC, VAT number, Swedish organisationsnummer
    (also the one a Swedish VAT number embeds), or the same source record id (so re-ingesting a source
    finds its own records again);
-2. ``alias-file``: the curated file `ingest/data/aliases.yaml` says these names/keys are one organisation;
-3. ``name``: the same normalised name (case, accents, punctuation, transliterations such as oe → ö,
+2. ``name``: the same normalised name (case, accents, punctuation, transliterations such as oe → ö,
    legal-form suffixes, "i … län" removed) within the same country;
+3. ``alias-file``: the curated file `ingest/data/aliases.yaml` says these names/keys are one organisation;
 4. ``fuzzy``: within the same country and the same first word, a normalised-name similarity
    (rapidfuzz `ratio`) of at least `FUZZY_THRESHOLD`, the same number of words and the same numbers.
    Precision first: "Region Skåne" never fuzzy-merges with "Region Skåne Ängelholms sjukhus".
@@ -323,6 +323,14 @@ class Resolver:
             hit = self._keys.get(k)
             if hit and not self._refusal(actor, terms, hit, fuzzy=False):
                 return Match(hit, "key", k)
+        for n in sorted(names):
+            hit = self._names.get((country, n))
+            if hit is None:
+                continue
+            why = self._refusal(actor, terms, hit, fuzzy=False)
+            if why is None:
+                return Match(hit, "name", n)
+            self._near(actor, hit, 100.0, f"same name, refused: {why}")
         for g in self.aliases.groups_for(keys, names, actor.country):
             cands = {self._keys[k] for k in g.keys if k in self._keys}
             for n in g.names:
@@ -332,14 +340,6 @@ class Resolver:
             for cand in sorted(cands):
                 if cand != actor.id and not self._refusal(actor, terms, cand, fuzzy=False):
                     return Match(cand, "alias-file", g.reason or "curated alias")
-        for n in sorted(names):
-            hit = self._names.get((country, n))
-            if hit is None:
-                continue
-            why = self._refusal(actor, terms, hit, fuzzy=False)
-            if why is None:
-                return Match(hit, "name", n)
-            self._near(actor, hit, 100.0, f"same name, refused: {why}")
         if not country:
             return None
         best: tuple[float, str, str] | None = None

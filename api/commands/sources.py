@@ -47,7 +47,26 @@ def ingest_cordis(ctx: Context, path: Path, as_json: bool) -> None:
     run_ingest(ctx, "cordis", path, as_json)
 
 
+@click.command("csv")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@store_options
+@pass_ctx
+def ingest_csv(ctx: Context, folder: Path, as_json: bool) -> None:
+    """Load your own CSV files: a folder with actors.csv, projects.csv and participations.csv.
+
+    Comma-separated with a header (UTF-8 or Excel's Windows encoding); see docs/sources.md for the
+    columns. Participations may point at actors already in the graph by id, pic:… or orgnr:….
+
+    \b
+    Examples:
+      innograph ingest csv ./my-region/
+      innograph ingest csv ./cluster-members/ --json --db /tmp/g.db
+    """
+    run_ingest(ctx, "csv", folder, as_json)
+
+
 def register(cli: click.Group) -> None:
     group = cli.commands
-    for cmd in (ingest_interreg, ingest_cordis):
+    for cmd in (ingest_interreg, ingest_cordis, ingest_csv):
         group["ingest"].add_command(cmd)  # type: ignore[attr-defined]

@@ -1,0 +1,255 @@
+"""Users' own CSV: a folder with `actors.csv`, `projects.csv` and `participations.csv` (see docs/sources.md).
+
+So that a region can add its regional projects, cluster members and ERDF projects. Comma-separated
+with a header; UTF-8 (with or without BOM) or Latin-1/CP1252 as Excel saves it; CRLF is fine.
+Columns are found by name; extra columns are ignored. A malformed row (wrong column count, bad date,
+non-numeric money, unknown kind/role/county) is a Problem with file:line and the load goes on; a wrong
+file (missing required columns, not a CSV, wrong delimiter, empty) stops before anything is written.
+Participations may name actors and projects already in the graph, by id or by any key they carry
+(`cordis:999589172`, `pic:…`, `orgnr:…`); one naming nothing known is reported, not loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from graph.errors import InvalidInput
+from graph.geo import COUNTIES, county_from_name, municipality_from_name
+from graph.model import Actor, ActorKind, Money, Participation, Project, Role, SourceRef
+from ingest.csvread import Table, decode, open_table
+from ingest.enrich import clean_orgnr, clean_vat, country_code, orgnr_from_vat, swedish_place
+from ingest.pipeline import Problem, SourceBatch
+
+SOURCE = "csv"
+FILES: dict[str, tuple[str, ...]] = {
+    "actors.csv": ("id", "name", "kind", "country", "county_code"),
+    "projects.csv": ("id", "title", "programme"),
+    "participations.csv": ("actor_id", "project_id", "role"),
+}
+ROLE_WORDS: dict[str, Role] = {
+    **{r.value: r for r in Role},
+    "lp": Role.coordinator,
+    "lead partner": Role.coordinator,
+    "lead": Role.coordinator,
+    "pp": Role.partner,
+    "participant": Role.partner,
+    "ap": Role.associated,
+    "associated partner": Role.associated,
+    "associatedpartner": Role.associated,
+    "owner": Role.project_owner,
+    "project owner": Role.project_owner,
+    "projektägare": Role.project_owner,
+    "stödmottagare": Role.project_owner,
+    "medfinansiär": Role.financier,
+}
+_LIST = re.compile(r"\s*[;|]\s*")
+
+
+class RowError(ValueError):
+    """One bad value in one row: becomes a Problem."""
+
+
+def _list(value: str) -> list[str]:
+    return [x for x in _LIST.split(value.strip()) if x] if value.strip() else []
+
+
+def _date(value: str, column: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise RowError(f"bad date in {column}: {value!r} (expected YYYY-MM-DD)") from None
+
+
+def _money(value: str, column: str) -> float | None:
+    if not value:
+        return None
+    text = value.replace("\u00a0", "").replace(" ", "")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        amount = float(text)
+    except ValueError:
+        raise RowError(f"non-numeric {column}: {value!r}") from None
+    if amount < 0 or amount != amount:
+        raise RowError(f"{column} must be a non-negative number, got {value!r}")
+    return amount
+
+
+def _currency(value: str) -> str:
+    cur = value.strip().upper() or "EUR"
+    if cur not in ("EUR", "SEK"):
+        raise RowError(f"unknown currency {value!r} (EUR or SEK)")
+    return cur
+
+
+def _validation(e: ValidationError) -> str:
+    err = e.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    return f"{where}: {err['msg']}" if where else str(err["msg"])
+
+
+def _tables(folder: Path) -> dict[str, Table]:
+    if not folder.exists():
+        raise InvalidInput(f"{folder}: no such folder")
+    if not folder.is_dir():
+        raise InvalidInput(
+            f"{folder}: give the folder holding actors.csv, projects.csv and participations.csv"
+        )
+    found = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
+    present = [f for f in FILES if f in found]
+    if not present:
+        raise InvalidInput(f"{folder}: no actors.csv, projects.csv or participations.csv in this folder")
+    tables: dict[str, Table] = {}
+    for name in present:
+        text = decode(found[name].read_bytes(), name)
+        tables[name] = open_table(text, name, ",", FILES[name])
+    return tables
+
+
+def load_csv(folder: Path) -> SourceBatch:
+    """Parse a folder of user CSV files into a `SourceBatch` (every file checked before any row is read)."""
+    tables = _tables(Path(folder))
+    batch = SourceBatch(source=SOURCE)
+    projects_currency: dict[str, str] = {}
+    for fname in FILES:
+        t = tables.get(fname)
+        if t is None:
+            continue
+        for line, values in t.rows():
+            batch.rows_read += 1
+            if len(values) != len(t.header):
+                batch.problems.append(
+                    Problem(
+                        fname, line, f"wrong column count: {len(values)} fields, header has {len(t.header)}"
+                    )
+                )
+                continue
+            try:
+                if fname == "actors.csv":
+                    batch.actors.append(_actor(t, values))
+                elif fname == "projects.csv":
+                    p, cur = _project(t, values)
+                    batch.projects.append(p)
+                    projects_currency[p.id] = cur
+                else:
+                    part = _participation(t, values, projects_currency)
+                    batch.participations.append(part)
+                    batch.external_refs[(part.actor_id, part.project_id)] = Problem(fname, line, "")
+            except RowError as e:
+                batch.problems.append(Problem(fname, line, str(e)))
+            except ValidationError as e:
+                batch.problems.append(Problem(fname, line, _validation(e)))
+    return batch
+
+
+def _actor(t: Table, v: list[str]) -> Actor:
+    aid, name = t.get(v, "id"), t.get(v, "name")
+    if not aid or not name:
+        raise RowError("id and name are required")
+    kind_raw = t.get(v, "kind").lower().replace(" ", "_")
+    try:
+        kind = ActorKind(kind_raw) if kind_raw else ActorKind.other
+    except ValueError:
+        raise RowError(
+            f"unknown kind {t.get(v, 'kind')!r} (one of {', '.join(k.value for k in ActorKind)})"
+        ) from None
+    raw_country = t.get(v, "country")
+    country = country_code(raw_country)
+    if raw_country and country is None:
+        raise RowError(f"country {raw_country!r} is not a two-letter ISO code")
+    county_raw = t.get(v, "county_code")
+    county = None
+    if county_raw:
+        county = county_raw.zfill(2) if county_raw.isdigit() else county_from_name(county_raw)
+        if county not in COUNTIES:
+            raise RowError(f"unknown county_code {county_raw!r} (an SCB code such as 10, or a county name)")
+        country = country or "SE"
+    fields: dict[str, Any] = {}
+    muni_raw, city = t.get(v, "municipality"), t.get(v, "city") or None
+    if country == "SE":
+        if muni_raw:
+            muni = municipality_from_name(muni_raw)
+            if muni is None:
+                raise RowError(f"unknown municipality {muni_raw!r}")
+            if county and muni.county_code != county:
+                raise RowError(f"municipality {muni_raw!r} is not in county {county}")
+            fields = {"municipality": muni.short_name, "county_code": muni.county_code}
+        else:
+            fields = swedish_place(city=city)  # a city that is a municipality's seat
+            if county and fields.get("county_code") != county:
+                fields = {}
+        county = county or fields.get("county_code")
+        if county:
+            fields |= {"county_code": county, "nuts3": COUNTIES[county].nuts3}
+    elif muni_raw:
+        fields["municipality"] = muni_raw
+    orgnr_raw, pic, vat = t.get(v, "orgnr"), t.get(v, "pic"), clean_vat(t.get(v, "vat"))
+    orgnr = clean_orgnr(orgnr_raw) if orgnr_raw else orgnr_from_vat(vat)
+    if orgnr_raw and orgnr is None:
+        raise RowError(f"orgnr {orgnr_raw!r} is not an organisationsnummer (NNNNNN-NNNN)")
+    if pic and not (pic.isdigit() and 6 <= len(pic) <= 12):
+        raise RowError(f"pic {pic!r} is not a PIC (6–12 digits)")
+    return Actor(
+        id=aid,
+        name=name,
+        aliases=sorted(set(_list(t.get(v, "aliases"))) - {name}),
+        kind=kind,
+        country=country,
+        city=city,
+        website=t.get(v, "website") or None,
+        pic=pic or None,
+        vat=vat,
+        orgnr=orgnr,
+        sources=[SourceRef(source=SOURCE, record=aid, name=name, file="actors.csv")],
+        **fields,
+    )
+
+
+def _project(t: Table, v: list[str]) -> tuple[Project, str]:
+    pid, title, programme = t.get(v, "id"), t.get(v, "title"), t.get(v, "programme")
+    if not pid or not title or not programme:
+        raise RowError("id, title and programme are required")
+    start, end = _date(t.get(v, "start"), "start"), _date(t.get(v, "end"), "end")
+    if start and end and end < start:
+        raise RowError(f"end {end} is before start {start}")
+    cur = _currency(t.get(v, "currency"))
+    budget = _money(t.get(v, "budget"), "budget")
+    project = Project(
+        id=pid,
+        title=title,
+        acronym=t.get(v, "acronym") or None,
+        programme=programme,
+        start=start,
+        end=end,
+        budget=Money(amount=budget, currency=cur) if budget is not None else None,  # type: ignore[arg-type]
+        themes=sorted(set(_list(t.get(v, "themes")))),
+        sources=[SourceRef(source=SOURCE, record=pid, name=title, file="projects.csv")],
+    )
+    return project, cur
+
+
+def _participation(t: Table, v: list[str], currency: dict[str, str]) -> Participation:
+    aid, pid, role_raw = t.get(v, "actor_id"), t.get(v, "project_id"), t.get(v, "role")
+    if not aid or not pid:
+        raise RowError("actor_id and project_id are required")
+    role = ROLE_WORDS.get(role_raw.lower()) if role_raw else Role.partner
+    if role is None:
+        raise RowError(
+            f"unknown role {role_raw!r} (coordinator, partner, associated, financier, project_owner)"
+        )
+    amount = _money(t.get(v, "contribution"), "contribution")
+    cur = _currency(t.get(v, "currency")) if t.get(v, "currency") else currency.get(pid, "EUR")
+    return Participation(
+        actor_id=aid,
+        project_id=pid,
+        role=role,
+        contribution=Money(amount=amount, currency=cur) if amount is not None else None,  # type: ignore[arg-type]
+        sources=[SourceRef(source=SOURCE, record=f"{pid}#{aid}", file="participations.csv")],
+    )
