@@ -29,6 +29,7 @@ CATEGORIES: tuple[tuple[str, str, str], ...] = (
 )
 LABEL_COLOURS = {label: colour for _, label, colour in CATEGORIES}
 BACKGROUND = "#c8d3df"
+MAX_TABLE_ROWS = 300
 
 
 def flag_colour(category: str) -> str:
@@ -132,6 +133,10 @@ def isolated_view(
         notes.append(f"Capped: showing {len(chosen)} of the county actors (all flagged actors first).")
     if not flags:
         notes.append("No isolated or peripheral actors in this scope.")
+    if len(flags) > MAX_TABLE_ROWS:
+        notes.append(
+            f"The table lists the first {MAX_TABLE_ROWS} of {len(flags)} flagged actors (see /analysis/isolated)."
+        )
     other_links = [
         (f"{COUNTIES[c].short_name}", f"/views/isolated?county={c}") for c in counties if c in COUNTIES
     ]
@@ -161,7 +166,7 @@ def isolated_view(
                 (f["category"], None),
                 (f["reason"], None),
             ]
-            for aid, f in flags.items()
+            for aid, f in list(flags.items())[:MAX_TABLE_ROWS]
         ],
         physics=True,
     )
