@@ -46,8 +46,13 @@ def _accepts(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def start_arcadedb(root: Path) -> tuple[subprocess.Popen[bytes], BoltServer]:
-    """Start the server under `root`; returns once Bolt accepts connections (or raises after the timeout)."""
+def start_arcadedb(
+    root: Path, databases: tuple[str, ...] = ("innograph", "bare"), heap: str = "1g"
+) -> tuple[subprocess.Popen[bytes], BoltServer]:
+    """Start the server under `root`; returns once Bolt accepts connections (or raises after the timeout).
+
+    The first of `databases` is the `BoltServer.database`, the last its `bare_database`.
+    """
     try:
         import arcadedb_embedded
     except ImportError:
@@ -60,7 +65,7 @@ def start_arcadedb(root: Path) -> tuple[subprocess.Popen[bytes], BoltServer]:
     log = root / "server.log"
     cmd = [
         str(home / "jre" / "bin" / "java"),
-        "-Xmx1g",
+        f"-Xmx{heap}",
         f"-Darcadedb.server.rootPath={root}",
         f"-Darcadedb.server.rootPassword={PASSWORD}",
         "-Darcadedb.server.httpIncomingHost=127.0.0.1",
@@ -68,14 +73,14 @@ def start_arcadedb(root: Path) -> tuple[subprocess.Popen[bytes], BoltServer]:
         "-Darcadedb.server.plugins=Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
         "-Darcadedb.bolt.host=127.0.0.1",
         f"-Darcadedb.bolt.port={bolt}",
-        "-Darcadedb.server.defaultDatabases=innograph[root];bare[root]",
+        "-Darcadedb.server.defaultDatabases=" + ";".join(f"{d}[root]" for d in databases),
         "-cp",
         str(home / "jars" / "*"),
         "com.arcadedb.server.ArcadeDBServer",
     ]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=root, stdout=out, stderr=subprocess.STDOUT)
-    server = BoltServer(f"bolt://127.0.0.1:{bolt}", "root", PASSWORD, "innograph", "bare", log)
+    server = BoltServer(f"bolt://127.0.0.1:{bolt}", "root", PASSWORD, databases[0], databases[-1], log)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -23,6 +23,7 @@ import networkx as nx
 import pytest
 import yaml
 from bolt_server import BoltServer, arcadedb, free_port  # noqa: F401  (arcadedb is a fixture)
+from conftest import shared_data
 from fastapi.testclient import TestClient
 
 from graph.errors import InvalidInput, NotFound, StoreUnavailable
@@ -97,18 +98,20 @@ def neo4j_env_settings() -> Settings:
     )
 
 
-def backend_settings(request: pytest.FixtureRequest, kind: str) -> Settings:
+def backend_settings(request: pytest.FixtureRequest, kind: str, batch_size: int) -> Settings:
     if kind == "bolt":
         server: BoltServer = request.getfixturevalue("arcadedb")
-        return bolt_settings(server.uri, server.user, server.password, server.database, batch_size=3)
+        return bolt_settings(server.uri, server.user, server.password, server.database, batch_size=batch_size)
     return neo4j_env_settings()
 
 
-def open_backend(request: pytest.FixtureRequest, tmp_path: Path, kind: str) -> GraphStore:
+def open_backend(
+    request: pytest.FixtureRequest, tmp_path: Path, kind: str, batch_size: int = 3
+) -> GraphStore:
     if kind == "sqlite":
         s: GraphStore = SqliteStore(tmp_path / f"{kind}.db")
     else:
-        settings = backend_settings(request, kind)
+        settings = backend_settings(request, kind, batch_size)
         wipe(settings)
         s = Neo4jStore(settings)
     s.init_schema()
@@ -578,3 +581,29 @@ def test_docker_compose_runs_the_api_on_neo4j() -> None:
     assert api["environment"]["INNOGRAPH_NEO4J_URI"] == "bolt://neo4j:7687"
     assert "NEO4J_PASSWORD" in api["environment"]["INNOGRAPH_NEO4J_PASSWORD"]
     assert api["depends_on"]["neo4j"]["condition"] == "service_healthy"
+
+
+@pytest.mark.bolt
+@pytest.mark.integration
+def test_real_interreg_ingest_is_identical_through_both_stores(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    from ingest.loaders import LOADERS
+
+    if "interreg" not in LOADERS:
+        pytest.skip("the Interreg loader is not registered in ingest.loaders.LOADERS")
+    path = shared_data("interreg", "swedish-partners-interreg-2021-2027.json")
+    stores = [open_backend(request, tmp_path, k, batch_size=500) for k in ("sqlite", "bolt")]
+    reports = []
+    for s in stores:
+        commit(s, load_registry())
+        reports.append(commit(s, LOADERS["interreg"](path)).as_dict())
+    a, b = stores
+    assert reports[0] == reports[1]
+    assert a.stats().model_dump_json() == b.stats().model_dump_json()
+    assert a.stats().participations == 1194  # 17 from the registry, 1177 from the partner list
+    ga, gb = a.to_networkx(), b.to_networkx()
+    assert list(ga.nodes(data=True)) == list(gb.nodes(data=True))
+    assert list(ga.edges(data=True)) == list(gb.edges(data=True))
+    for s in stores:
+        s.close()

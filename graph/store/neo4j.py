@@ -564,7 +564,7 @@ class Neo4jStore:
             yield Project.model_validate_json(data)
 
     def iter_participations(self) -> Iterator[Participation]:
-        for data in self._stream(cypher.ALL_PARTICIPATIONS):
+        for data in self._stream(cypher.participations_of(actor=False, project=False)):
             yield Participation.model_validate_json(data)
 
     def participations(
