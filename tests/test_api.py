@@ -300,3 +300,17 @@ def test_isolated_view_highlights_flagged_actors_in_their_county(client: TestCli
         ("se:region-blekinge", "x:evil"),
     ]
     assert "Ensam AB" in html and "<img" not in html
+
+
+def test_search_cache_never_serves_results_of_an_older_version(tmp_path: Path) -> None:
+    from graph.model import Actor, ActorKind
+
+    store = SqliteStore(tmp_path / "g.db")
+    load(store)
+    with TestClient(create_app(Settings(db=tmp_path / "g.db"), store=store)) as c:
+        assert c.get("/actors", params={"q": "ensam"}).json()["total"] == 1
+        assert c.get("/actors", params={"q": "ensam"}).json()["total"] == 1  # from the cache
+        with store.writer() as w:
+            w.upsert_actors([Actor(id="se:ensam-tva-ab", name="Ensam Två AB", kind=ActorKind.company)])
+        assert c.get("/actors", params={"q": "ensam"}).json()["total"] == 2
+    store.close()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -9,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import SettingsDep, StoreDep
 from api.measures import Status, actor_measures
-from graph.analysis import CentralityRow
+from graph.analysis import CentralityRow, store_identity
 from graph.detail import ActorDetail, ProjectDetail, actor_detail, project_detail
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES
@@ -17,6 +20,12 @@ from graph.model import Actor, ActorKind, Project
 from graph.store import ActorFilter, ProjectFilter
 
 router = APIRouter()
+
+# Search pages remembered per store data version (a new ingest changes the version, so nothing stale
+# is served): popular queries ("blekinge", "region") then cost a dictionary lookup, not a table scan.
+SEARCH_CACHE_SIZE = 512
+_search_cache: OrderedDict[tuple[Hashable, ...], ActorPage] = OrderedDict()
+_search_lock = threading.Lock()
 
 
 class Health(BaseModel):
@@ -79,8 +88,19 @@ def list_actors(
         programme=tuple(programme or ()),
         theme=tuple(theme or ()),
     )
+    key = (store_identity(store), store.version(), q, flt, limit, offset)
+    with _search_lock:
+        hit = _search_cache.get(key)
+        if hit is not None:
+            _search_cache.move_to_end(key)
+            return hit
     data, total = store.search_actors(q, flt, limit=limit, offset=offset)
-    return ActorPage(total=total, limit=limit, offset=offset, data=data)
+    page = ActorPage(total=total, limit=limit, offset=offset, data=data)
+    with _search_lock:
+        _search_cache[key] = page
+        while len(_search_cache) > SEARCH_CACHE_SIZE:
+            _search_cache.popitem(last=False)
+    return page
 
 
 @router.get("/actors/{actor_id:path}", tags=["actors"])
