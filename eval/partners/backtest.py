@@ -156,7 +156,7 @@ def rank_of(index: PartnerIndex, scores: np.ndarray, eligible: np.ndarray, hidde
         return None
     better = eligible & (scores > s)
     ties = eligible & (scores == s)
-    tie_before = sum(1 for i in np.flatnonzero(ties) if index.actors[i].id < hidden)
+    tie_before = int(ties[:h].sum())  # index.actors is sorted by id: position order is id order
     return int(better.sum()) + tie_before + 1
 
 
