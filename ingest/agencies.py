@@ -55,7 +55,17 @@ _NOT_PLACES = {"mark", "ale", "vara", "berg", "ed", "bro", "nora", "sala", "mora
 _PLACES = (
     {fold(m.short_name) for m in MUNICIPALITIES.values()}
     | {fold(c.short_name) for c in COUNTIES.values()}
-    | {"sverige", "norden", "europa", "norrland", "svealand", "gotaland", "vastra sverige", "ovre norrland"}
+    | {
+        "sverige",
+        "norden",
+        "europa",
+        "norrland",
+        "svealand",
+        "gotaland",
+        "vastra sverige",
+        "ovre norrland",
+        "vast",
+    }
 ) - _NOT_PLACES
 
 
