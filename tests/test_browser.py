@@ -145,6 +145,20 @@ def wait_drawn(page: Any) -> None:
     page.wait_for_function("() => window.innograph && window.innograph.stabilised === true", timeout=20_000)
 
 
+def hover(page: Any, node_id: str) -> Any:
+    """Move the mouse onto a node and return vis-network's tooltip once it shows."""
+    pos = page.evaluate(
+        """(id) => { const net = window.innograph.network;
+                     const p = net.canvasToDOM(net.getPositions([id])[id]);
+                     const r = document.querySelector('#network').getBoundingClientRect();
+                     return {x: r.left + p.x, y: r.top + p.y}; }""",
+        node_id,
+    )
+    page.mouse.move(pos["x"], pos["y"])
+    page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5_000)
+    return page.locator("div.vis-tooltip")
+
+
 def test_search_open_actor_view_and_see_the_network(server: str, visit: Visit) -> None:
     page = visit.page
     page.goto(server + "/")
@@ -181,15 +195,7 @@ def test_hostile_name_shows_as_text_in_results_heading_and_tooltip(server: str, 
     wait_drawn(page)
     assert page.inner_text("#view-title") == f"{HOSTILE}: collaboration network"
     # Hover the hostile node: vis-network shows the tooltip we built with textContent.
-    pos = page.evaluate(
-        """() => { const net = window.innograph.network;
-                   const p = net.canvasToDOM(net.getPositions(['x:evil'])['x:evil']);
-                   const r = document.querySelector('#network').getBoundingClientRect();
-                   return {x: r.left + p.x, y: r.top + p.y}; }"""
-    )
-    page.mouse.move(pos["x"], pos["y"])
-    page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5_000)
-    tip = page.locator("div.vis-tooltip")
+    tip = hover(page, "x:evil")
     assert tip.inner_text().splitlines()[0] == HOSTILE
     assert tip.locator("img").count() == 0 and page.locator("img").count() == 0
     visit.shot("actor-hostile-tooltip")
@@ -234,5 +240,18 @@ def test_isolated_view_lists_flagged_actors_as_links(server: str, visit: Visit) 
     assert page.evaluate("() => window.innograph.nodes") == 4
     assert page.locator("table.list a").all_inner_texts() == ["Ensam AB"]
     visit.shot("isolated-blekinge")
+    assert page.evaluate("() => typeof window.__xss") == "undefined"
+    assert visit.dialogs == [] and visit.errors == [] and visit.outside() == []
+
+
+@pytest.mark.parametrize("path", ["/views/partners?members=x:evil&top=5", "/views/isolated?county=10"])
+def test_hostile_name_in_partner_and_isolated_views_stays_text(server: str, visit: Visit, path: str) -> None:
+    page = visit.page
+    page.goto(server + path)
+    wait_drawn(page)
+    tip = hover(page, "x:evil")
+    assert tip.inner_text().splitlines()[0].startswith(HOSTILE)
+    assert page.locator("img").count() == 0
+    page.wait_for_timeout(200)
     assert page.evaluate("() => typeof window.__xss") == "undefined"
     assert visit.dialogs == [] and visit.errors == [] and visit.outside() == []
