@@ -43,7 +43,7 @@ import scipy.sparse as sp
 from pydantic import BaseModel, Field, field_validator
 
 from graph.errors import InvalidInput
-from graph.geo import COUNTIES, county_from_nuts
+from graph.geo import COUNTIES, SOUTH_SWEDEN, county_from_nuts
 from graph.model import Actor, ActorKind, Participation, Project, Role
 from graph.store.base import GraphStore
 from graph.text import fold
@@ -175,7 +175,9 @@ class PartnerQuery(BaseModel):
     exclude_countries: list[str] = Field(default_factory=list)
     min_countries: int = Field(default=0, ge=0, le=50, description="distinct countries the consortium needs")
     kinds: list[str] = Field(default_factory=list, description="wanted kinds: ActorKind values or 'sme'")
-    favour_counties: list[str] = Field(default_factory=list, description="SCB county codes to favour")
+    favour_counties: list[str] = Field(
+        default_factory=list, description="SCB county codes to favour; 'south-sweden' for the seven counties"
+    )
     year_from: int | None = Field(default=None, ge=1950, le=2100)
     year_to: int | None = Field(default=None, ge=1950, le=2100)
     top: int = Field(default=10, ge=1, le=500)
@@ -203,10 +205,17 @@ class PartnerQuery(BaseModel):
     @field_validator("favour_counties")
     @classmethod
     def _counties(cls, v: list[str]) -> list[str]:
+        out: list[str] = []
         for c in v:
-            if c not in COUNTIES:
-                raise ValueError(f"unknown county code {c!r}: use an SCB code such as 10 (Blekinge)")
-        return v
+            if c.strip().lower() in ("south", "south-sweden"):
+                out.extend(SOUTH_SWEDEN)
+            elif c in COUNTIES:
+                out.append(c)
+            else:
+                raise ValueError(
+                    f"unknown county code {c!r}: use an SCB code such as 10 (Blekinge), or south-sweden"
+                )
+        return sorted(set(out))
 
 
 class ProjectRef(BaseModel):

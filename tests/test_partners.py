@@ -219,6 +219,21 @@ def test_bad_query_values_are_invalid_input() -> None:
     with pytest.raises(InvalidInput, match="county code '99'"):
         parse_query({"favour_county": "99"})
     assert parse_query({"id": 1, "with": "pic:1", "country": "uk"}).countries == ["GB"]
+    assert parse_query({"favour_counties": ["south-sweden"]}).favour_counties == [
+        "06",
+        "07",
+        "08",
+        "09",
+        "10",
+        "12",
+        "13",
+    ]
+
+
+def test_empty_store_answers_with_nothing(store: SqliteStore) -> None:
+    r = find_partners(store, PartnerQuery(topic="marine robotics", members=["cordis:1"], min_countries=2))
+    assert r.partners == [] and r.unknown_members == ["cordis:1"]
+    assert r.gaps.unfilled == ["2 more countries"]
 
 
 # --- index internals ---------------------------------------------------------------------------------------
