@@ -104,7 +104,9 @@ def print_result(r: PartnerResult) -> None:
 )
 @click.option("--min-countries", default=0, type=click.IntRange(0, 50), help="Distinct countries needed.")
 @click.option("--kind", "kinds", multiple=True, help="A wanted kind: university, company, …, or sme.")
-@click.option("--favour-county", "favour_counties", multiple=True, help="SCB county code to favour, or south-sweden.")
+@click.option(
+    "--favour-county", "favour_counties", multiple=True, help="SCB county code to favour, or south-sweden."
+)
 @click.option("--from", "year_from", type=int, default=None, help="Only projects started from this year.")
 @click.option("--to", "year_to", type=int, default=None, help="Only projects started up to this year.")
 @click.option("--top", default=None, type=click.IntRange(1, 500), help="Candidates to return (default 10).")
