@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import openpyxl
@@ -315,3 +316,66 @@ def test_real_interreg_export_reads_back(tmp_path: Path) -> None:
     assert back.number_of_nodes() == g.number_of_nodes() == len(list(s.iter_actors()))
     assert _weights(back) == _weights(g)
     s.close()
+
+
+# -- the same numbers as the analysis CLI -----------------------------------------------------
+
+
+def _analyze(db: Path, *args: str) -> Any:
+    r = CliRunner().invoke(cli, ["analyze", *args, "--json", "--db", str(db)])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def test_node_measures_equal_analyze_json(mini: SqliteStore) -> None:
+    data, _ = build_graph_file(mini, Selection(), "graphml")
+    back = nx.read_graphml(io.BytesIO(data))
+    cen = {r["actor_id"]: r for r in _analyze(mini.path, "centrality", "--county", "all")["rows"]}
+    bro = {r["actor_id"]: r for r in _analyze(mini.path, "brokerage", "--county", "all")["rows"]}
+    assert set(cen) == set(back.nodes)
+    for n, d in back.nodes(data=True):
+        assert d["degree"] == cen[n]["degree"]
+        assert d["weighted_degree"] == cen[n]["weighted_degree"]
+        assert d["betweenness"] == cen[n]["betweenness"]
+        assert d["pagerank"] == cen[n]["pagerank"]
+        assert d.get("constraint") == bro[n]["constraint"]
+        assert d.get("effective_size") == bro[n]["effective_size"]
+    # hand-checked: Region Gamma lies on every path to Foxtrot; Epsilon has no partner at all
+    assert back.nodes["se:c-region"]["betweenness"] == max(d["betweenness"] for _, d in back.nodes(data=True))
+    assert back.nodes["se:e-lonely"]["isolation"].split("; ")[0] == "no_collaboration"
+    assert "constraint" not in back.nodes["se:e-lonely"]  # undefined without partners: left out, not 0
+    iso = _analyze(mini.path, "isolated", "--county", "all")
+    assert [i["actor_id"] for i in iso["no_collaboration"]] == ["se:e-lonely"]
+    communities = {d["community"] for _, d in back.nodes(data=True)}
+    assert len(communities) == _analyze(mini.path, "communities", "--county", "all")["total_communities"]
+
+
+def test_xlsx_row_counts_equal_analyze_json(mini: SqliteStore, tmp_path: Path) -> None:
+    out = tmp_path / "t.xlsx"
+    r = CliRunner().invoke(
+        cli, ["export", "tables", "--format", "xlsx", "--out", str(out), "--db", str(mini.path)]
+    )
+    assert r.exit_code == 0, r.output
+    wb = openpyxl.load_workbook(out, read_only=True)
+    assert wb.sheetnames == [
+        "actors", "projects", "participations", "centrality", "brokerage", "bridges", "isolated",
+        "suggested_brokers", "counties", "county_pairs", "themes", "communities", "about",
+    ]  # fmt: skip
+
+    def rows(sheet: str) -> int:
+        return int(wb[sheet].max_row) - 1
+
+    cen = _analyze(mini.path, "centrality")
+    assert rows("centrality") == len(cen["rows"]) == cen["total"]
+    assert rows("brokerage") == len(_analyze(mini.path, "brokerage")["rows"])
+    iso = _analyze(mini.path, "isolated")
+    assert rows("isolated") == sum(iso["counts"].values())
+    cty = _analyze(mini.path, "counties")
+    assert rows("counties") == len(cty["counties"]) == 7  # South Sweden by default
+    assert rows("county_pairs") == len(cty["pairs"])
+    assert rows("themes") == len(_analyze(mini.path, "themes")["themes"])
+    assert rows("communities") == len(_analyze(mini.path, "communities")["communities"])
+    header = [c.value for c in next(wb["county_pairs"].iter_rows(max_row=1))]
+    assert header == list(cty["pairs"][0]) if cty["pairs"] else header[0] == "a"
+    first = next(wb["centrality"].iter_rows(min_row=2, max_row=2, values_only=True))
+    assert list(first) == [cen["rows"][0][k] for k in cen["rows"][0]]

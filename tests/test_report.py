@@ -264,3 +264,63 @@ def test_pdf_printed_by_chromium(mini: SqliteStore, tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-") and len(data) > 5_000
+
+
+# -- every number equals the analysis CLI's --json for the same scope --------------------------
+
+
+def _row(html: str, attr: str, value: str) -> list[str]:
+    m = re.search(rf'<tr {attr}="{re.escape(value)}"[^>]*>(.*?)</tr>', html, re.S)
+    assert m is not None, (attr, value)
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", m.group(1), re.S)]
+
+
+def test_report_numbers_equal_analyze_json(mini: SqliteStore) -> None:
+    r = county_report(mini, "10")
+    html = render_html(r)
+    db = mini.path
+
+    cen = _analyze(db, "centrality", "--county", "10")
+    assert [a["actor_id"] for a in r.top_actors] == [x["actor_id"] for x in cen["rows"]][: len(r.top_actors)]
+    for a, x in zip(r.top_actors, cen["rows"], strict=False):
+        for k in ("degree", "weighted_degree", "betweenness", "pagerank"):
+            assert a[k] == x[k], (a["actor_id"], k)
+        cells = _row(html, "data-actor", x["actor_id"])
+        assert cells[2] == str(x["degree"]) and cells[4] == f"{x['betweenness']:.4f}"
+
+    iso = _analyze(db, "isolated", "--county", "10")
+    expected = [(k, i["actor_id"], i["reason"]) for k in iso["counts"] for i in iso[k]]
+    assert [(i["list"], i["actor_id"], i["reason"]) for i in r.isolated] == expected
+    assert ("no_collaboration", "se:e-lonely") in {(k, a) for k, a, _ in expected}
+    assert r.isolated_counts == iso["counts"]
+
+    bro = {x["actor_id"]: x for x in _analyze(db, "brokerage", "--county", "10")["rows"]}
+    for b in r.brokers:
+        assert b["constraint"] == bro[b["actor_id"]]["constraint"]
+        assert b["effective_size"] == bro[b["actor_id"]]["effective_size"]
+        assert b["degree"] == bro[b["actor_id"]]["degree"]
+
+    cty = _analyze(db, "counties", "--county", "all")
+    pairs = {(p["a"], p["b"]): p for p in cty["pairs"]}
+    assert r.county_pairs, "Blekinge shares projects with Skåne in the fixture"
+    for row in r.county_pairs:
+        p = pairs[tuple(sorted(("10", row["county"])))]  # type: ignore[index]
+        assert (row["observed"], row["expected"], row["ratio"]) == (
+            p["shared_projects"],
+            p["expected_projects"],
+            p["ratio_projects"],
+        )
+        assert (row["actor_pairs"], row["expected_pairs"], row["ratio_pairs"]) == (
+            p["actor_pairs"],
+            p["expected_actor_pairs"],
+            p["ratio_actor_pairs"],
+        )
+        cells = _row(html, "data-county", row["county"])
+        assert cells[1] == str(p["shared_projects"]) and cells[2] == f"{p['expected_projects']:.2f}"
+    skane = next(x for x in r.county_pairs if x["county"] == "12")
+    assert skane["observed"] == 2 and skane["actor_pairs"] == 2  # projects P1, P2; partner pairs A–C, B–C
+
+    thm = {t["theme_id"]: t for t in _analyze(db, "themes", "--county", "all")["themes"]}
+    for th in r.themes:
+        assert th["counties_present"] == thm[th["theme_id"]]["counties_present"]
+        assert th["projects_all_counties"] == thm[th["theme_id"]]["projects"]
