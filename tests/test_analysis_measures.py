@@ -108,6 +108,14 @@ def test_large_graph_is_sampled_with_stated_k(monkeypatch: pytest.MonkeyPatch) -
 
 
 @pytest.mark.parametrize("g", GRAPHS, ids=["karate", "gnp", "lesmis"])
+def test_pagerank_equals_networkx(g: nx.Graph) -> None:
+    h = _weighted(nx.Graph(g), 4)
+    h.add_node("dangling")
+    ref = nx.pagerank(h, weight="weight", tol=1e-10, max_iter=1000)
+    assert centrality.pagerank(h) == pytest.approx(ref, abs=1e-12)
+
+
+@pytest.mark.parametrize("g", GRAPHS, ids=["karate", "gnp", "lesmis"])
 def test_closeness_equals_networkx(g: nx.Graph) -> None:
     ref = {v: nx.closeness_centrality(g, v, wf_improved=False) for v in g}
     assert centrality.closeness(g) == pytest.approx(ref, abs=1e-12)

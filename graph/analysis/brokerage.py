@@ -15,24 +15,29 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from graph.analysis.centrality import weights
+
 
 def _matrices(
-    g: nx.Graph, nodes: list[Hashable], weight: str
+    g: nx.Graph, nodes: list[Hashable], weight: str, w: sp.csr_array | None
 ) -> tuple[dict[Hashable, int], sp.csr_array, sp.csr_array, sp.csr_array]:
-    order = list(g)
-    index = {v: i for i, v in enumerate(order)}
-    w = sp.csr_array(nx.to_scipy_sparse_array(g, nodelist=order, weight=weight, format="csr", dtype=float))
-    w.setdiag(0)
-    w.eliminate_zeros()
+    index = {v: i for i, v in enumerate(g)}
+    if w is None:
+        w = weights(g, weight)
     strength = np.asarray(w.sum(axis=1)).ravel()
     inv = np.divide(1.0, strength, out=np.zeros_like(strength), where=strength > 0)
-    p = sp.csr_array(sp.diags_array(inv) @ w)  # p_ij = w_ij / sum_k w_ik
     rows = np.array([index[v] for v in nodes], dtype=np.int64)
-    return index, w, p, sp.csr_array(p[rows])
+    w_rows = sp.csr_array(w[rows])
+    p = sp.csr_array(sp.diags_array(inv) @ w)  # p_ij = w_ij / sum_k w_ik
+    p_rows = sp.csr_array(sp.diags_array(inv[rows]) @ w_rows)
+    return index, w, p, p_rows
 
 
 def constraint(
-    g: nx.Graph, nodes: Iterable[Hashable] | None = None, weight: str = "weight"
+    g: nx.Graph,
+    nodes: Iterable[Hashable] | None = None,
+    weight: str = "weight",
+    w: sp.csr_array | None = None,
 ) -> dict[Hashable, float]:
     """Burt's constraint c_i = sum_j (p_ij + sum_q p_iq p_qj)^2 over i's partners j.
 
@@ -53,7 +58,7 @@ def constraint(
     wanted = list(g if nodes is None else nodes)
     if not wanted:
         return {}
-    _, _, p, p_rows = _matrices(g, wanted, weight)
+    _, _, p, p_rows = _matrices(g, wanted, weight, w)
     indirect = sp.csr_array(p_rows @ p)
     mask = (p_rows > 0).astype(float)
     total = sp.csr_array(p_rows + indirect.multiply(mask))
@@ -64,7 +69,10 @@ def constraint(
 
 
 def effective_size(
-    g: nx.Graph, nodes: Iterable[Hashable] | None = None, weight: str = "weight"
+    g: nx.Graph,
+    nodes: Iterable[Hashable] | None = None,
+    weight: str = "weight",
+    w: sp.csr_array | None = None,
 ) -> dict[Hashable, float]:
     """Burt's effective size: the number of partners minus their redundancy.
 
@@ -84,7 +92,7 @@ def effective_size(
     wanted = list(g if nodes is None else nodes)
     if not wanted:
         return {}
-    index, w, _, p_rows = _matrices(g, wanted, weight)
+    index, w, _, p_rows = _matrices(g, wanted, weight, w)
     rowmax = np.zeros(w.shape[0])
     nz = np.diff(w.indptr) > 0
     rowmax[nz] = np.maximum.reduceat(w.data, w.indptr[:-1][nz])

@@ -55,17 +55,45 @@ def component_size(g: nx.Graph) -> dict[Hashable, int]:
     return out
 
 
-def pagerank(g: nx.Graph, weight: str = "weight", alpha: float = 0.85) -> dict[Hashable, float]:
-    """Weighted PageRank (networkx's scipy power iteration, tolerance 1e-10).
+def pagerank(
+    g: nx.Graph, weight: str = "weight", alpha: float = 0.85, w: sp.csr_array | None = None
+) -> dict[Hashable, float]:
+    """Weighted PageRank by power iteration on the sparse matrix (tolerance 1e-10).
+
+    The same iteration as ``networkx.pagerank`` (its scipy path): uniform teleport, dangling nodes
+    spread uniformly; pass `w` (the `weights` matrix) to reuse one matrix across measures.
 
     References
     ----------
     Page, L., Brin, S., Motwani, R., Winograd, T. (1999). The PageRank citation ranking: bringing
     order to the web. Stanford InfoLab technical report 1999-66.
     """
-    if g.number_of_nodes() == 0:
+    nodes = list(g)
+    n = len(nodes)
+    if n == 0:
         return {}
-    return nx.pagerank(g, alpha=alpha, weight=weight, tol=1e-10, max_iter=1000)
+    m = weights(g, weight) if w is None else w
+    strength = np.asarray(m.sum(axis=1)).ravel()
+    inv = np.divide(1.0, strength, out=np.zeros_like(strength), where=strength != 0)
+    p = sp.csr_array(sp.diags_array(inv) @ m)
+    dangling = np.where(strength == 0)[0]
+    x = np.repeat(1.0 / n, n)
+    teleport = np.repeat(1.0 / n, n)
+    tol = 1e-10
+    for _ in range(1000):
+        last = x
+        x = alpha * (x @ p + x[dangling].sum() * teleport) + (1 - alpha) * teleport
+        if np.absolute(x - last).sum() < n * tol:
+            break
+    return {v: float(x[i]) for i, v in enumerate(nodes)}
+
+
+def weights(g: nx.Graph, weight: str = "weight") -> sp.csr_array:
+    """The weighted adjacency matrix (CSR, float64, no self-loops) in the graph's node order."""
+    m = sp.csr_array(nx.to_scipy_sparse_array(g, nodelist=list(g), weight=weight, format="csr", dtype=float))
+    m.setdiag(0)
+    m.eliminate_zeros()
+    return m
 
 
 def adjacency(g: nx.Graph, nodes: Sequence[Hashable] | None = None) -> sp.csr_array:
@@ -75,34 +103,53 @@ def adjacency(g: nx.Graph, nodes: Sequence[Hashable] | None = None) -> sp.csr_ar
     return sp.csr_array(a)
 
 
+def binary(w: sp.csr_array) -> sp.csr_array:
+    """The 0/1 pattern of a weighted matrix."""
+    a = w.copy()
+    a.data = np.ones_like(a.data)
+    return a
+
+
 @dataclass
 class _Forward:
-    depth: np.ndarray  # (b, n) int32, -1 unreachable
-    sigma: np.ndarray  # (b, n) float64 number of shortest paths
-    levels: list[tuple[np.ndarray, np.ndarray]]  # per depth: (row, col) of the nodes at that depth
+    depth: np.ndarray  # (b * n,) int32, row-major per source; -1 unreachable
+    sigma: np.ndarray  # (b * n,) float64 number of shortest paths
+    levels: list[tuple[np.ndarray, np.ndarray]]  # per depth: (row, col) of the nodes there, rows ascending
+
+
+def _rows_csr(r: np.ndarray, c: np.ndarray, vals: np.ndarray, b: int, n: int) -> sp.csr_array:
+    """A CSR matrix from entries whose rows are already in ascending order (no sorting needed)."""
+    indptr = np.zeros(b + 1, dtype=np.int64)
+    np.cumsum(np.bincount(r, minlength=b), out=indptr[1:])
+    return sp.csr_array((vals, c, indptr), shape=(b, n))
+
+
+def _entries(m: sp.csr_array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row, column and value of each stored entry of a CSR product (rows ascending, no duplicates)."""
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    return rows, m.indices.astype(np.int64), m.data
 
 
 def _forward(a: sp.csr_array, sources: np.ndarray) -> _Forward:
     """Breadth-first search from each source at once: row i of the result belongs to sources[i]."""
     b, n = len(sources), a.shape[0]
     rows = np.arange(b)
-    depth = np.full((b, n), -1, dtype=np.int32)
-    sigma = np.zeros((b, n))
-    depth[rows, sources] = 0
-    sigma[rows, sources] = 1.0
+    depth = np.full(b * n, -1, dtype=np.int32)
+    sigma = np.zeros(b * n)
+    depth[rows * n + sources] = 0
+    sigma[rows * n + sources] = 1.0
     levels = [(rows, sources)]
     r, c = rows, sources
     while r.size:
-        frontier = sp.csr_array((sigma[r, c], (r, c)), shape=(b, n))
-        reached = (frontier @ a).tocoo()
-        reached.sum_duplicates()
-        nr, nc, nv = reached.row, reached.col, reached.data
-        new = depth[nr, nc] == -1
-        r, c = nr[new].astype(np.int64), nc[new].astype(np.int64)
-        if not r.size:
+        reached = _rows_csr(r, c, sigma[r * n + c], b, n) @ a
+        nr, nc, nv = _entries(reached)
+        flat = nr * n + nc
+        new = depth[flat] == -1
+        if not new.any():
             break
-        depth[r, c] = len(levels)
-        sigma[r, c] = nv[new]
+        r, c, flat = nr[new], nc[new], flat[new]
+        depth[flat] = len(levels)
+        sigma[flat] = nv[new]
         levels.append((r, c))
     return _Forward(depth, sigma, levels)
 
@@ -110,17 +157,18 @@ def _forward(a: sp.csr_array, sources: np.ndarray) -> _Forward:
 def _dependencies(a: sp.csr_array, sources: np.ndarray) -> np.ndarray:
     """Brandes' dependency delta_s(v) of each source s (rows) on every node v (columns)."""
     fw = _forward(a, sources)
-    b, n = fw.depth.shape
-    delta = np.zeros((b, n))
+    b, n = len(sources), a.shape[0]
+    delta = np.zeros(b * n)
     for d in range(len(fw.levels) - 1, 0, -1):
         r, c = fw.levels[d]
-        coeff = sp.csr_array(((1.0 + delta[r, c]) / fw.sigma[r, c], (r, c)), shape=(b, n))
-        back = (coeff @ a).tocoo()
-        back.sum_duplicates()
-        pr, pc, pv = back.row, back.col, back.data
-        keep = fw.depth[pr, pc] == d - 1
-        pr, pc = pr[keep], pc[keep]
-        delta[pr, pc] += fw.sigma[pr, pc] * pv[keep]
+        flat = r * n + c
+        back = _rows_csr(r, c, (1.0 + delta[flat]) / fw.sigma[flat], b, n) @ a
+        pr, pc, pv = _entries(back)
+        pflat = pr * n + pc
+        keep = fw.depth[pflat] == d - 1
+        pflat = pflat[keep]
+        delta[pflat] += fw.sigma[pflat] * pv[keep]
+    delta = delta.reshape(b, n)
     delta[np.arange(b), sources] = 0.0
     return delta
 
@@ -142,6 +190,7 @@ def betweenness(
     k: int | None = None,
     seed: int = BETWEENNESS_SEED,
     exact_max_nodes: int = EXACT_BETWEENNESS_MAX_NODES,
+    a: sp.csr_array | None = None,
 ) -> BetweennessEstimate:
     """Normalised shortest-path (hop) betweenness, exact or estimated from `k` sampled sources.
 
@@ -161,6 +210,8 @@ def betweenness(
         Number of sampled sources; None means exact on small graphs, `BETWEENNESS_SAMPLES` on large.
     seed : int
         Seed of the source sample.
+    a : scipy.sparse.csr_array, optional
+        The 0/1 adjacency matrix in the graph's node order, if the caller already has it.
 
     Returns
     -------
@@ -188,7 +239,8 @@ def betweenness(
     if n <= 2:
         return BetweennessEstimate(zero, k is None, k, seed if k else None, None if k is None else 0.0, zero)
     index = {v: i for i, v in enumerate(nodes)}
-    a = adjacency(g, nodes)
+    if a is None:
+        a = adjacency(g, nodes)
     if k is None:
         src = np.arange(n)
     else:
@@ -223,7 +275,9 @@ def betweenness(
     )
 
 
-def closeness(g: nx.Graph, nodes: Iterable[Hashable] | None = None) -> dict[Hashable, float]:
+def closeness(
+    g: nx.Graph, nodes: Iterable[Hashable] | None = None, a: sp.csr_array | None = None
+) -> dict[Hashable, float]:
     """Closeness within the node's own component: (r - 1) / sum of hop distances to the r - 1 others.
 
     Computed only for `nodes` (default all), with scipy's compiled shortest paths; equal to
@@ -240,7 +294,8 @@ def closeness(g: nx.Graph, nodes: Iterable[Hashable] | None = None) -> dict[Hash
     out: dict[Hashable, float] = {}
     if not wanted:
         return out
-    a = adjacency(g, order)
+    if a is None:
+        a = adjacency(g, order)
     src_all = np.array([index[v] for v in wanted], dtype=np.int64)
     for i in range(0, len(src_all), 256):
         src = src_all[i : i + 256]

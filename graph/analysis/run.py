@@ -93,8 +93,21 @@ class Prepared:
     lock: threading.RLock = field(default_factory=threading.RLock)
     saved: dict[str, Any] = field(default_factory=dict)
     _views: dict[Scope, View] = field(default_factory=dict)
+    _matrices: dict[str, Any] = field(default_factory=dict)
 
     # -- whole-graph scores, computed once ---------------------------------------------------------
+    def weights(self) -> Any:
+        """The weighted adjacency matrix of `collab` (node order of the graph), built once."""
+        with self.lock:
+            if "_w" not in self._matrices:
+                self._matrices["_w"] = cen.weights(self.collab)
+                self._matrices["_a"] = cen.binary(self._matrices["_w"])
+            return self._matrices["_w"]
+
+    def adjacency(self) -> Any:
+        self.weights()
+        return self._matrices["_a"]
+
     def _memo(self, key: str, compute: Callable[[], Any]) -> Any:
         with self.lock:
             if key not in self.saved:
@@ -104,7 +117,7 @@ class Prepared:
 
     def betweenness(self) -> dict[str, Any]:
         def compute() -> dict[str, Any]:
-            est = cen.betweenness(self.collab)
+            est = cen.betweenness(self.collab, a=self.adjacency())
             return {
                 "values": est.values,
                 "se": est.standard_error,
@@ -117,7 +130,7 @@ class Prepared:
         return dict(self._memo("betweenness", compute))
 
     def pagerank(self) -> dict[Hashable, float]:
-        return dict(self._memo("pagerank", lambda: cen.pagerank(self.collab)))
+        return dict(self._memo("pagerank", lambda: cen.pagerank(self.collab, w=self.weights())))
 
     def component_size(self) -> dict[Hashable, int]:
         return dict(self._memo("component_size", lambda: cen.component_size(self.collab)))
@@ -131,7 +144,7 @@ class Prepared:
             known: dict[str, float] = self.saved.setdefault("closeness", {})
             missing = [n for n in nodes if n not in known]
             if missing:
-                known.update(cen.closeness(self.collab, missing))  # type: ignore[arg-type]
+                known.update(cen.closeness(self.collab, missing, a=self.adjacency()))  # type: ignore[arg-type]
                 self._save()
             return {n: known[n] for n in nodes}
 
@@ -307,8 +320,8 @@ def _bridge(g: nx.Graph, group: dict[Hashable, str], e: tuple[Hashable, Hashable
 def _brokerage(p: Prepared, scope: Scope, top: int | None) -> BrokerageResult:
     v = p.view(scope)
     g = p.collab
-    cons = bro.constraint(g, v.actors)
-    esize = bro.effective_size(g, v.actors)
+    cons = bro.constraint(g, v.actors, w=p.weights())
+    esize = bro.effective_size(g, v.actors, w=p.weights())
     counties = _county_group(g)
     member = com.membership(p.communities())
     community = {n: str(i) for n, i in member.items()}
