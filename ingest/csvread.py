@@ -60,6 +60,11 @@ class Table:
                 continue
             yield start, values
 
+    def column(self, column: str) -> int | None:
+        """The index of a column by name (case-insensitive fallback), None when absent."""
+        i = self.index.get(column)
+        return self.index.get(column.lower()) if i is None else i
+
     def get(self, values: Sequence[str], column: str) -> str:
         """The stripped value of `column` in a row ('' when the column is absent)."""
         i = self.index.get(column)

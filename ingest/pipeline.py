@@ -95,8 +95,11 @@ def commit(
             w.upsert_themes(batch.themes)
         report.actors = w.upsert_actors(actors)
         report.projects = w.upsert_projects(batch.projects)
+        # Copy only the participations whose actor was resolved to another id (most keep theirs).
         parts = [
-            p.model_copy(update={"actor_id": id_map.get(p.actor_id, p.actor_id)})
+            p
+            if id_map.get(p.actor_id, p.actor_id) == p.actor_id
+            else p.model_copy(update={"actor_id": id_map[p.actor_id]})
             for p in batch.participations
             if (p.actor_id, p.project_id) not in batch.external_refs
         ]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,7 @@ NEAR_MISS = 85.0  # report pairs from here up to the threshold
 MIN_NAME_CHARS = 6  # one-word names shorter than this are acronyms: never matched on
 
 
+@lru_cache(maxsize=262_144)
 def normalise_name(name: str | None) -> str:
     """The name with the noise removed: `Länsstyrelsen I Blekinge län` → `lansstyrelsen blekinge`.
 
@@ -97,6 +99,7 @@ def normalise_name(name: str | None) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=262_144)
 def match_key(name: str | None) -> str:
     """The form names are compared in: `normalise_name`, filler words dropped, oe/ae/ue → o/a/u.
 
@@ -243,9 +246,15 @@ def strong_ids(actor: Actor) -> tuple[set[str], set[str], set[str]]:
 
 
 def actor_names(actor: Actor) -> set[str]:
-    """The match keys of every name an actor is known by that is specific enough to match on."""
-    names = {match_key(actor.name), *(match_key(a) for a in actor.aliases)}
+    """The match keys of every name an actor is known by that is specific enough to match on.
+
+    Aliases count only when they have two words or more: one-word aliases are mostly short names
+    and acronyms (CORDIS gives the Jagiellonian University the short name "SOLARIS", its synchrotron,
+    which is also a bus maker's name), while a one-word *name* ("Tillväxtverket") is specific.
+    """
+    names = {match_key(actor.name)}
     names |= {match_key(s.name) for s in actor.sources if s.name}
+    names |= {k for k in (match_key(a) for a in actor.aliases) if " " in k}
     return {n for n in names if matchable(n)}
 
 
@@ -374,6 +383,9 @@ def fuzzy_refusal(a: str, b: str, score: float) -> str | None:
         return "different numbers"
     if min(len(a), len(b)) < 10:
         return "names too short for a fuzzy match"
+    for x, y in zip(a.split(), b.split(), strict=True):
+        if x != y and (fuzz.ratio(x, y) < 80 or min(len(x), len(y)) < 4):
+            return f"words differ: {x} / {y}"  # "studi di pavia" is not "studi di padova"
     return None
 
 
@@ -399,50 +411,53 @@ class Decision:
 
 
 def explain_merges(actor: Actor, aliases: Aliases) -> Iterator[Decision]:
-    """For each source record merged into `actor` (beyond the one that gave it its id), the evidence."""
-    primary = [s for s in actor.sources if s.record == actor.id]
-    anchor_names = {match_key(s.name) for s in primary if s.name} or {match_key(actor.name)}
-    pics, vats, orgnrs = strong_ids(actor)
-    seen: set[str] = set()
-    for s in sorted(actor.sources, key=lambda s: (s.source, s.record)):
-        if s.record == actor.id or s.record in seen:
-            continue
-        seen.add(s.record)
-        other = match_key(s.name)
-        rule, evidence, score = "name", other, 100.0
-        in_group = [
-            g
-            for g in aliases.same
-            if (g.keys & {s.record, *actor.identity_keys()}) and (other in g.names or s.record in g.keys)
-        ]
-        if s.record.startswith("cordis:") and s.record.split(":", 1)[1] == actor.pic:
-            rule, evidence = "key", f"pic:{actor.pic}"
-        elif in_group or any(other in g.names and anchor_names & g.names for g in aliases.same):
-            reason = in_group[0].reason if in_group else "curated alias"
-            rule, evidence = "alias-file", reason
-        elif other in anchor_names:
-            rule, evidence = "name", other
+    """For each source record merged into `actor` (beyond the one that gave it its id), the evidence.
+
+    Recomputed from the stored actor, so it works on any store and after any number of ingests: a
+    record whose name equals another record's (normalised) was a ``name`` merge, one the alias file
+    covers an ``alias-file`` merge, a similar name a ``fuzzy`` one; the rest were joined by a shared
+    identifier or an alias of another record (``key/alias``), shown with their best name similarity.
+    """
+    names: dict[str, str] = {}
+    for s in sorted(actor.sources, key=lambda s: (s.source, s.record, s.file or "")):
+        names.setdefault(s.record, s.name or actor.name)
+    if len(names) < 2:
+        return
+    for record, name in sorted(names.items()):
+        if record == actor.id or (actor.id not in names and record == min(names)):
+            continue  # the record that gave the actor its id (or, if none, the first) merged nothing
+        k = match_key(name)
+        others = {r: match_key(n) for r, n in names.items() if r != record}
+        other_keys = set(others.values())
+        group = next(
+            (
+                g
+                for g in aliases.same
+                if (k in g.names or record in g.keys)
+                and (g.names & other_keys or g.keys & (set(others) | actor.identity_keys()) - {record})
+            ),
+            None,
+        )
+        scored = sorted(((fuzz.ratio(k, o), o) for o in other_keys if o), reverse=True)
+        best_score, best_name = scored[0] if scored else (0.0, "")
+        if k and k in other_keys:
+            rule, evidence, score = "name", k, 100.0
+        elif group is not None:
+            rule, evidence, score = "alias-file", group.reason or "curated alias", best_score
+        elif best_score >= FUZZY_THRESHOLD:
+            rule, evidence, score = "fuzzy", f"{k} ~ {best_name}", best_score
         else:
-            others = sorted(anchor_names | {match_key(n) for n in actor.aliases} - {other})
-            scored = [(fuzz.ratio(other, o), o) for o in others if o]
-            best = max(scored, default=(0.0, ""))
-            if best[0] >= 100.0:
-                rule, evidence = "name", other
-            elif best[0] >= FUZZY_THRESHOLD:
-                rule, evidence, score = "fuzzy", f"{other} ~ {best[1]}", round(best[0], 1)
-            else:
-                rule = "key" if (vats or orgnrs or pics) else "name"
-                evidence = f"via an alias or identifier shared with {best[1] or actor.name}"
-                score = round(best[0], 1)
+            rule, score = "key/alias", best_score
+            evidence = f"a shared identifier or alias; nearest name {best_name!r}"
         yield Decision(
             "merge",
             actor.id,
             actor.name,
-            s.record,
-            s.name or "",
+            record,
+            name,
             rule,
             evidence,
-            score,
+            round(score, 1),
             actor.country or "",
         )
 

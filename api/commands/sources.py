@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import sys
 from pathlib import Path
 
 import click
 
 from api.cli import Context, pass_ctx, store_options
 from api.commands.core import run_ingest
+from graph.errors import InvalidInput
+from ingest.resolve import Decision, explain_merges, load_aliases, near_misses
 
 
 @click.command("interreg")
@@ -66,7 +70,71 @@ def ingest_csv(ctx: Context, folder: Path, as_json: bool) -> None:
     run_ingest(ctx, "csv", folder, as_json)
 
 
+REPORT_COLUMNS = (
+    "kind",
+    "actor_id",
+    "actor_name",
+    "other_record",
+    "other_name",
+    "rule",
+    "evidence",
+    "score",
+    "country",
+)
+
+
+@click.command("resolve")
+@click.option("--report", is_flag=True, help="List the merges in the graph and the near-misses (CSV).")
+@click.option(
+    "--out", type=click.Path(path_type=Path, dir_okay=False), help="Write the CSV here (default stdout)."
+)
+@click.option("--country", multiple=True, help="Only actors of this country, e.g. SE (repeatable).")
+@click.option("--no-near-misses", is_flag=True, help="Only the merges (faster on large graphs).")
+@store_options
+@pass_ctx
+def resolve(
+    ctx: Context, report: bool, out: Path | None, country: tuple[str, ...], no_near_misses: bool
+) -> None:
+    """Review entity resolution: every merge made (rule, evidence, score) and near-misses, as CSV.
+
+    Confirm or reject a row by adding it to ingest/data/aliases.yaml (same: / different:); the
+    decision applies on every later ingest.
+
+    \b
+    Examples:
+      innograph resolve --report --out review.csv
+      innograph resolve --report --country SE | less -S
+    """
+    if not report:
+        raise InvalidInput("nothing to do: use 'innograph resolve --report [--out FILE.csv]'")
+    aliases = load_aliases()
+    wanted = {c.upper() for c in country}
+    actors = [a for a in ctx.store.iter_actors() if not wanted or (a.country or "") in wanted]
+    rows: list[Decision] = [d for a in actors for d in explain_merges(a, aliases)]
+    merges = len(rows)
+    if not no_near_misses:
+        rows += near_misses(actors, aliases)
+    stream = out.open("w", encoding="utf-8", newline="") if out else None
+    try:
+        w = csv.DictWriter(stream or sys.stdout, fieldnames=REPORT_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        for d in rows:
+            w.writerow(d.row())
+    finally:
+        if stream is not None:
+            stream.close()
+    by_rule: dict[str, int] = {}
+    for d in rows[:merges]:
+        by_rule[d.rule] = by_rule.get(d.rule, 0) + 1
+    click.echo(
+        f"{merges} merges ({', '.join(f'{k} {v}' for k, v in sorted(by_rule.items())) or 'none'}), "
+        f"{len(rows) - merges} near-misses" + (f"; written to {out}" if out else ""),
+        err=True,
+    )
+
+
 def register(cli: click.Group) -> None:
     group = cli.commands
     for cmd in (ingest_interreg, ingest_cordis, ingest_csv):
         group["ingest"].add_command(cmd)  # type: ignore[attr-defined]
+    cli.add_command(resolve)

@@ -1,0 +1,63 @@
+"""Benchmark of issue 7: ingest of CORDIS H2020 2014–2018 into the embedded store, resolution included.
+
+    .venv/bin/python bench/ingest_cordis.py              # H2020 into a fresh SQLite file
+    .venv/bin/python bench/ingest_cordis.py --then-interreg
+
+Runs in this process from an empty store: parse (`load_cordis`) then `commit` (entity resolution +
+upserts in one transaction). Prints wall time per stage and in total, and the peak resident memory of
+the process (ru_maxrss). Budget: ≤ 20 s wall, ≤ 1.5 GB. Note the machine load (`uptime`) with figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from graph.store.sqlite import SqliteStore  # noqa: E402
+from ingest.cordis import load_cordis  # noqa: E402
+from ingest.interreg import load_interreg  # noqa: E402
+from ingest.pipeline import commit  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "data"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--path", type=Path, default=SHARED / "cordis" / "h2020-2014-2018")
+    ap.add_argument("--then-interreg", action="store_true", help="also time the Interreg ingest after it")
+    args = ap.parse_args()
+    if not args.path.exists():
+        sys.exit(f"no data at {args.path}")
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SqliteStore(Path(tmp) / "g.db")
+        store.init_schema()
+        t0 = time.perf_counter()
+        batch = load_cordis(args.path)
+        t1 = time.perf_counter()
+        report = commit(store, batch)
+        t2 = time.perf_counter()
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"load1 {os.getloadavg()[0]:.2f}; {args.path.name}")
+        print(f"parse  {t1 - t0:6.2f} s  ({batch.rows_read} rows, {len(batch.problems)} problems)")
+        print(
+            f"commit {t2 - t1:6.2f} s  (actors {report.actors.created} created, resolved {report.resolved}; "
+            f"participations {report.participations.created})"
+        )
+        print(f"total  {t2 - t0:6.2f} s wall; peak RSS {rss_mb:.0f} MB")
+        if args.then_interreg:
+            t3 = time.perf_counter()
+            r = commit(store, load_interreg(SHARED / "interreg" / "swedish-partners-interreg-2021-2027.json"))
+            print(f"interreg after it {time.perf_counter() - t3:.2f} s (resolved {r.resolved})")
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
