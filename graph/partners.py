@@ -87,7 +87,8 @@ TOPIC_FLOOR = 0.6
 TOPIC_MIN_MATCH = 0.25  # a project scoring below this share of the best project is not "on the topic"
 TOPIC_FOCUS_PRIOR = 5.0  # focus = on-topic projects / (projects + 5): one lucky project is not a focus
 PAGERANK_RESTART = 0.7  # probability of jumping back to the members at each step (0.5–0.85 tested)
-PAGERANK_ITERATIONS = 20  # 0.3**20 < 1e-10: more steps change nothing visible
+PAGERANK_ITERATIONS = 20  # at most; 0.3**20 < 1e-10
+PAGERANK_TOLERANCE = 1e-6  # stop when an iteration moves less than this (L1); ~10 iterations
 RECENCY_DECAY = 0.8  # a project N years before the reference year counts 0.8**N
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -419,7 +420,7 @@ class PartnerIndex:
         return np.asarray(self.P[:, cols] @ qw).ravel()
 
     @staticmethod
-    def actor_topic(b: sp.csr_matrix, proj_topic: np.ndarray) -> np.ndarray:
+    def actor_topic(b: sp.csr_matrix, proj_topic: np.ndarray, n: np.ndarray) -> np.ndarray:
         """An actor's topic relevance from its projects' BM25 scores (before scaling to [0, 1]).
 
         Each project counts (score / best score)², so close matches dominate and the many projects
@@ -438,11 +439,13 @@ class PartnerIndex:
         depth = np.log1p(on_topic)
         depth_max = depth.max()
         depth = depth / depth_max if depth_max > 0 else depth
-        n = np.asarray(b.sum(axis=1)).ravel()
         focus = on_topic / (n + TOPIC_FOCUS_PRIOR)
         focus_max = focus.max()
         focus = focus / focus_max if focus_max > 0 else focus
-        best = np.asarray(sp.csr_matrix(b.multiply(r)).max(axis=1).todense()).ravel()
+        best = np.zeros(b.shape[0])
+        rows = np.flatnonzero(np.diff(b.indptr))  # actors with at least one project
+        if rows.size:
+            best[rows] = np.maximum.reduceat(r[b.indices], b.indptr[rows])
         return 0.4 * best + 0.3 * depth + 0.3 * focus
 
     def pagerank(self, members: Sequence[int], walk: tuple[sp.csr_matrix, sp.csr_matrix]) -> np.ndarray:
@@ -452,7 +455,11 @@ class PartnerIndex:
         x = s.copy()
         a_to_p, p_to_a = walk
         for _ in range(PAGERANK_ITERATIONS):
-            x = PAGERANK_RESTART * s + (1 - PAGERANK_RESTART) * (p_to_a @ (a_to_p @ x))
+            nxt = PAGERANK_RESTART * s + (1 - PAGERANK_RESTART) * (p_to_a @ (a_to_p @ x))
+            done = np.abs(nxt - x).sum() < PAGERANK_TOLERANCE
+            x = nxt
+            if done:
+                break
         return x
 
     def adamic_adar(self, members: Sequence[int]) -> np.ndarray:
@@ -475,7 +482,7 @@ class PartnerIndex:
             b.eliminate_zeros()
             walk = self._walk_matrices(b)
             ref_year = min(hi, self.max_year)
-        n_proj = np.asarray(b.sum(axis=1)).ravel()
+        n_proj = self.n_projects if b is self.B else np.asarray(b.sum(axis=1)).ravel()
         eligible = n_proj > 0
         eligible[list(members)] = False
         if q.countries:
@@ -486,12 +493,12 @@ class PartnerIndex:
         # Topic.
         tokens = query_tokens(q.topic, [*q.topic_codes, *q.programme_parts, *q.themes])
         proj_topic = self.topic_scores(tokens)
-        topic = self.actor_topic(b, proj_topic)
+        topic = self.actor_topic(b, proj_topic, n_proj)
         # Network.
         m = np.zeros(n_a)
         m[list(members)] = 1.0
         overlap = np.asarray(b.T @ m).ravel()
-        size = np.maximum(np.asarray(b.sum(axis=0)).ravel(), 1.0)
+        size = np.maximum(self.size if b is self.B else np.asarray(b.sum(axis=0)).ravel(), 1.0)
         reform = np.asarray(b @ (overlap**2 / size)).ravel()
         ppr = self.pagerank(members, walk) if members else np.zeros(n_a)
         aa = self.adamic_adar(members)
