@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -129,6 +130,19 @@ def test_closed_store_is_503(tmp_path: Path) -> None:
         r = c.get("/stats")
     store.close()
     assert r.status_code == 503 and "innograph schema" in r.json()["detail"]
+
+
+def test_bolt_server_that_is_closed_is_503() -> None:
+    with socket.socket() as s:  # a port nobody listens on: the server is "down"
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = Settings(store="neo4j", neo4j_uri=f"bolt://127.0.0.1:{port}", neo4j_password="password1")
+    with TestClient(create_app(settings)) as c:
+        for path in ("/health", "/actors", f"/actors/{BTH}", "/analysis/counties"):
+            r = c.get(path)
+            assert r.status_code == 503, path
+            assert f"127.0.0.1:{port}" in r.json()["detail"]
+        assert c.get("/views/counties").status_code == 503
 
 
 def test_read_only_no_write_methods(client: TestClient) -> None:
