@@ -65,6 +65,8 @@ ANALYSES: tuple[str, ...] = ("centrality", "brokerage", "communities", "isolated
 #: How many bridge edges a brokerage result lists when no --top is given.
 DEFAULT_BRIDGES = 50
 _CACHE_FORMAT = 1
+#: Scoped views kept per store version (a view with a project filter holds its own graphs).
+MAX_VIEWS = 16
 
 
 def store_identity(store: GraphStore) -> str:
@@ -151,6 +153,8 @@ class Prepared:
     def view(self, scope: Scope) -> View:
         with self.lock:
             if scope not in self._views:
+                if len(self._views) >= MAX_VIEWS:  # forget the oldest scope
+                    self._views.pop(next(iter(self._views)))
                 self._views[scope] = make_view(self.bipartite, self.collab, scope, self.project_themes)
             return self._views[scope]
 
