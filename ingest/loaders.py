@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ingest.agencies import load_agencies
 from ingest.cordis import load_cordis
 from ingest.csvsource import load_csv
+from ingest.erdf import load_erdf
 from ingest.interreg import load_interreg
 from ingest.pipeline import SourceBatch
 from ingest.registry import load_registry
@@ -21,4 +23,6 @@ LOADERS: dict[str, Loader] = {
     "interreg": load_interreg,
     "cordis": load_cordis,
     "csv": load_csv,
+    "agencies": load_agencies,
+    "erdf": load_erdf,
 }
