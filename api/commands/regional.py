@@ -8,11 +8,8 @@ from pathlib import Path
 import click
 
 from api.cli import Context, echo_json, pass_ctx, store_options
-from api.commands.core import print_report
+from api.commands.core import run_ingest
 from graph.crosswalk import crosswalk_table
-from ingest.agencies import load_agencies
-from ingest.erdf import load_erdf
-from ingest.pipeline import commit
 
 
 @click.command("agencies")
@@ -33,8 +30,7 @@ def ingest_agencies(ctx: Context, path: Path, as_json: bool) -> None:
       innograph ingest agencies ../shared/data/sweden/myndighetsregister-scb.json
       innograph actor orgnr:202100-4011
     """
-    report = commit(ctx.store, load_agencies(path))
-    print_report(report, as_json)
+    run_ingest(ctx, "agencies", path, as_json)
 
 
 @click.command("erdf")
@@ -54,8 +50,7 @@ def ingest_erdf(ctx: Context, path: Path, as_json: bool) -> None:
       innograph ingest erdf ../shared/data/sweden/erdf-2014-2020-projektbanken-2016-10.json
       innograph ingest erdf projektbanken-2021-2027.xlsx --json
     """
-    report = commit(ctx.store, load_erdf(path))
-    print_report(report, as_json)
+    run_ingest(ctx, "erdf", path, as_json)
 
 
 @click.command("crosswalk")
