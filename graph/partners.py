@@ -328,6 +328,7 @@ class PartnerIndex:
         a = sp.csr_matrix(self.B @ self.BT)
         a.setdiag(0)
         a.eliminate_zeros()
+        a.sort_indices()
         self.A = a
         self.A_bin = a.copy()
         self.A_bin.data[:] = 1.0
@@ -667,20 +668,27 @@ class PartnerIndex:
             last_year=last,
         )
 
+    def _weights(self, i: int, cols: np.ndarray) -> np.ndarray:
+        """Shared-project counts A[i, cols] for sorted partner positions `cols` of actor i."""
+        lo, hi = self.A.indptr[i], self.A.indptr[i + 1]
+        return np.asarray(self.A.data[lo:hi][np.searchsorted(self.A.indices[lo:hi], cols)])
+
     def _path(self, i: int, members: Sequence[int]) -> list[str]:
         """Candidate → project → shared partner → project → member, through the strongest shared partner."""
         mine = self.partners_of(i)
-        best: tuple[float, int, int, int] | None = None
+        best: tuple[float, int, int] | None = None  # (-strength, shared partner, member): smallest wins
         for mi in members:
             common = np.intersect1d(mine, self.partners_of(mi), assume_unique=True)
-            for z in common.tolist():
-                strength = float(self.A[i, z] + self.A[z, mi])
-                key = (-strength, self.actors[z].id, mi, z)
-                if best is None or key < (best[0], self.actors[best[3]].id, best[2], best[3]):
-                    best = (-strength, 0, mi, z)
+            if not common.size:
+                continue
+            strength = self._weights(i, common) + self._weights(mi, common)
+            k = int(np.argmax(strength))  # first maximum: the smallest id (actors are sorted by id)
+            key = (-float(strength[k]), int(common[k]), mi)
+            if best is None or key[:2] < best[:2]:
+                best = key
         if best is None:
             return []
-        _, _, mi, z = best
+        _, z, mi = best
         p1 = int(self._shared(i, z)[0])
         p2 = int(self._shared(z, mi)[0])
         return [
