@@ -61,11 +61,11 @@ WEIGHTS: dict[str, float] = {
     # Horizon Europe's real titles and objectives it is what makes "marine robotics" find marine robotics.
     "topic": 0.25,
     # Re-formation: sat in a past project with several members at once (overlap² / project size).
-    # Consortia re-form around a core; alone it reaches hit@10 0.19 in the back-test.
+    # Consortia re-form around a core; alone it reaches hit@10 0.186 in the back-test.
     "reformation": 0.35,
     # Personalised PageRank from the members: closeness that reaches partners of partners, with
     # large projects spreading their weight thinner. The strongest single signal in the back-test
-    # (alone hit@10 0.195), also for organisations with little history.
+    # (alone hit@10 0.193), also for organisations with little history.
     "pagerank": 0.35,
     # Adamic–Adar from the members: shared partners, a rare shared partner counting more. Mostly
     # redundant with PageRank (more weight lowered hit@10); kept small as a tie-breaker.
