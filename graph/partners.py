@@ -53,8 +53,8 @@ from graph.text import fold
 # so a weight says how much that signal can move a candidate at most. Tuned on the back-test
 # (eval/partners/README.md) on Horizon 2020 consortia 2017–2018 with training data 2014–2016.
 WEIGHTS: dict[str, float] = {
-    # Past projects on the call's topic (BM25, summed over the actor's projects, log-scaled).
-    # It is what a coordinator checks first; alone it favours big, busy organisations. It also
+    # Past projects on the call's topic (BM25 per project; the best match, depth and focus of the
+    # actor's projects, see `PartnerIndex.actor_topic`). What a coordinator checks first. It also
     # gates every other signal and bonus (TOPIC_FLOOR), so an SME that never touched the topic
     # does not outrank the topic's experts just for being an SME. In the H2020 back-test the only
     # topic is the coarse programme part and 0.1–0.25 gave the same hit@10 within noise; on
