@@ -15,6 +15,7 @@ last colon within the same id namespace; its `programme_part` and `topics` match
 programme by code (case, accents and punctuation ignored; `H2020-EU.3.5.2` falls back to `H2020-EU.3.5`),
 by label, or by topic pattern. When an entry and the broader entry it is `within` both match, only the
 narrower one counts. S3 areas a project names itself link with the reason "named by the project itself".
+Optionally (`text=True`) the file's keyword rules link areas named in the project's title and objective.
 """
 
 from __future__ import annotations
@@ -91,9 +92,15 @@ class CrosswalkRow(BaseModel):
 class Crosswalk:
     """The parsed crosswalk with its lookup indexes."""
 
-    def __init__(self, entries: list[VocabularyEntry], source: str) -> None:
+    def __init__(
+        self, entries: list[VocabularyEntry], source: str, keywords: dict[str, list[str]] | None = None
+    ) -> None:
         self.entries = entries
         self.source = source
+        self.keywords = {
+            target: [re.compile(r"\b(?:" + p + r")\w*") for p in patterns]
+            for target, patterns in sorted((keywords or {}).items())
+        }
         self.by_id = {e.id: e for e in entries}
         self._by_id_folded = {fold(e.id): e for e in entries}
         self._by_code: dict[tuple[str, str], list[VocabularyEntry]] = {}
@@ -153,7 +160,19 @@ class Crosswalk:
         broader = {e.within for e in found.values() if e.within}
         return [found[k] for k in sorted(found) if k not in broader]
 
-    def themes_for(self, project: Project) -> list[ThemeLink]:
+    def text_matches(self, project: Project) -> dict[str, str]:
+        """S3 area -> the first keyword its text rules find in the project's title, acronym, objective, topics."""
+        text = fold(
+            " ".join([project.title, project.acronym or "", project.objective or "", *project.topics])
+        )
+        found: dict[str, str] = {}
+        for target, patterns in self.keywords.items():
+            hits = sorted({m.group(0) for p in patterns for m in [p.search(text)] if m})
+            if hits:
+                found[target] = hits[0]
+        return found
+
+    def themes_for(self, project: Project, text: bool = False) -> list[ThemeLink]:
         reasons: dict[str, list[tuple[str, str]]] = {}
         for tid in project.themes:
             if tid.startswith(S3_PREFIX):
@@ -161,6 +180,11 @@ class Crosswalk:
         for e in self.matching_entries(project):
             for target, why in e.to.items():
                 reasons.setdefault(target, []).append((e.id, f"{e.id}: {why}"))
+        if text:
+            for target, word in self.text_matches(project).items():
+                reasons.setdefault(target, []).append(
+                    (f"text:{word}", f"the project's text mentions '{word}'")
+                )
         links = []
         for target in sorted(reasons):
             pairs = sorted(set(reasons[target]))
@@ -204,6 +228,19 @@ def load_crosswalk(path: Path | None = None) -> Crosswalk:
         raise InvalidInput(f"{path}: not valid YAML: {e}") from e
     if not isinstance(doc, dict) or not isinstance(doc.get("vocabulary"), list):
         raise InvalidInput(f"{path}: expected a 'vocabulary' list")
+    keywords = doc.get("keywords") or {}
+    if not isinstance(keywords, dict):
+        raise InvalidInput(f"{path.name}: keywords: expected S3 area -> list of patterns")
+    for target, patterns in keywords.items():
+        if not str(target).startswith(S3_PREFIX) or not isinstance(patterns, list):
+            raise InvalidInput(
+                f"{path.name}: keywords: {target!r} must be an S3 area id with a list of patterns"
+            )
+        for p in patterns:
+            try:
+                re.compile(str(p))
+            except re.error as exc:
+                raise InvalidInput(f"{path.name}: keywords: {target}: pattern {p!r}: {exc}") from exc
     entries: list[VocabularyEntry] = []
     for i, raw in enumerate(doc["vocabulary"], start=1):
         label = raw.get("id", f"entry {i}") if isinstance(raw, dict) else f"entry {i}"
@@ -225,7 +262,7 @@ def load_crosswalk(path: Path | None = None) -> Crosswalk:
     for x in entries:
         if x.within and x.within not in ids:
             raise InvalidInput(f"{path.name}: {x.id}: within {x.within!r} is not an entry")
-    return Crosswalk(entries, path.name)
+    return Crosswalk(entries, path.name, {str(k): [str(p) for p in v] for k, v in keywords.items()})
 
 
 @lru_cache(maxsize=1)
@@ -233,9 +270,16 @@ def default_crosswalk() -> Crosswalk:
     return load_crosswalk()
 
 
-def themes_for(project: Project, crosswalk: Crosswalk | None = None) -> list[ThemeLink]:
-    """The S3 areas a project serves according to the crosswalk, one link per area, sorted by id."""
-    return (crosswalk or default_crosswalk()).themes_for(project)
+def themes_for(
+    project: Project, crosswalk: Crosswalk | None = None, *, text: bool = False
+) -> list[ThemeLink]:
+    """The S3 areas a project serves according to the crosswalk, one link per area, sorted by id.
+
+    With `text=True` the file's keyword rules also link areas the project's own words name (reason "the
+    project's text mentions 'skog'", `via` "text:skog"); off by default, since words are weaker evidence
+    than the programme's own vocabulary.
+    """
+    return (crosswalk or default_crosswalk()).themes_for(project, text=text)
 
 
 def crosswalk_table(crosswalk: Crosswalk | None = None) -> list[CrosswalkRow]:

@@ -22,7 +22,8 @@ from ingest.registry import load_registry
 
 
 def project(programme: str, **kw: object) -> Project:
-    return Project(id="x:1", title="t", programme=programme, **kw)  # type: ignore[arg-type]
+    kw.setdefault("title", "t")
+    return Project(id="x:1", programme=programme, **kw)  # type: ignore[arg-type]
 
 
 def ids(p: Project) -> list[str]:
@@ -191,3 +192,47 @@ def test_every_real_programme_code_has_a_term() -> None:
     erdf = json.loads(shared_data("sweden", "erdf-2014-2020-projektbanken-2016-10.json").read_text("utf-8"))
     assert all(cw.label_to_id("erdf-to", r["tematiskt_mål"]) for r in erdf)
     assert all(cw.label_to_id("erdf-axis", r["insatsområde"]) for r in erdf)
+
+
+def test_text_rules_are_opt_in_and_name_the_word() -> None:
+    p = project(
+        "ERDF",
+        title="Trähus för besöksnäringen",
+        objective="Livsmedel och matematik i Kalmar län.",
+        themes=["erdf-to:to1"],
+    )
+    assert ids(p) == []  # TO1 alone names no S3 area
+    links = {x.theme_id: x for x in themes_for(p, text=True)}
+    assert sorted(links) == [
+        "s3:smaland-oarna:food",
+        "s3:smaland-oarna:tourism",
+        "s3:smaland-oarna:wood-forest",
+    ]
+    assert links["s3:smaland-oarna:wood-forest"].via == ("text:trahus",)
+    assert links["s3:smaland-oarna:tourism"].reason == "the project's text mentions 'besoksnaringen'"
+    # "matematik" is not food: the rule is the whole word "mat"
+    assert links["s3:smaland-oarna:food"].via == ("text:livsmedel",)
+
+
+def test_bad_keyword_rules(tmp_path: Path) -> None:
+    f = tmp_path / "cw.yaml"
+    f.write_text("vocabulary: []\nkeywords:\n  's3:a:b': ['(']\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="keywords: s3:a:b: pattern"):
+        load_crosswalk(f)
+    f.write_text("vocabulary: []\nkeywords:\n  'po:PO1': ['x']\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="must be an S3 area id"):
+        load_crosswalk(f)
+
+
+def test_crosswalk_command() -> None:
+    from click.testing import CliRunner
+
+    from api.cli import cli
+
+    r = CliRunner().invoke(cli, ["crosswalk", "--json", "--programme", "erdf"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    assert {x["programme"] for x in rows} == {"ERDF"}
+    assert {"term_id": "erdf-to:to4", "s3_theme": "s3:blekinge:missions"}.items() <= next(
+        x for x in rows if x["term_id"] == "erdf-to:to4"
+    ).items()
