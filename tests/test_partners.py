@@ -211,6 +211,10 @@ def test_members_by_key_or_name_and_unknown_members_reported(crafted: SqliteStor
     assert r.unknown_members == ["cordis:999", "No Such Organisation"]
     assert ids(r)[0] == FRIEND
     assert r.partners[0].identifiers == {"pic": "100000004"}
+    # A partial name resolves through the store's search when it names exactly one actor.
+    r = find_partners(crafted, PartnerQuery(members=["member company", "university"]))
+    assert [m.actor_id for m in r.members] == [MCO]
+    assert r.unknown_members == ["university"]  # three universities: ambiguous, reported
 
 
 def test_bad_query_values_are_invalid_input() -> None:
@@ -332,6 +336,8 @@ def test_api_partners(crafted: SqliteStore) -> None:
     body = r.json()
     assert body["partners"][0]["actor_id"] == FRIEND
     assert body["gaps"]["countries_needed"] == 1
+    r = client.get("/partners", params={"from": "2018", "to": "2018", "top": "20"})
+    assert sorted(c["actor_id"] for c in r.json()["partners"]) == sorted([SMEPT, SKANE, OTHER])
     r = client.get("/partners", params={"topic": "marine robotics", "kind": "startup"})
     assert r.status_code == 422
     assert "unknown kind" in r.json()["detail"]
