@@ -245,6 +245,9 @@ def _load(files: _Files) -> SourceBatch:
     projects: dict[str, Project] = {}
     by_raw_id: dict[str, str] = {}
     ptab_name = "project.csv"
+    # Source records cite the download they came from, so H2020 and Horizon Europe rows of one PIC
+    # stay two records of the actor: "h2020-2014-2018/organization.csv", "cordis-….zip/organization.csv".
+    ref_p, ref_o = f"{files.path.name}/project.csv", f"{files.path.name}/organization.csv"
 
     def theme(tid: str, name: str, description: str | None = None) -> str:
         if tid not in themes:
@@ -366,7 +369,7 @@ def _load(files: _Files) -> SourceBatch:
             eu_contribution=Money(amount=ec_max, currency="EUR") if ec_max is not None else None,
             themes=sorted(theme_ids),
             topics=all_topics,
-            sources=[SourceRef(source=SOURCE, record=pid, name=acronym or title, file=ptab_name)],
+            sources=[SourceRef(source=SOURCE, record=pid, name=acronym or title, file=ref_p)],
         )
         by_raw_id[raw_id] = pid
 
@@ -435,7 +438,7 @@ def _load(files: _Files) -> SourceBatch:
     progress.close()
 
     for pic in sorted(orgs):
-        batch.actors.append(_actor(pic, orgs[pic], oname))
+        batch.actors.append(_actor(pic, orgs[pic], ref_o))
     for (aid, pid), (role, contribution) in sorted(parts.items()):
         money = Money(amount=round(contribution, 2), currency="EUR") if contribution is not None else None
         batch.participations.append(
@@ -444,7 +447,7 @@ def _load(files: _Files) -> SourceBatch:
                 project_id=pid,
                 role=role,
                 contribution=money,
-                sources=[SourceRef(source=SOURCE, record=f"{pid}#{aid}", file=oname)],
+                sources=[SourceRef(source=SOURCE, record=f"{pid}#{aid}", file=ref_o)],
             )
         )
     batch.projects = [projects[k] for k in sorted(projects)]
@@ -493,6 +496,6 @@ def _actor(pic: str, counts: dict[str, Counter[str]], file: str) -> Actor:
         vat=vat,
         orgnr=orgnr_from_vat(vat) if country == "SE" else None,
         sme={"true": True, "false": False}.get(sme_raw),
-        sources=[SourceRef(source=SOURCE, record=f"cordis:{pic}", name=display, file=file)],
+        sources=[SourceRef(source=SOURCE, record=f"cordis:{pic}", name=name or short, file=file)],
         **place,  # type: ignore[arg-type]
     )

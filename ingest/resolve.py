@@ -81,6 +81,9 @@ _I_LAN = re.compile(r"\b(i|in) (\w+ )?lan\b|\blans?\b")
 _FILLER = {"of", "and", "och", "i", "und", "et"}
 _TRANSLIT = (("oe", "o"), ("ae", "a"), ("ue", "u"))  # GOETEBORGS / Göteborgs, MUENCHEN / München
 
+# Keys that several registrations may share: a VAT number or organisationsnummer names a legal entity.
+_SHARED_KEYS = {"vat", "orgnr", "se-org"}
+
 FUZZY_THRESHOLD = 93.0  # accept at or above (rapidfuzz ratio of the match keys, 0–100)
 NEAR_MISS = 85.0  # report pairs from here up to the threshold
 MIN_NAME_CHARS = 6  # one-word names shorter than this are acronyms: never matched on
@@ -317,6 +320,15 @@ class Resolver:
         reason = self.aliases.forbids(terms, k.terms)
         return f"alias file: different ({reason})" if reason is not None else None
 
+    def _pic_conflict(self, actor: Actor, candidate: str) -> str | None:
+        """Two different PICs are two participants to the EU even when they share a VAT number
+        (a state's agencies, a research council's labs): a VAT or orgnr match does not join them."""
+        pics = strong_ids(actor)[0]
+        other = self._known[candidate].pics if candidate in self._known else set()
+        if pics and other and not pics & other:
+            return f"different PICs {sorted(pics)[0]} / {sorted(other)[0]}"
+        return None
+
     def _near(self, actor: Actor, candidate: str, score: float, reason: str) -> None:
         name = self._known[candidate].name if candidate in self._known else candidate
         self.near_misses.append(NearMiss(actor.id, actor.name, candidate, name, round(score, 1), reason))
@@ -330,8 +342,14 @@ class Resolver:
         country = actor.country or ""
         for k in sorted(keys):
             hit = self._keys.get(k)
-            if hit and not self._refusal(actor, terms, hit, fuzzy=False):
+            if hit is None:
+                continue
+            why = self._refusal(actor, terms, hit, fuzzy=False)
+            if why is None and k.split(":", 1)[0] in _SHARED_KEYS:
+                why = self._pic_conflict(actor, hit)
+            if why is None:
                 return Match(hit, "key", k)
+            self._near(actor, hit, 100.0, f"same {k}, refused: {why}")
         for n in sorted(names):
             hit = self._names.get((country, n))
             if hit is None:
@@ -346,9 +364,11 @@ class Resolver:
                 for c in {country, g.country or ""}:
                     if (c, n) in self._names:
                         cands.add(self._names[(c, n)])
-            for cand in sorted(cands):
-                if cand != actor.id and not self._refusal(actor, terms, cand, fuzzy=False):
+            for cand in sorted(cands - {actor.id}):
+                why = self._refusal(actor, terms, cand, fuzzy=False)
+                if why is None:
                     return Match(cand, "alias-file", g.reason or "curated alias")
+                self._near(actor, cand, 100.0, f"alias file says same, refused: {why}")
         if not country:
             return None
         best: tuple[float, str, str] | None = None

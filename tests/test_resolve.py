@@ -1,0 +1,228 @@
+"""Entity resolution: each rule, the guards that keep precision, the alias file and the review report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from api.cli import cli
+from graph.errors import InvalidInput
+from graph.model import Actor, Participation, Project, SourceRef
+from graph.store.sqlite import SqliteStore
+from ingest.enrich import orgnr_from_vat, swedish_place
+from ingest.pipeline import SourceBatch, commit
+from ingest.resolve import (
+    Aliases,
+    Resolver,
+    explain_merges,
+    fuzzy_refusal,
+    load_aliases,
+    match_key,
+    near_misses,
+    normalise_name,
+)
+
+
+def _actor(aid: str, name: str, country: str | None = "SE", source: str = "interreg", **kw: object) -> Actor:
+    return Actor(
+        id=aid, name=name, country=country, sources=[SourceRef(source=source, record=aid, name=name)], **kw
+    )  # type: ignore[arg-type]
+
+
+def _batch(source: str, *actors: Actor) -> SourceBatch:
+    b = SourceBatch(source=source, actors=list(actors))
+    b.projects = [Project(id=f"{source}:p", title="p", programme="X")]
+    b.participations = [Participation(actor_id=a.id, project_id=f"{source}:p") for a in actors]
+    return b
+
+
+def test_normalisation() -> None:
+    assert normalise_name("Länsstyrelsen I Blekinge län") == normalise_name("Länsstyrelsen Blekinge")
+    assert normalise_name("Techtank AB") == "techtank"
+    assert (
+        match_key("GOETEBORGS UNIVERSITET") == match_key("Göteborgs universitet") == "goteborgs universitet"
+    )
+    assert match_key("Högskolan i Halmstad") == match_key("HOGSKOLAN HALMSTAD")
+    assert orgnr_from_vat("SE202100401101") == "202100-4011"
+    assert orgnr_from_vat("SE20210040110") is None and orgnr_from_vat("DE202100401101") is None
+    assert swedish_place(nuts="SE224") == {"county_code": "12", "nuts3": "SE224"}
+    assert swedish_place(county_name="Kalmar län", city="Växjö") == {"county_code": "08", "nuts3": "SE213"}
+    assert swedish_place(city="VÄXJÖ") == {"municipality": "Växjö", "county_code": "07", "nuts3": "SE212"}
+
+
+def test_rules_in_order(store: SqliteStore) -> None:
+    commit(
+        store,
+        _batch(
+            "cordis",
+            _actor("cordis:999589172", "BLEKINGE TEKNISKA HOGSKOLA", source="cordis", pic="999589172"),
+            _actor("cordis:999613422", "RISE RESEARCH INSTITUTES OF SWEDEN AB", source="cordis"),
+            _actor("cordis:913886083", "Länsstyrelsen Västerbotten", source="cordis"),
+        ),
+    )
+    r = Resolver(store, aliases=load_aliases())
+    m = r.resolve(_actor("x:1", "Blekinge Tekniska Högskola", pic="999589172"))
+    assert m is not None and (m.actor_id, m.rule) == ("cordis:999589172", "key")
+    m = r.resolve(_actor("x:2", "Blekinge Tekniska Högskola"))
+    assert m is not None and (m.actor_id, m.rule, m.evidence) == (
+        "cordis:999589172",
+        "name",
+        "blekinge tekniska hogskola",
+    )
+    m = r.resolve(_actor("x:3", "Blekinge Institute of Technology"))
+    assert m is not None and (m.actor_id, m.rule) == ("cordis:999589172", "alias-file")
+    m = r.resolve(_actor("x:4", "Länsstyrelsen I Västerbottens Län"))
+    assert m is not None and (m.actor_id, m.rule) == ("cordis:913886083", "fuzzy") and m.score >= 93
+    assert r.resolve(_actor("x:5", "Blekinge Tekniska Högskola", country="NO")) is None  # another country
+
+
+def test_guards_keep_precision(store: SqliteStore) -> None:
+    commit(
+        store,
+        _batch(
+            "interreg",
+            _actor("i:region-skane", "Region Skåne"),
+            _actor("i:pavia", "Universita degli Studi di Pavia", country="IT"),
+            _actor("i:hallands", "Hushållningssällskapet Hallands"),
+            _actor("i:vat", "Acme Sweden", vat="SE556000000101"),
+            _actor("i:almi", "Almi Företagspartner Blekinge", aliases=["Almi"]),
+        ),
+    )
+    r = Resolver(store, aliases=Aliases())
+    assert r.resolve(_actor("x:1", "Region Skåne Ängelholms sjukhus")) is None
+    assert r.resolve(_actor("x:2", "Universita degli Studi di Padova", country="IT")) is None
+    assert r.resolve(_actor("x:3", "Hushållningssällskapet Jämtlands")) is None
+    assert r.resolve(_actor("x:4", "Acme Sweden", vat="SE556999999901")) is None  # same name, other VAT
+    assert r.resolve(_actor("x:5", "Almi", aliases=[])) is None  # acronyms/short names never match
+    assert any("different VAT numbers" in n.reason for n in r.near_misses)
+    assert fuzzy_refusal("studi di pavia", "studi di padova", 95.0) == "words differ: pavia / padova"
+    assert (
+        fuzzy_refusal("region skane", "region skane angelholms sjukhus", 95.0) == "different number of words"
+    )
+
+
+def test_vat_does_not_join_two_pics(store: SqliteStore) -> None:
+    commit(
+        store,
+        _batch(
+            "cordis",
+            _actor(
+                "cordis:111111111",
+                "Bayerische Staatsbibliothek",
+                country="DE",
+                source="cordis",
+                pic="111111111",
+                vat="DE811335517",
+            ),
+        ),
+    )
+    r = Resolver(store, aliases=Aliases())
+    other = _actor(
+        "cordis:222222222",
+        "Landesamt fuer Gesundheit",
+        country="DE",
+        source="cordis",
+        pic="222222222",
+        vat="DE811335517",
+    )
+    assert r.resolve(other) is None
+    no_pic = _actor("csv:bsb", "BSB", country="DE", source="csv", vat="DE811335517")
+    m = r.resolve(no_pic)
+    assert m is not None and (m.actor_id, m.rule) == ("cordis:111111111", "key")
+
+
+def test_alias_file_same_and_different(tmp_path: Path, store: SqliteStore) -> None:
+    f = tmp_path / "aliases.yaml"
+    f.write_text(
+        """
+same:
+  - names: ["Skåne Läns Landsting", "Region Skåne"]
+    keys: ["cordis:998165794"]
+    country: SE
+    reason: former name
+different:
+  - a: "interreg-org:region-skane-x"
+    b: "cordis:998165794"
+    reason: not the same
+""",
+        encoding="utf-8",
+    )
+    aliases = load_aliases(f)
+    commit(store, _batch("cordis", _actor("cordis:998165794", "SKANE LANS LANDSTING", source="cordis")))
+    r = Resolver(store, aliases=aliases)
+    m = r.resolve(_actor("interreg-org:region-skane", "Region Skåne"))
+    assert m is not None and (m.actor_id, m.rule, m.evidence) == (
+        "cordis:998165794",
+        "alias-file",
+        "former name",
+    )
+    assert r.resolve(_actor("interreg-org:region-skane-x", "Region Skåne")) is None  # never-merge wins
+    assert any("alias file: different" in n.reason for n in r.near_misses)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("same: [{country: SE}]", "same entry 1: needs 'names' or 'keys'"),
+        ("different: [{a: x}]", "different entry 1"),
+        ("- a\n- b", "expected the sections"),
+    ],
+)
+def test_bad_alias_file(tmp_path: Path, text: str, message: str) -> None:
+    f = tmp_path / "aliases.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidInput, match=message):
+        load_aliases(f)
+
+
+def test_bundled_alias_file_loads() -> None:
+    a = load_aliases()
+    assert any("cordis:999589172" in g.keys for g in a.same)
+
+
+def test_report_explains_merges_and_near_misses(tmp_path: Path) -> None:
+    db = tmp_path / "g.db"
+    s = SqliteStore(db)
+    s.init_schema()
+    commit(
+        s,
+        _batch(
+            "cordis",
+            _actor("cordis:999589172", "BLEKINGE TEKNISKA HOGSKOLA", source="cordis", pic="999589172"),
+            _actor("cordis:913886083", "Länsstyrelsen Västerbotten", source="cordis"),
+        ),
+    )
+    commit(
+        s,
+        _batch(
+            "interreg",
+            _actor("interreg-org:bth", "Blekinge Institute of Technology"),
+            _actor("interreg-org:lst", "Länsstyrelsen I Västerbottens Län"),
+            _actor("interreg-org:hh", "Hushållningssällskapet Hallands"),
+            _actor("interreg-org:hj", "Hushållningssällskapet Jämtlands"),
+        ),
+    )
+    rows = {d.other_record: d for a in s.iter_actors() for d in explain_merges(a, load_aliases())}
+    assert (
+        rows["interreg-org:bth"].rule == "alias-file"
+        and rows["interreg-org:bth"].actor_id == "cordis:999589172"
+    )
+    assert rows["interreg-org:lst"].rule == "fuzzy" and rows["interreg-org:lst"].score >= 93
+    near = near_misses(s.iter_actors())
+    assert [(d.actor_id, d.other_record) for d in near] == [("interreg-org:hh", "interreg-org:hj")]
+    s.close()
+    out = tmp_path / "review.csv"
+    res = CliRunner().invoke(cli, ["resolve", "--report", "--out", str(out), "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    got = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [(r["kind"], r["other_record"], r["rule"]) for r in got] == [
+        ("merge", "interreg-org:lst", "fuzzy"),  # actors in id order: cordis:913886083 first
+        ("merge", "interreg-org:bth", "alias-file"),
+        ("near-miss", "interreg-org:hj", "fuzzy"),
+    ]
+    assert "2 merges (alias-file 1, fuzzy 1), 1 near-misses" in res.output
+    assert CliRunner().invoke(cli, ["resolve", "--db", str(db)]).exit_code != 0
