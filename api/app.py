@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from graph.errors import InvalidInput, NotFound, StoreUnavailable
@@ -44,12 +46,39 @@ def error_response(request: Request, status: int, reason: str, detail: str) -> R
     return JSONResponse(status_code=status, content={"detail": detail})
 
 
+def add_docs(app: FastAPI) -> None:
+    """OpenAPI's Swagger UI at /docs, its files served from the fastapi-offline package (no CDN)."""
+    import fastapi_offline
+
+    root = Path(fastapi_offline.__file__).parent / "static"
+    files = {n: root / n for n in ("swagger-ui-bundle.js", "swagger-ui.css", "favicon.png")}
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="innograph API",
+            swagger_js_url="/static/docs/swagger-ui-bundle.js",
+            swagger_css_url="/static/docs/swagger-ui.css",
+            swagger_favicon_url="/static/docs/favicon.png",
+        )
+
+    @app.get("/static/docs/{name}", include_in_schema=False)
+    def docs_static(name: str) -> FileResponse:
+        path = files.get(name)
+        if path is None:
+            raise NotFound(f"no static file {name!r}")
+        return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})
+
+
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
     settings = settings or Settings()
     app = FastAPI(
         title="innograph",
         version="0.1.0",
         description="Actors of a regional innovation ecosystem, the projects that link them, and their networks.",
+        docs_url=None,  # our own /docs below: FastAPI's loads Swagger UI from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store if store is not None else open_store(settings)
@@ -65,6 +94,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     @app.exception_handler(StoreUnavailable)
     async def unavailable(request: Request, exc: StoreUnavailable) -> Response:
         return error_response(request, 503, "store unavailable", str(exc))
+
+    add_docs(app)
 
     import api.routes as pkg
 

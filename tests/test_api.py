@@ -163,7 +163,11 @@ def test_openapi_lists_the_resources(client: TestClient) -> None:
         "/views/actor/{actor_id}",
     ):
         assert p in paths, p
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and not re.search(r'(src|href)="(https?:)?//', docs.text)
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', docs.text):
+        assert client.get(asset).status_code == 200, asset
+    assert client.get("/redoc").status_code == 404  # ReDoc would load from a CDN: not served
 
 
 # -- views ------------------------------------------------------------------------------------

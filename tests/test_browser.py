@@ -255,3 +255,13 @@ def test_hostile_name_in_partner_and_isolated_views_stays_text(server: str, visi
     page.wait_for_timeout(200)
     assert page.evaluate("() => typeof window.__xss") == "undefined"
     assert visit.dialogs == [] and visit.errors == [] and visit.outside() == []
+
+
+def test_api_docs_render_offline(server: str, visit: Visit) -> None:
+    page = visit.page
+    page.goto(server + "/docs")
+    page.wait_for_selector(".swagger-ui .info .title", timeout=20_000)
+    assert "innograph" in page.inner_text(".swagger-ui .info .title")
+    assert page.locator(".opblock-summary-path").count() >= 15
+    visit.shot("docs")
+    assert visit.outside() == [] and visit.errors == []
