@@ -39,10 +39,10 @@ def error_response(request: Request, status: int, reason: str, detail: str) -> R
     """JSON `{"detail": ...}` for the API; a small escaped HTML page for the pages people open."""
     path = request.url.path
     if path == "/" or path.startswith("/views/"):
+        from api.pages import page
         from viz.page import render_page
 
-        html = render_page("error.html", status=status, reason=reason, detail=detail)
-        return HTMLResponse(html, status_code=status)
+        return page(render_page("error.html", status=status, reason=reason, detail=detail), status)
     return JSONResponse(status_code=status, content={"detail": detail})
 
 

@@ -191,7 +191,9 @@ def test_ego_view_depth_1_and_2_hand_counted(client: TestClient) -> None:
 
 
 def test_ego_view_is_offline_and_escapes_names(client: TestClient) -> None:
-    html = client.get("/views/actor/x:evil").text
+    r = client.get("/views/actor/x:evil")
+    assert "script-src 'self';" in r.headers["content-security-policy"]
+    html = r.text
     assert not re.search(r'(src|href)="(https?:)?//', html)
     assert "<img" not in html and "<script>window" not in html
     assert "&lt;img src=x onerror=window.__xss=1&gt;" in html  # the heading shows the name as text

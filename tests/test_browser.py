@@ -106,6 +106,11 @@ class Visit:
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        # A script or style the Content-Security-Policy refused is an error too.
+        self.page.on(
+            "console",
+            lambda m: self.errors.append(m.text) if "Content Security Policy" in m.text else None,
+        )
 
     def outside(self) -> list[str]:
         return [u for u in self.requests if urlsplit(u).hostname not in ("127.0.0.1", "localhost")]

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from api.analysis_cache import cached_analysis
 from api.deps import SettingsDep, StoreDep
+from api.pages import page
 from api.routes.analysis import CountyQ, FromQ, ProgrammeQ, ThemeQ, ToQ, make_scope
 from graph.analysis import Scope
 from graph.analysis.models import CountiesResult, IsolatedResult
@@ -45,7 +46,7 @@ def counties_page(
     result = cached_analysis(store, "counties", scope, top=None)
     assert isinstance(result, CountiesResult)
     data = result.model_dump()
-    return HTMLResponse(render_view(county_view(data["counties"], data["pairs"], scope_text(scope))))
+    return page(render_view(county_view(data["counties"], data["pairs"], scope_text(scope))))
 
 
 @router.get("/views/isolated", response_class=HTMLResponse)
@@ -71,4 +72,4 @@ def isolated_page(
         max_nodes=min(max_nodes, settings.api_max_nodes),
         scope_text=scope_text(scope),
     )
-    return HTMLResponse(render_view(view))
+    return page(render_view(view))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, HTMLResponse
 
 from api.deps import SettingsDep, StoreDep
+from api.pages import page
 from graph.errors import InvalidInput, NotFound
 from graph.geo import COUNTIES, SOUTH_SWEDEN
 from graph.model import ActorKind
@@ -24,7 +25,7 @@ MAX_THEMES_ON_START = 40
 def start(store: StoreDep) -> HTMLResponse:
     """The start page: search actors, open their network, the overviews and the partner finder."""
     themes = store.themes()
-    return HTMLResponse(
+    return page(
         render_page(
             "start.html",
             stats=store.stats(),
@@ -66,7 +67,7 @@ def actor_view(
 ) -> HTMLResponse:
     """The ego network of one actor as an interactive page (pyvis / vis-network)."""
     view = ego_view(store, actor_id, depth=depth, max_nodes=min(max_nodes, settings.api_max_nodes))
-    return HTMLResponse(render_view(view))
+    return page(render_view(view))
 
 
 def unknown_county(code: str) -> InvalidInput:
@@ -82,7 +83,7 @@ def theme_page(
 ) -> HTMLResponse:
     """A theme's projects and the actors in them (bipartite view)."""
     view = theme_view(store, theme_id, max_projects=max_projects, max_actors=settings.api_max_nodes)
-    return HTMLResponse(render_view(view))
+    return page(render_view(view))
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -117,4 +118,4 @@ def partners_page(
         },
         where="partner search",
     )
-    return HTMLResponse(render_view(partner_view(find_partners(store, query))))
+    return page(render_view(partner_view(find_partners(store, query))))
