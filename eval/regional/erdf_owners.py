@@ -20,6 +20,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+from graph.crosswalk import themes_for
 from graph.geo import SOUTH_SWEDEN
 from graph.store.sqlite import SqliteStore
 from ingest.agencies import load_agencies
@@ -129,6 +130,15 @@ def summarise(store: SqliteStore, report: IngestReport, owned: dict[str, set[str
     if checked:
         print(
             f"hand-checked merges: {len(checked)}, correct {len(correct)}: precision {len(correct) / len(checked):.3f}"
+        )
+    for text in (False, True):
+        per: Counter[str] = Counter(
+            link.theme_id for pid in sorted(south) for link in themes_for(projects[pid], text=text)
+        )
+        label = "vocabulary and text rules" if text else "programme vocabulary only"
+        print(
+            f"South Sweden ERDF projects per S3 area ({label}): "
+            + ", ".join(f"{k} {v}" for k, v in sorted(per.items()))
         )
     print(f"wrote {out}")
     return 0
