@@ -81,6 +81,9 @@ _I_LAN = re.compile(r"\b(i|in) (\w+ )?lan\b|\blans?\b")
 _FILLER = {"of", "and", "och", "i", "und", "et"}
 _TRANSLIT = (("oe", "o"), ("ae", "a"), ("ue", "u"))  # GOETEBORGS / Göteborgs, MUENCHEN / München
 
+# Sources whose aliases are free text nobody curated (CORDIS short names).
+_UNCURATED_ALIASES = {"cordis"}
+
 # Keys that several registrations may share: a VAT number or organisationsnummer names a legal entity.
 _SHARED_KEYS = {"vat", "orgnr", "se-org"}
 
@@ -254,10 +257,14 @@ def actor_names(actor: Actor) -> set[str]:
     Aliases count only when they have two words or more: one-word aliases are mostly short names
     and acronyms (CORDIS gives the Jagiellonian University the short name "SOLARIS", its synchrotron,
     which is also a bus maker's name), while a one-word *name* ("Tillväxtverket") is specific.
+    An actor known only from CORDIS is matched on its names, not on its aliases: CORDIS short names
+    are free text ("UNIVERSITY OF APPLIED SCIENCES" for two different Hochschulen, a university's name
+    as a research centre's short name).
     """
     names = {match_key(actor.name)}
     names |= {match_key(s.name) for s in actor.sources if s.name}
-    names |= {k for k in (match_key(a) for a in actor.aliases) if " " in k}
+    if any(s.source not in _UNCURATED_ALIASES for s in actor.sources):
+        names |= {k for k in (match_key(a) for a in actor.aliases) if " " in k}
     return {n for n in names if matchable(n)}
 
 

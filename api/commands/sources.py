@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from api.cli import Context, pass_ctx, store_options
+from api.cli import Context, echo_json, pass_ctx, store_options
 from api.commands.core import run_ingest
 from graph.errors import InvalidInput
 from ingest.resolve import Decision, explain_merges, load_aliases, near_misses
@@ -133,8 +133,59 @@ def resolve(
     )
 
 
+@click.group("fetch")
+def fetch_group() -> None:
+    """Download official source files (with resume, sha256 and date recorded beside the file)."""
+
+
+@fetch_group.command("cordis")
+@click.option(
+    "--programme",
+    type=click.Choice(["h2020", "horizon", "fp7"]),
+    required=True,
+    help="Which CORDIS download (URL from INNOGRAPH_CORDIS_URLS / settings).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder to download into (default <data dir>/downloads).",
+)
+@click.option("--url", help="Download from this URL instead of the configured one.")
+@click.option("--retries", default=3, show_default=True, type=click.IntRange(0, 20))
+@click.option("--json", "as_json", is_flag=True, help="Print what was pinned as JSON.")
+@pass_ctx
+def fetch_cordis(
+    ctx: Context, programme: str, out: Path | None, url: str | None, retries: int, as_json: bool
+) -> None:
+    """Download a CORDIS projects zip; a broken transfer resumes where it stopped.
+
+    Writes the zip and <zip>.json (URL, bytes, sha256, UTC date) into the folder; then load it with
+    'innograph ingest cordis <zip>'.
+
+    \b
+    Examples:
+      innograph fetch cordis --programme horizon
+      innograph fetch cordis --programme h2020 --out ./downloads && innograph ingest cordis ./downloads/cordis-h2020projects-csv.zip
+    """
+    from ingest.fetch import fetch
+
+    settings = ctx.settings
+    source = url or settings.cordis_urls.get(programme)
+    if not source:
+        raise InvalidInput(f"no URL configured for {programme!r}: set INNOGRAPH_CORDIS_URLS or pass --url")
+    pinned = fetch(source, out or settings.data_dir / "downloads", retries=retries)
+    if as_json:
+        echo_json(pinned.as_dict())
+        return
+    click.echo(
+        f"{pinned.file}: {pinned.bytes} bytes, sha256 {pinned.sha256}"
+        + (f" (resumed {pinned.resumed}x)" if pinned.resumed else "")
+    )
+
+
 def register(cli: click.Group) -> None:
     group = cli.commands
     for cmd in (ingest_interreg, ingest_cordis, ingest_csv):
         group["ingest"].add_command(cmd)  # type: ignore[attr-defined]
     cli.add_command(resolve)
+    cli.add_command(fetch_group)
