@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import InvalidInput
-from graph.geo import COUNTIES, county_from_name
+from graph.geo import COUNTIES, county_from_name, municipality_from_name
 from graph.model import (
     ROLE_RANK,
     Actor,
@@ -38,6 +38,7 @@ from graph.model import (
     ThemeKind,
 )
 from graph.text import fold, slug
+from ingest.enrich import kind_from_name
 from ingest.pipeline import Problem, SourceBatch
 from ingest.resolve import normalise_name
 
@@ -84,23 +85,29 @@ POLICY_OBJECTIVES = {
 def _kind(org_type: str | None, ownership: str | None, name: str) -> ActorKind:
     """Kind from the organisation type; when the type says nothing, from what the name states."""
     kind = KINDS.get((org_type or "").strip().lower(), ActorKind.other)
+    words = fold(name).split()
+    if kind is ActorKind.university and kind_from_name(name) is not ActorKind.university and "ab" in words:
+        return ActorKind.research_institute  # "Rise Processum AB": a research company, not a university
     if kind is not ActorKind.other:
         return kind
-    n = fold(name)
-    words = n.split()
-    if "universitet" in n or "hogskola" in n or "university" in words:
-        return ActorKind.university
-    if n.endswith(" kommun") or n.startswith("kommun "):
-        return ActorKind.municipality
-    if n.startswith("region ") or n.startswith("regionforbundet"):
-        return ActorKind.regional_authority
-    if n.startswith("lansstyrelsen"):
-        return ActorKind.government_agency
-    if "science park" in n:
-        return ActorKind.science_park
+    hint = kind_from_name(name)
+    if hint is not None:
+        return hint
     if (ownership or "").lower() == "private" and words and words[-1] == "ab":
         return ActorKind.company
     return ActorKind.other
+
+
+def _municipality(name: str, kind: ActorKind, county: str | None) -> str | None:
+    """The municipality an actor of kind municipality names ("Karlskrona kommun", "Malmö stad")."""
+    if kind is not ActorKind.municipality:
+        return None
+    n = fold(name)
+    for suffix in (" kommun", " stad", " municipality"):
+        n = n.removesuffix(suffix)
+    n = n.removeprefix("city of ").removeprefix("municipality of ")
+    m = municipality_from_name(n) or (municipality_from_name(n[:-1]) if n.endswith("s") else None)
+    return m.short_name if m is not None and (county is None or m.county_code == county) else None
 
 
 def _date(value: Any) -> tuple[dt.date | None, bool]:
@@ -321,6 +328,7 @@ def load_interreg(path: Path) -> SourceBatch:
                 country="SE",
                 county_code=county,
                 nuts3=COUNTIES[county].nuts3 if county else None,
+                municipality=_municipality(names[0], kind, county),
                 sme=next(iter(org.sme)) if len(org.sme) == 1 else None,
                 sources=[SourceRef(source=SOURCE, record=aid, name=names[0], file=fname)],
             )
