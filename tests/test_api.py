@@ -334,3 +334,18 @@ def test_search_cache_never_serves_results_of_an_older_version(tmp_path: Path) -
             w.upsert_actors([Actor(id="se:ensam-tva-ab", name="Ensam Två AB", kind=ActorKind.company)])
         assert c.get("/actors", params={"q": "ensam"}).json()["total"] == 2
     store.close()
+
+
+def test_ego_view_sizes_by_weighted_degree_and_widths_by_shared_projects(client: TestClient) -> None:
+    data = json.loads(graph_data(client.get(f"/views/actor/{BTH}").text))
+    size = {n["id"]: n["size"] for n in data["nodes"]}
+    # Weighted degree in the view: BTH 5, the other SEAFARE members 3, the Interreg partners 2;
+    # mapped linearly onto 10–40.
+    assert size[BTH] == 40.0 and size["se:region-kronoberg"] == 10.0 and size["x:evil"] == 20.0
+    assert {e["shared_projects"] for e in data["edges"]} == {1} and {e["width"] for e in data["edges"]} == {1}
+    tip = next(n["title"] for n in data["nodes"] if n["id"] == BTH)
+    assert tip.splitlines()[:3] == [
+        "Blekinge Tekniska Högskola",
+        "university · Blekinge län",
+        "projects in this view: 2",
+    ]

@@ -1,14 +1,12 @@
 """The ego network of one actor: its partners (depth 1) and their partners (depth 2), capped.
 
-Nodes are coloured by kind and sized by a centrality measure (given by the caller, e.g. PageRank
-from the centrality analysis; the weighted degree inside the view when none is given). Edge width is
-the number of projects the two actors share inside the view.
+Nodes are coloured by kind and sized by their weighted degree inside the view (a degree centrality:
+shared projects with the actors shown). Edge width is the number of projects two actors share.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from itertools import combinations
 from urllib.parse import quote
 
@@ -32,8 +30,6 @@ def ego_view(
     depth: int = 1,
     max_nodes: int = 150,
     max_edges: int = 1500,
-    measures: Mapping[str, float] | None = None,
-    measure_label: str = "",
 ) -> View:
     """Build the ego view; raises NotFound for an unknown actor, ValueError for a depth outside 1–2."""
     if not 1 <= depth <= MAX_DEPTH:
@@ -61,16 +57,13 @@ def ego_view(
     edges_capped = len(pairs) > max_edges
     pairs = pairs[:max_edges]
 
-    if measures is None:
-        values: dict[str, float] = defaultdict(float)
-        for a, b in pairs:
-            values[a] += len(shared[(a, b)])
-            values[b] += len(shared[(a, b)])
-        values = {aid: values.get(aid, 0.0) for aid in actors}
-        label = "weighted degree in this view"
-    else:
-        values = {aid: float(measures.get(aid, 0.0)) for aid in actors}
-        label = measure_label or "centrality"
+    # Size: weighted degree inside the view (shared projects with the actors shown), a degree
+    # centrality that is always at hand; the whole-graph measures are at /actors/{id}.
+    values: dict[str, float] = dict.fromkeys(actors, 0.0)
+    for a, b in pairs:
+        values[a] += len(shared[(a, b)])
+        values[b] += len(shared[(a, b)])
+    label = "weighted degree in this view"
     sizes = scale(values)
 
     net = new_network()
