@@ -4,11 +4,11 @@
     .venv/bin/python bench/bolt_ingest.py --projects 5000      # a fixed subset: the first 5,000 projects by id
 
 Steps, each into its own fresh database of one ArcadeDB server started here (or `--uri` to a server of
-yours, with databases `warmup`, `store`, `bare`, `pipeline`):
+yours, with databases `warmup`, `store0`, `bare0`, `store1`, `bare1`, `pipeline`):
 0. warm the server up: the bare run below into a throwaway database (a cold JVM halves the first run);
 1. load the CORDIS folder with `ingest.cordis` and resolve it once through an embedded store, so both
    runs below write the same resolved records;
-2. **store**: `Neo4jStore.writer()` with `upsert_counties/themes/actors/projects/participations` —
+2. **store** (best of `--rounds`, alternating with 3.): `Neo4jStore.writer()` with `upsert_counties/themes/actors/projects/participations` —
    everything the store does: reads of what is stored, model merges, actor keys, links, batching;
 3. **bare**: the same rows the store writes (nodes, key nodes, relationships, the same property maps)
    as bare `UNWIND $rows … MERGE` statements in one transaction through the same driver, no reads, no merges;
@@ -83,6 +83,7 @@ def main() -> None:
     ap.add_argument("--heap", default="2g", help="ArcadeDB's Java heap")
     ap.add_argument("--uri", help="an existing Bolt server (else ArcadeDB is started here)")
     ap.add_argument("--user", default="root")
+    ap.add_argument("--rounds", type=int, default=2, help="store and bare runs alternate this many times")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
 
@@ -107,7 +108,9 @@ def main() -> None:
             from bolt_server import start_arcadedb, stop
 
             proc, server = start_arcadedb(
-                Path(tmp) / "arcadedb", ("warmup", "store", "bare", "pipeline"), heap=args.heap
+                Path(tmp) / "arcadedb",
+                ("warmup", *(f"{k}{r}" for r in range(args.rounds) for k in ("store", "bare")), "pipeline"),
+                heap=args.heap,
             )
             uri, user, password = server.uri, server.user, server.password
         try:
@@ -137,26 +140,34 @@ def main() -> None:
 
             statements = bare_rows(actors, projects, parts)
             run_bare("warmup")  # the server's JIT and caches warm up on a throwaway copy first
-            store = open_db("store")
-            t = time.perf_counter()
-            with store.writer() as w:
-                w.upsert_counties(batch.counties)
-                w.upsert_themes(batch.themes)
-                w.upsert_actors(actors)
-                w.upsert_projects(projects)
-                w.upsert_participations(parts)
-            t_store = time.perf_counter() - t
-            assert store.stats() == ref_stats, "the Bolt store differs from the embedded one"
-            agent = store.driver.get_server_info().agent
 
-            t_bare = run_bare("bare")
+            def run_store(name: str) -> tuple[float, str]:
+                s = open_db(name)
+                t = time.perf_counter()
+                with s.writer() as w:
+                    w.upsert_counties(batch.counties)
+                    w.upsert_themes(batch.themes)
+                    w.upsert_actors(actors)
+                    w.upsert_projects(projects)
+                    w.upsert_participations(parts)
+                elapsed = time.perf_counter() - t
+                assert s.stats() == ref_stats, "the Bolt store differs from the embedded one"
+                agent = s.driver.get_server_info().agent or ""
+                s.close()
+                return elapsed, agent
+
+            store_times, bare_times = [], []
+            for r in range(args.rounds):  # alternate, so that neither side gets the quieter moments
+                elapsed, agent = run_store(f"store{r}")
+                store_times.append(elapsed)
+                bare_times.append(run_bare(f"bare{r}"))
+            t_store, t_bare = min(store_times), min(bare_times)
 
             pipe = open_db("pipeline")
             t = time.perf_counter()
             commit(pipe, batch)
             t_pipe = time.perf_counter() - t
             assert pipe.stats() == ref_stats
-            store.close()
             pipe.close()
         finally:
             if proc is not None:
@@ -174,6 +185,8 @@ def main() -> None:
         "sqlite_commit_s": round(t_sqlite, 1),
         "store_s": round(t_store, 1),
         "bare_s": round(t_bare, 1),
+        "store_runs_s": [round(x, 1) for x in store_times],
+        "bare_runs_s": [round(x, 1) for x in bare_times],
         "pipeline_s": round(t_pipe, 1),
         "store_participations_per_s": round(n / t_store),
         "bare_participations_per_s": round(n / t_bare),

@@ -363,6 +363,8 @@ def test_bolt_and_embedded_stores_give_identical_results(
     assert list(ga.nodes(data=True)) == list(gb.nodes(data=True))
     assert list(ga.edges(data=True)) == list(gb.edges(data=True))
     assert nx.utils.graphs_equal(collaboration_graph(ga), collaboration_graph(gb))
+    for name in ("counties", "centrality"):
+        assert analysis_json(a, name) == analysis_json(b, name)
     for q in ("", "blekinge", "science park", "hogskola"):
         assert a.search_actors(q, limit=100) == b.search_actors(q, limit=100)
     assert a.search_projects(limit=100) == b.search_projects(limit=100)
@@ -605,5 +607,40 @@ def test_real_interreg_ingest_is_identical_through_both_stores(
     ga, gb = a.to_networkx(), b.to_networkx()
     assert list(ga.nodes(data=True)) == list(gb.nodes(data=True))
     assert list(ga.edges(data=True)) == list(gb.edges(data=True))
+    assert analysis_json(a, "counties") == analysis_json(
+        b, "counties"
+    )  # what `analyze counties --json` prints
     for s in stores:
         s.close()
+
+
+def analysis_json(store: GraphStore, name: str) -> str:
+    from api.cli import to_jsonable
+    from graph.analysis import run_analysis
+
+    return json.dumps(to_jsonable(run_analysis(store, name)), ensure_ascii=False, indent=2)
+
+
+@pytest.mark.bolt
+@pytest.mark.integration
+def test_transient_error_replays_the_open_transaction(
+    bolt: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from neo4j.exceptions import ServiceUnavailable
+
+    from graph.store.neo4j import Neo4jWriter
+
+    real_write = Neo4jWriter._write
+    failures = []
+
+    def flaky(self: Neo4jWriter, query: str, rows: list[dict[str, Any]], name: str = "rows") -> None:
+        if query == cypher.merge_nodes("Project") and not failures:  # once, after actors were written
+            failures.append(query)
+            raise ServiceUnavailable("connection reset by peer")
+        real_write(self, query, rows, name)
+
+    monkeypatch.setattr(Neo4jWriter, "_write", flaky)
+    report = commit(bolt, fixture_batch())
+    assert failures and (report.actors.created, report.projects.created) == (7, 4)
+    assert counts(bolt) == (7, 4, 10)  # replayed once into a fresh transaction, nothing doubled
+    assert len(bolt.lookup_keys(["pic:999897719", "cordis:999000001"])) == 2

@@ -184,7 +184,7 @@ def existing_ids(node_label: str) -> str:
 
 MERGE_PARTICIPATIONS = (
     "UNWIND $rows AS row MATCH (a:Actor {id: row.actor_id}) MATCH (p:Project {id: row.project_id}) "
-    "MERGE (a)-[r:PARTICIPATES_IN]->(p) SET r += row.props"
+    "MERGE (a)-[r:PARTICIPATES_IN]->(p) SET r += row.props RETURN count(r) AS n"
 )
 
 # -- reads --------------------------------------------------------------------------------------

@@ -3,10 +3,12 @@
 Atomicity: a whole-source ingest is ONE explicit transaction, as in the embedded store: `writer()`
 begins it, every upsert runs in it as batched `UNWIND $rows … MERGE` statements (`Settings.batch_size`
 rows each), leaving the block commits, an exception rolls everything back. A killed load therefore
-leaves nothing behind and a re-run writes the whole source (tested by killing a load half way). The
-largest source we know (all of CORDIS Horizon 2020, about 180,000 participations) fits one transaction
-in Neo4j's default heap; a server that cannot hold one would need `batch_size`-atomic commits instead,
-which this store does not do.
+leaves nothing behind and a re-run writes the whole source (tested by killing a load half way). We chose
+this over batch-atomic commits because it keeps both stores' semantics the same and a source is not too
+big for one transaction: the whole 2014-2018 Horizon 2020 extract (27,401 actors, 20,073 projects,
+91,328 participations) commits as one transaction into ArcadeDB with a 3 GB heap (`bench/bolt_ingest.py`).
+Neo4j keeps a transaction's changes in its heap (`db.memory.transaction.total.max`), so a server for
+all of CORDIS needs a heap to match; this store never splits one source into several commits.
 
 Transient errors (deadlocks, leader switches, a dropped connection) are retried: the writer keeps the
 list of operations of the open transaction and, on an error the driver calls retryable, rolls back,
@@ -321,8 +323,14 @@ class Neo4jWriter:
             else:
                 counts.created += 1
             rows.append(participation_row(p))
-        self._check_endpoints(merged)
-        self._write(cypher.MERGE_PARTICIPATIONS, rows)
+        # A row whose actor or project does not exist matches nothing and is not written: fewer rows
+        # written than sent means a dangling reference, named by the check (the block then rolls back).
+        written = 0
+        for i in range(0, len(rows), self._batch):
+            written += self._run(cypher.MERGE_PARTICIPATIONS, rows=rows[i : i + self._batch])[0]["n"]
+        if written != len(rows):
+            self._check_endpoints(merged)
+            raise InvalidInput(f"only {written} of {len(rows)} participations could be written")
         return counts
 
     def _check_endpoints(self, merged: dict[tuple[str, str], Participation]) -> None:
