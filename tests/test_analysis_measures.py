@@ -68,6 +68,17 @@ def test_two_cliques_bridge_ends_broker() -> None:
     assert sorted(es, key=lambda n: (-es[n], n))[:2] == [3, 4]
 
 
+def test_weights_matrix_equals_networkx() -> None:
+    g = _weighted(nx.les_miserables_graph(), 9)
+    g.add_edge("Valjean", "Valjean", weight=3)  # self-loops are dropped
+    g.add_node("alone")
+    ref = nx.to_scipy_sparse_array(g, nodelist=list(g), weight="weight", dtype=float).toarray()
+    for i in range(len(ref)):
+        ref[i, i] = 0
+    assert (centrality.weights(g).toarray() == ref).all()
+    assert (centrality.binary(centrality.weights(g)).toarray() == (ref > 0)).all()
+
+
 def test_isolated_node_scores() -> None:
     g = nx.Graph()
     g.add_edge("a", "b", weight=1)

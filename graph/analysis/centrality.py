@@ -89,11 +89,28 @@ def pagerank(
 
 
 def weights(g: nx.Graph, weight: str = "weight") -> sp.csr_array:
-    """The weighted adjacency matrix (CSR, float64, no self-loops) in the graph's node order."""
-    m = sp.csr_array(nx.to_scipy_sparse_array(g, nodelist=list(g), weight=weight, format="csr", dtype=float))
-    m.setdiag(0)
-    m.eliminate_zeros()
-    return m
+    """The symmetric weighted adjacency matrix (CSR, float64, no self-loops) in the graph's node order.
+
+    Missing weights count 1. Built straight from the edge list (faster than
+    ``networkx.to_scipy_sparse_array`` on half a million edges).
+    """
+    index = {v: i for i, v in enumerate(g)}
+    n = len(index)
+    m = g.number_of_edges()
+    rows = np.empty(m, dtype=np.int64)
+    cols = np.empty(m, dtype=np.int64)
+    vals = np.empty(m, dtype=np.float64)
+    for i, (u, v, w) in enumerate(g.edges(data=weight, default=1)):
+        rows[i], cols[i], vals[i] = index[u], index[v], w
+    keep = rows != cols
+    rows, cols, vals = rows[keep], cols[keep], vals[keep]
+    both = sp.coo_array(
+        (np.concatenate([vals, vals]), (np.concatenate([rows, cols]), np.concatenate([cols, rows]))),
+        shape=(n, n),
+    )
+    out = sp.csr_array(both)
+    out.sum_duplicates()
+    return out
 
 
 def adjacency(g: nx.Graph, nodes: Sequence[Hashable] | None = None) -> sp.csr_array:
