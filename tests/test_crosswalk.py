@@ -18,6 +18,7 @@ from graph.crosswalk import (
 )
 from graph.errors import InvalidInput
 from graph.model import Project
+from graph.store.sqlite import SqliteStore
 from ingest.registry import load_registry
 
 
@@ -236,3 +237,23 @@ def test_crosswalk_command() -> None:
     assert {"term_id": "erdf-to:to4", "s3_theme": "s3:blekinge:missions"}.items() <= next(
         x for x in rows if x["term_id"] == "erdf-to:to4"
     ).items()
+
+
+def test_crosswalk_api(registry_store: SqliteStore) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from graph.settings import Settings
+
+    client = TestClient(create_app(Settings(), store=registry_store))
+    rows = client.get("/crosswalk", params={"programme": "Interreg"}).json()
+    assert {r["programme"] for r in rows} == {"Interreg"}
+    assert any(r["term_id"] == "po:RSO4.6" and r["s3_theme"] == "s3:smaland-oarna:tourism" for r in rows)
+    links = client.get("/crosswalk/projects/seed:kickstart-s3").json()
+    assert [x["theme_id"] for x in links] == [
+        "s3:blekinge:missions",
+        "s3:blekinge:smart-industry",
+        "s3:blekinge:tech",
+    ]
+    assert links[0]["reason"] == SELF_REASON
+    assert client.get("/crosswalk/projects/erdf:0").status_code == 404
