@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from pydantic import BaseModel, Field
 from graph.errors import InvalidInput, NotFound, StoreUnavailable
 from graph.settings import Settings
 from graph.store import GraphStore, open_store
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ErrorBody(BaseModel):
@@ -94,6 +97,18 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     @app.exception_handler(StoreUnavailable)
     async def unavailable(request: Request, exc: StoreUnavailable) -> Response:
         return error_response(request, 503, "store unavailable", str(exc))
+
+    @app.middleware("http")
+    async def refuse_control_characters(request: Request, call_next: Any) -> Response:
+        # No name, id or theme contains a control character; refusing them here keeps them out of
+        # every query, file and spreadsheet the API writes (openpyxl raises on them, for one).
+        for name, value in request.query_params.multi_items():
+            if _CONTROL.search(name) or _CONTROL.search(value):
+                return error_response(
+                    request, 422, "invalid request", f"parameter {name!r} contains a control character"
+                )
+        response: Response = await call_next(request)
+        return response
 
     add_docs(app)
 

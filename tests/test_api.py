@@ -349,3 +349,10 @@ def test_ego_view_sizes_by_weighted_degree_and_widths_by_shared_projects(client:
         "university · Blekinge län",
         "projects in this view: 2",
     ]
+
+
+@pytest.mark.parametrize("query", ["q=a%00b", "q=%1F", "county=%0B10", "kind%07=x"])
+def test_control_characters_in_parameters_are_422(client: TestClient, query: str) -> None:
+    r = client.get("/actors?" + query)
+    assert r.status_code == 422 and "control character" in r.json()["detail"]
+    assert client.get("/actors", params={"q": "tab\tand\nnewline"}).status_code == 200
