@@ -78,7 +78,7 @@ def commit(
         resolver = resolver_factory(store)
         id_map: dict[str, str] = {}
         actors: list[Actor] = []
-        for a in batch.actors:
+        for a in resolver.order(batch.actors):
             match = resolver.resolve(a)
             if match is not None and match.actor_id != a.id:
                 id_map[a.id] = match.actor_id

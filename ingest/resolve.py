@@ -239,6 +239,7 @@ class _Known:
     vats: set[str] = field(default_factory=set)
     orgnrs: set[str] = field(default_factory=set)
     terms: set[str] = field(default_factory=set)  # keys and match keys, for the `different` list
+    cities: set[str] = field(default_factory=set)
 
 
 def strong_ids(actor: Actor) -> tuple[set[str], set[str], set[str]]:
@@ -276,7 +277,7 @@ class Resolver:
         self.aliases = aliases if aliases is not None else load_aliases()
         self.near_misses: list[NearMiss] = []
         self._keys: dict[str, str] = {}
-        self._names: dict[tuple[str, str], str] = {}
+        self._names: dict[tuple[str, str], list[str]] = {}  # (country, match key) → actor ids
         self._blocks: dict[tuple[str, str], list[str]] = {}
         self._block_ids: dict[tuple[str, str], list[str]] = {}
         self._known: dict[str, _Known] = {}
@@ -298,6 +299,8 @@ class Resolver:
         known.pics |= pics
         known.vats |= vats
         known.orgnrs |= orgnrs
+        if actor.city:
+            known.cities.add(fold(actor.city))
         keys = actor.identity_keys()
         known.terms |= keys
         for k in keys:
@@ -305,8 +308,9 @@ class Resolver:
         country = actor.country or known.country
         for n in sorted(actor_names(actor)):
             known.terms.add(n)
-            if (country, n) not in self._names:
-                self._names[(country, n)] = actor.id
+            ids = self._names.setdefault((country, n), [])
+            if actor.id not in ids:
+                ids.append(actor.id)
                 if country:
                     block = (country, n.split()[0])
                     self._blocks.setdefault(block, []).append(n)
@@ -326,6 +330,23 @@ class Resolver:
             return f"different PICs {sorted(pics)[0]} / {sorted(k.pics)[0]}"
         reason = self.aliases.forbids(terms, k.terms)
         return f"alias file: different ({reason})" if reason is not None else None
+
+    def _city_conflict(self, actor: Actor, candidate: str) -> str | None:
+        """Two PIC holders of one name in two cities are two organisations ("INNOVA SRL" in Roma and
+        in Storo); a name match between them needs the same city (or a city missing)."""
+        k = self._known.get(candidate)
+        if k is None or not actor.city or not k.cities or not (strong_ids(actor)[0] and k.pics):
+            return None
+        city = fold(actor.city)
+        if any(city in c or c in city for c in k.cities):
+            return None
+        return f"different cities {actor.city} / {sorted(k.cities)[0]}"
+
+    def order(self, actors: list[Actor]) -> list[Actor]:
+        """The batch with the actors the graph already holds (by id) first, so that what they bring
+        (a VAT number, a city) is indexed before the new ones are compared with them."""
+        self._load()
+        return sorted(actors, key=lambda a: a.id not in self._known)
 
     def _pic_conflict(self, actor: Actor, candidate: str) -> str | None:
         """Two different PICs are two participants to the EU even when they share a VAT number
@@ -358,19 +379,16 @@ class Resolver:
                 return Match(hit, "key", k)
             self._near(actor, hit, 100.0, f"same {k}, refused: {why}")
         for n in sorted(names):
-            hit = self._names.get((country, n))
-            if hit is None:
-                continue
-            why = self._refusal(actor, terms, hit, fuzzy=False)
-            if why is None:
-                return Match(hit, "name", n)
-            self._near(actor, hit, 100.0, f"same name, refused: {why}")
+            for hit in self._names.get((country, n), ()):
+                why = self._refusal(actor, terms, hit, fuzzy=False) or self._city_conflict(actor, hit)
+                if why is None:
+                    return Match(hit, "name", n)
+                self._near(actor, hit, 100.0, f"same name, refused: {why}")
         for g in self.aliases.groups_for(keys, names, actor.country):
             cands = {self._keys[k] for k in g.keys if k in self._keys}
             for n in g.names:
                 for c in {country, g.country or ""}:
-                    if (c, n) in self._names:
-                        cands.add(self._names[(c, n)])
+                    cands.update(self._names.get((c, n), ()))
             for cand in sorted(cands - {actor.id}):
                 why = self._refusal(actor, terms, cand, fuzzy=False)
                 if why is None:
@@ -389,7 +407,11 @@ class Resolver:
             ):
                 cand = self._block_ids[block][i]
                 reason = fuzzy_refusal(n, other, score)
-                reason = reason or self._refusal(actor, terms, cand, fuzzy=True)
+                reason = (
+                    reason
+                    or self._refusal(actor, terms, cand, fuzzy=True)
+                    or self._city_conflict(actor, cand)
+                )
                 if reason is None:
                     if best is None or (score, cand) > (best[0], best[1]):
                         best = (score, cand, f"{n} ~ {other}")

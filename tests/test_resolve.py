@@ -226,3 +226,22 @@ def test_report_explains_merges_and_near_misses(tmp_path: Path) -> None:
     ]
     assert "2 merges (alias-file 1, fuzzy 1), 1 near-misses" in res.output
     assert CliRunner().invoke(cli, ["resolve", "--db", str(db)]).exit_code != 0
+
+
+def test_same_name_two_pics_two_cities_stay_apart(store: SqliteStore) -> None:
+    def innova(pic: str, city: str | None, vat: str | None = None) -> Actor:
+        return _actor(
+            f"cordis:{pic}", "INNOVA SRL", country="IT", source="cordis", pic=pic, city=city, vat=vat
+        )
+
+    commit(store, _batch("cordis", innova("999787052", None)))  # H2020: no city, no VAT
+    # Horizon Europe: the same PIC now with its VAT and city, and another INNOVA SRL in another town.
+    # The known PIC is resolved first, so its city and VAT are there when the other one is compared.
+    r = commit(
+        store,
+        _batch("horizon", innova("905209821", "STORO TN"), innova("999787052", "Roma", "IT05066661009")),
+    )
+    assert r.resolved == {} and store.stats().actors == 2
+    r = Resolver(store, aliases=Aliases())
+    m = r.resolve(innova("911111111", "ROMA"))
+    assert m is not None and (m.actor_id, m.rule) == ("cordis:999787052", "name")
