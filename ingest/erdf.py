@@ -18,6 +18,9 @@ Each project becomes:
   `project_owner` (the grant as its contribution). Resolution (`ingest.pipeline.commit`) joins the owner
   with the actors already in the graph, old names through the curated alias file. The owner's county is
   set only when its name says it ("Karlshamns kommun", "Skåne Läns Landsting", "Länsstyrelsen i Skåne län").
+  When the table has the owner's organisationsnummer (today's downloads do; the 2016 export does not), it
+  becomes the owner's `orgnr`, a strong key: the owner then joins SCB's or CORDIS's record of it whatever
+  its name. A malformed number is reported (row kept) and left out.
 
 A malformed record (no id, no owner, a date or amount that is not one) is a `Problem` with file, line (CSV
 line, XLSX row or JSON record number) and reason; a file that is not such a list raises `InvalidInput`
@@ -70,13 +73,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "objective": ("tematiskt_mål", "tematiskt mål", "thematic objective"),
     "counties": ("län", "county"),
     "municipalities": ("kommuner", "kommun", "municipalities"),
+    "orgnr": ("organisationsnummer", "orgnr", "org nr", "stödmottagarens organisationsnummer"),
 }
 REQUIRED = ("case_id", "owner", "title")
 _CASE_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z./-]{0,40}$")
+_ORGNR = re.compile(r"^(?:16)?(\d{6})-?(\d{4})$")
 
 
 def _colkey(name: str) -> str:
-    return re.sub(r"[\s_\-]+", "", fold(name))
+    return re.sub(r"[\s_\-.]+", "", fold(name))
 
 
 _BY_COLUMN = {_colkey(alias): f for f, aliases in COLUMNS.items() for alias in aliases}
@@ -352,10 +357,12 @@ def load_erdf(path: Path) -> SourceBatch:
         try:
             if "_error" in row.values:
                 raise ValueError(row.values["_error"])
-            project, owner, part, used = _record(row, fname)
+            notes: list[str] = []
+            project, owner, part, used = _record(row, fname, notes)
         except ValueError as e:
             batch.problems.append(Problem(fname, row.line, str(e)))
             continue
+        batch.problems.extend(Problem(fname, row.line, n) for n in notes)
         if project.id in seen:
             batch.problems.append(
                 Problem(
@@ -370,7 +377,8 @@ def load_erdf(path: Path) -> SourceBatch:
         batch.participations.append(part)
         if owner.id in actors:
             prev = actors[owner.id]
-            owner = prev.model_copy(update={"aliases": sorted({*prev.aliases, owner.name} - {prev.name})})
+            names = sorted({*prev.aliases, owner.name} - {prev.name})
+            owner = prev.model_copy(update={"aliases": names, "orgnr": prev.orgnr or owner.orgnr})
         actors[owner.id] = owner
         for tid, label in used:
             if tid in known_themes:
@@ -390,7 +398,10 @@ def load_erdf(path: Path) -> SourceBatch:
     return batch
 
 
-def _record(row: _Row, fname: str) -> tuple[Project, Actor, Participation, list[tuple[str, str]]]:
+def _record(
+    row: _Row, fname: str, notes: list[str]
+) -> tuple[Project, Actor, Participation, list[tuple[str, str]]]:
+    """One record's model objects; `notes` collects what was wrong but did not cost the row."""
     v = row.values
     case_id = _text(v.get("case_id"))
     if not case_id:
@@ -454,6 +465,15 @@ def _record(row: _Row, fname: str) -> tuple[Project, Actor, Participation, list[
         county_code=owner_county(owner_name),
         sources=[SourceRef(source=SOURCE, record=aid, name=owner_name, file=fname)],
     )
+    raw_orgnr = _text(v.get("orgnr")).replace(" ", "")
+    if raw_orgnr:
+        m = _ORGNR.match(raw_orgnr)
+        if m:
+            owner = owner.model_copy(update={"orgnr": f"{m.group(1)}-{m.group(2)}"})
+        else:
+            notes.append(
+                f"{case_id}: organisationsnummer {raw_orgnr!r} is not NNNNNN-NNNN; left out (row kept)"
+            )
     part = Participation(
         actor_id=aid, project_id=pid, role=Role.project_owner, contribution=money, sources=[ref]
     )

@@ -134,9 +134,13 @@ def _summary(path: Path) -> list[tuple[object, ...]]:
 def test_csv_with_todays_column_names_gives_the_same_projects() -> None:
     assert _summary(CSV) == _summary(JSON)
     assert [str(p) for p in load_erdf(CSV).problems] == [
+        "erdf.csv:6: 20200450: organisationsnummer '5566-1234' is not NNNNNN-NNNN; left out (row kept)",
         "erdf.csv:9: 20209997: granted amount 'fyra miljoner' is not a number",
-        "erdf.csv:10: 15 fields, the header has 13",
+        "erdf.csv:10: 16 fields, the header has 14",
     ]
+    owners = {a.id: a for a in load_erdf(CSV).actors}
+    assert owners["erdf-org:linneuniversitetet"].orgnr == "202100-6271"
+    assert owners["erdf-org:netport-science-park"].orgnr is None
 
 
 def _xlsx_from_csv(path: Path, title_row: bool = True) -> None:
@@ -150,12 +154,12 @@ def _xlsx_from_csv(path: Path, title_row: bool = True) -> None:
     ws.append(rows[0])
     for r in rows[1:8]:
         vals: list[object] = list(r)
-        vals[4] = dt.datetime.fromisoformat(r[4])  # Excel stores dates as dates
-        vals[5] = dt.datetime.fromisoformat(r[5])
-        vals[6] = int(r[6].replace(" ", ""))  # and amounts as numbers
+        vals[5] = dt.datetime.fromisoformat(r[5])  # Excel stores dates as dates
+        vals[6] = dt.datetime.fromisoformat(r[6])
+        vals[7] = int(r[7].replace(" ", ""))  # and amounts as numbers
         ws.append(vals)
     ws.append([None] * 5)
-    ws.append(["20209995", "", "Utan ägare", None, "2016-01-01", "2017-01-01", 5])
+    ws.append(["20209995", "", None, "Utan ägare", None, "2016-01-01", "2017-01-01", 5])
     wb.save(path)
 
 
@@ -164,7 +168,8 @@ def test_xlsx_with_a_title_row_gives_the_same_projects(tmp_path: Path) -> None:
     _xlsx_from_csv(f)
     assert _summary(f) == _summary(JSON)
     assert [str(p) for p in load_erdf(f).problems] == [
-        "projektbanken.xlsx:11: 20209995: no stödmottagare (owner)"
+        "projektbanken.xlsx:7: 20200450: organisationsnummer '5566-1234' is not NNNNNN-NNNN; left out (row kept)",
+        "projektbanken.xlsx:11: 20209995: no stödmottagare (owner)",
     ]
 
 
@@ -294,3 +299,17 @@ def test_real_projektbanken_export(registry_store: SqliteStore) -> None:
     assert counts.projects - before == 374
     commit(registry_store, load_erdf(path))
     assert registry_store.stats() == counts
+
+
+def test_an_owner_with_an_organisationsnummer_joins_by_key(tmp_path: Path, store: SqliteStore) -> None:
+    commit(store, load_agencies(FIXTURES / "agencies.json"))
+    f = tmp_path / "lista.csv"
+    f.write_text(
+        "Ärendenummer,Stödmottagare,Organisationsnummer,Projektnamn,Län\n"
+        "20301234,LNU Campus Kalmar,2021006271,Ett projekt,Kalmar\n",
+        encoding="utf-8",
+    )
+    r = commit(store, load_erdf(f))
+    assert r.resolved == {"key": 1}
+    (part,) = store.participations(project_id="erdf:20301234")
+    assert part.actor_id == "se-org:2021006271" and part.role is Role.project_owner
