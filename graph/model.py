@@ -249,7 +249,11 @@ def merge_actor(old: Actor, new: Actor) -> Actor:
     primary, secondary = (new, old) if new.rank() > old.rank() else (old, new)
     fields = _merge_fields(primary, secondary, skip={"id", "aliases", "sources", "kind"})
     kind = primary.kind if primary.kind is not ActorKind.other else secondary.kind
-    names = {*old.aliases, *new.aliases, old.name, new.name}
+    # A name that is only a number (CORDIS names an organisation that has no name by its PIC) gives
+    # way to a real name from the other record, whichever was loaded first.
+    if fields["name"].isdigit() and not secondary.name.isdigit():
+        fields["name"] = secondary.name
+    names = {n for n in (*old.aliases, *new.aliases, old.name, new.name) if not n.isdigit()}
     names.discard(fields["name"])
     return Actor(
         id=old.id,

@@ -245,3 +245,20 @@ def test_same_name_two_pics_two_cities_stay_apart(store: SqliteStore) -> None:
     r = Resolver(store, aliases=Aliases())
     m = r.resolve(innova("911111111", "ROMA"))
     assert m is not None and (m.actor_id, m.rule) == ("cordis:999787052", "name")
+
+
+@pytest.mark.parametrize("order", [("h2020", "horizon"), ("horizon", "h2020")])
+def test_a_real_name_replaces_a_pic_used_as_name(tmp_path: Path, order: tuple[str, str]) -> None:
+    s = SqliteStore(tmp_path / "g.db")
+    s.init_schema()
+    named = {
+        "h2020": _actor("cordis:999628263", "999628263", country="AT", source="cordis", pic="999628263"),
+        "horizon": _actor(
+            "cordis:999628263", "OSTERREICHISCHE NATIONALBIBLIOTHEK", country="AT", source="cordis"
+        ),
+    }
+    for o in order:
+        commit(s, _batch(o, named[o]))
+    a = s.get_actor("pic:999628263")
+    assert (a.name, a.aliases) == ("OSTERREICHISCHE NATIONALBIBLIOTHEK", [])
+    s.close()
