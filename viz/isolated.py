@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import Any
 
-from graph.geo import COUNTIES
+from graph.geo import COUNTIES, SOUTH_SWEDEN
 from graph.model import Actor
 from graph.store.base import ActorFilter, GraphStore
 from viz.page import LegendItem, View, add_edge, new_network
@@ -99,13 +99,14 @@ def isolated_view(
         lines = [
             a.name,
             f"{a.kind.value.replace('_', ' ')} · {place}",
-            f"partners in view: {int(degree.get(aid, 0))}",
+            f"shared projects with the county's actors shown: {int(degree.get(aid, 0))}",
         ]
         if f:
             lines.append(f"{f['category']}: {f['reason']}")
         net.add_node(
             aid,
-            label=short(a.name, 28) if f else " ",
+            label=short(a.name, 28),
+            font={"size": 14 if f else 10, "color": "#1f2933" if f else "#7b8794"},
             color=flag_colour(f["category"]) if f else BACKGROUND,
             size=round(max(sizes[aid], 16.0) if f else sizes[aid], 2),
             borderWidth=3 if f else 1,
@@ -137,8 +138,11 @@ def isolated_view(
         notes.append(
             f"The table lists the first {MAX_TABLE_ROWS} of {len(flags)} flagged actors (see /analysis/isolated)."
         )
+    # Links to each South Sweden county's own view (the ones not shown alone here).
     other_links = [
-        (f"{COUNTIES[c].short_name}", f"/views/isolated?county={c}") for c in counties if c in COUNTIES
+        (COUNTIES[c].short_name, f"/views/isolated?county={c}")
+        for c in SOUTH_SWEDEN
+        if not (len(counties) == 1 and c == counties[0])
     ]
     return View(
         title=f"Isolated and peripheral actors: {names}",
@@ -150,12 +154,10 @@ def isolated_view(
         notes=notes,
         legend=[
             *(LegendItem(c, flag_colour(c)) for c in categories),
-            LegendItem("other actors of the county", BACKGROUND),
+            LegendItem("other actors of the county (lines: projects shared inside it)", BACKGROUND),
             LegendItem("line width: shared projects", "#b0bcc8", "line"),
         ],
-        links=[*other_links, ("All South Sweden", "/views/isolated"), ("As JSON", "/analysis/isolated")]
-        if len(counties) == 1
-        else [*other_links, ("As JSON", "/analysis/isolated")],
+        links=[*other_links, ("All South Sweden", "/views/isolated"), ("As JSON", "/analysis/isolated")],
         table_caption="Flagged actors",
         table_head=["actor", "kind", "county", "category", "why"],
         table=[
