@@ -172,6 +172,7 @@ def test_search_open_actor_view_and_see_the_network(server: str, visit: Visit) -
     page.wait_for_selector("#results li a.actor-link")
     names = page.locator("#results a.actor-link").all_inner_texts()
     assert names == ["Blekinge Tekniska Högskola", "Region Blekinge"]
+    assert "Blekinge län" in page.inner_text("#results li:first-child")
     visit.shot("start-search-blekinge")
 
     page.click("text=Blekinge Tekniska Högskola")

@@ -13,7 +13,7 @@ from graph.errors import InvalidInput, NotFound
 from graph.geo import COUNTIES, SOUTH_SWEDEN
 from graph.model import ActorKind
 from viz.ego import ego_view
-from viz.page import STATIC_FILES, render_page, render_view
+from viz.page import STATIC_FILES, render_page, render_view, script_json
 from viz.theme import theme_view
 
 router = APIRouter(tags=["views"])
@@ -30,6 +30,7 @@ def start(store: StoreDep) -> HTMLResponse:
             "start.html",
             stats=store.stats(),
             counties=sorted(COUNTIES.values(), key=lambda c: c.name),
+            county_names=script_json({c.code: c.name for c in COUNTIES.values()}),
             south=[COUNTIES[c] for c in SOUTH_SWEDEN],
             themes=themes[:MAX_THEMES_ON_START],
             more_themes=max(0, len(themes) - MAX_THEMES_ON_START),

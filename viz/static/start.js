@@ -4,6 +4,7 @@
   var form = document.getElementById("search-form");
   var list = document.getElementById("results");
   var status = document.getElementById("search-status");
+  var names = JSON.parse(document.getElementById("county-names").textContent);
   function enc(id) { return encodeURIComponent(id).replace(/%3A/g, ":"); }
   function show(page) {
     list.textContent = "";
@@ -18,7 +19,7 @@
       li.appendChild(link);
       var meta = document.createElement("span");
       meta.className = "muted";
-      meta.textContent = " · " + a.kind.replace(/_/g, " ") + (a.county_code ? " · county " + a.county_code : (a.country ? " · " + a.country : ""));
+      meta.textContent = " · " + a.kind.replace(/_/g, " ") + (a.county_code ? " · " + (names[a.county_code] || "county " + a.county_code) : (a.country ? " · " + a.country : ""));
       li.appendChild(meta);
       var json = document.createElement("a");
       json.href = "/actors/" + enc(a.id);
