@@ -18,6 +18,7 @@ from graph.model import Actor
 from graph.store.base import GraphStore
 
 Status = Literal["ready", "computing", "not_applicable", "failed"]
+WAIT_S = 0.5  # long enough for a small graph, short enough that nobody waits for a large one
 
 _rows: dict[tuple[str, int, str], dict[str, CentralityRow]] = {}
 _running: dict[tuple[str, int, str], threading.Event] = {}
@@ -41,7 +42,9 @@ def _compute(store: GraphStore, key: tuple[str, int, str], done: threading.Event
         done.set()
 
 
-def actor_measures(store: GraphStore, actor: Actor, wait: float = 2.0) -> tuple[CentralityRow | None, Status]:
+def actor_measures(
+    store: GraphStore, actor: Actor, wait: float = WAIT_S
+) -> tuple[CentralityRow | None, Status]:
     """The actor's centrality row and whether it is ready (Swedish actors with a county only)."""
     county = actor.county_code
     if county is None or county not in COUNTIES:
