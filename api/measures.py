@@ -43,7 +43,7 @@ def _compute(store: GraphStore, key: tuple[str, int, str], done: threading.Event
 
 
 def actor_measures(
-    store: GraphStore, actor: Actor, wait: float = WAIT_S
+    store: GraphStore, actor: Actor, wait: float | None = None
 ) -> tuple[CentralityRow | None, Status]:
     """The actor's centrality row and whether it is ready (Swedish actors with a county only)."""
     county = actor.county_code
@@ -61,7 +61,7 @@ def actor_measures(
             threading.Thread(target=_compute, args=(store, key, done), daemon=True).start()
     if rows is None:
         assert done is not None
-        done.wait(wait)
+        done.wait(WAIT_S if wait is None else wait)
         with _lock:
             rows = _rows.get(key)
             if rows is None:

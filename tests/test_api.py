@@ -362,3 +362,33 @@ def test_control_characters_in_parameters_are_422(client: TestClient, query: str
     r = client.get("/actors?" + query)
     assert r.status_code == 422 and "control character" in r.json()["detail"]
     assert client.get("/actors", params={"q": "tab\tand\nnewline"}).status_code == 200
+
+
+def test_measures_answer_computing_first_then_ready(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import api.measures
+    from graph.analysis import run_analysis
+
+    release = threading.Event()
+
+    def slow_analysis(*args: object, **kwargs: object) -> object:
+        release.wait(10)  # a large graph: the analysis outlasts the request's short wait
+        return run_analysis(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api.measures, "run_analysis", slow_analysis)
+    monkeypatch.setattr(api.measures, "WAIT_S", 0.05)
+    store = SqliteStore(tmp_path / "g.db")
+    load(store)
+    with TestClient(create_app(Settings(db=tmp_path / "g.db"), store=store)) as c:
+        first = c.get(f"/actors/{BTH}").json()
+        assert first["measures_status"] == "computing" and first["measures"] is None
+        assert first["actor"]["id"] == BTH and len(first["projects"]) == 2  # the rest is all there
+        release.set()
+        for _ in range(100):
+            d = c.get(f"/actors/{BTH}").json()
+            if d["measures_status"] == "ready":
+                break
+            time.sleep(0.1)
+        assert d["measures"]["degree"] == 5
+    store.close()
