@@ -9,11 +9,13 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from api.deps import SettingsDep, StoreDep
 from api.pages import page
-from graph.errors import InvalidInput, NotFound
+from graph.errors import NotFound
 from graph.geo import COUNTIES, SOUTH_SWEDEN
 from graph.model import ActorKind
+from graph.partners import find_partners, parse_query
 from viz.ego import ego_view
 from viz.page import STATIC_FILES, render_page, render_view, script_json
+from viz.partner_view import partner_view
 from viz.theme import theme_view
 
 router = APIRouter(tags=["views"])
@@ -35,18 +37,9 @@ def start(store: StoreDep) -> HTMLResponse:
             themes=themes[:MAX_THEMES_ON_START],
             more_themes=max(0, len(themes) - MAX_THEMES_ON_START),
             all_themes=themes,
-            partner_form=partner_finder_available(),
             kinds=[k.value for k in ActorKind],
         )
     )
-
-
-def partner_finder_available() -> bool:
-    try:
-        import graph.partners  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 @router.get("/static/{name}", include_in_schema=False)
@@ -69,10 +62,6 @@ def actor_view(
     """The ego network of one actor as an interactive page (pyvis / vis-network)."""
     view = ego_view(store, actor_id, depth=depth, max_nodes=min(max_nodes, settings.api_max_nodes))
     return page(render_view(view))
-
-
-def unknown_county(code: str) -> InvalidInput:
-    return InvalidInput(f"unknown county code {code!r}: use an SCB code such as 10 (Blekinge)")
 
 
 @router.get("/views/theme/{theme_id:path}", response_class=HTMLResponse)
@@ -104,9 +93,6 @@ def partners_page(
     top: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> HTMLResponse:
     """The partner finder's answer as a page: the consortium, the suggested partners and their reasons."""
-    from graph.partners import find_partners, parse_query
-    from viz.partner_view import partner_view
-
     query = parse_query(
         {
             "members": _split(members)[:30],
