@@ -534,7 +534,11 @@ def near_misses(actors: Iterable[Actor], aliases: Aliases | None = None) -> list
                 continue
             score = float(matrix[i, j])
             pair = (min(id1, id2), max(id1, id2))
-            reason = fuzzy_refusal(n1, n2, score) or _strong_conflict(a1, a2) or "kept apart"
+            reason = (
+                fuzzy_refusal(n1, n2, score)
+                or _strong_conflict(a1, a2)
+                or "same name, not matched: a CORDIS short name, or two PICs in two cities"
+            )
             prev = out.get(pair)
             if prev is None or score > prev.score:
                 out[pair] = Decision(
