@@ -6,13 +6,13 @@
 Steps, each into its own fresh database of one ArcadeDB server started here (or `--uri` to a server of
 yours, with databases `warmup`, `store0`, `bare0`, `store1`, `bare1`, `pipeline`):
 0. warm the server up: the bare run below into a throwaway database (a cold JVM halves the first run);
-1. load the CORDIS folder with `ingest.cordis` and resolve it once through an embedded store, so both
-   runs below write the same resolved records;
+1. load the CORDIS folder with `ingest.cordis` (and commit it to an embedded store, for reference);
 2. **store** (best of `--rounds`, alternating with 3.): `Neo4jStore.writer()` with `upsert_counties/themes/actors/projects/participations` —
    everything the store does: reads of what is stored, model merges, actor keys, links, batching;
 3. **bare**: the same rows the store writes (nodes, key nodes, relationships, the same property maps)
    as bare `UNWIND $rows … MERGE` statements in one transaction through the same driver, no reads, no merges;
-4. **pipeline**: `ingest.pipeline.commit(store, batch)` end to end (entity resolution included).
+4. **pipeline**: `ingest.pipeline.commit(store, batch)` end to end (entity resolution included); its
+   `stats()` must equal the embedded store's.
 The figure that matters is store rate / bare rate (target ≥ 80 %): the server's own speed is not ours.
 """
 
@@ -96,9 +96,10 @@ def main() -> None:
         t = time.perf_counter()
         commit(ref, batch)
         t_sqlite = time.perf_counter() - t
-        actors, projects = list(ref.iter_actors()), list(ref.iter_projects())
-        parts = list(ref.iter_participations())
         ref_stats = ref.stats()
+        # The store and bare runs write the loader's records in the loader's order (no entity
+        # resolution: that is the pipeline's work, timed in step 4).
+        actors, projects, parts = batch.actors, batch.projects, batch.participations
         ref.close()
 
         proc = None
@@ -151,7 +152,7 @@ def main() -> None:
                     w.upsert_projects(projects)
                     w.upsert_participations(parts)
                 elapsed = time.perf_counter() - t
-                assert s.stats() == ref_stats, "the Bolt store differs from the embedded one"
+                assert s.stats().participations == len(parts)
                 agent = s.driver.get_server_info().agent or ""
                 s.close()
                 return elapsed, agent

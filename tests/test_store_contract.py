@@ -454,8 +454,8 @@ def test_dialect_switch_from_the_agent_string() -> None:
     assert arcade is cypher.ARCADEDB and neo is cypher.NEO4J
     text = [s for s in cypher.schema_statements(neo) if s.startswith("CREATE TEXT INDEX")]
     assert len(text) == 2 and "innograph_actor_search" in text[0]
-    assert not any("TEXT INDEX" in s for s in cypher.schema_statements(arcade))
-    assert "CREATE INDEX innograph_actor_search IF NOT EXISTS" in "\n".join(cypher.schema_statements(arcade))
+    assert not any("search" in s for s in cypher.schema_statements(arcade))
+    assert len(cypher.schema_statements(neo)) == len(cypher.schema_statements(arcade)) + 2
     assert all("IF NOT EXISTS" in s for s in cypher.schema_statements(neo))
 
 

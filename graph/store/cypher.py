@@ -73,8 +73,8 @@ class Dialect:
     """What differs between the servers we speak to. Chosen from the Bolt agent string, nothing else.
 
     `text_index`: Neo4j 5 has `CREATE TEXT INDEX`, which backs `CONTAINS` on the search strings.
-    ArcadeDB accepts the statement but turns it into a property-type constraint, not an index, so
-    there the search strings get a plain range index instead.
+    ArcadeDB accepts the statement but turns it into a property-type constraint, not an index, and a
+    range index cannot serve `CONTAINS`, so there the search strings get no index (search scans).
     """
 
     name: str
@@ -106,7 +106,8 @@ def schema_statements(dialect: Dialect) -> list[str]:
     """What `init_schema()` runs, in order; every statement is safe to run again."""
     out = [create_constraint(*c) for c in CONSTRAINTS]
     out += [create_index(*i) for i in INDEXES]
-    out += [create_index(*i, text=dialect.text_index) for i in TEXT_INDEXES]
+    if dialect.text_index:
+        out += [create_index(*i, text=True) for i in TEXT_INDEXES]
     return out
 
 
