@@ -7,7 +7,7 @@ CLI can also print it as JSON); `render_html(report, lang)` draws it with the
 
 Where the figures come from:
 - actors by kind, projects by programme and start year, partner counties and countries: counted
-  on the actor–project graph (`store.to_networkx()`), the county's actors being those whose
+  on the actor–project graph (`store.to_networkx()`, as `graph.analysis` holds it), the county's actors being those whose
   `county_code` is the county;
 - centrality, brokers, isolated actors, county-to-county observed/expected ratios and theme coverage:
   `graph.analysis.run_analysis` for the scopes named in `CountyReport.scopes`, unchanged, so every
@@ -39,6 +39,7 @@ from graph.analysis.models import (
     IsolatedResult,
     ThemesResult,
 )
+from graph.analysis.run import prepare
 from graph.errors import InvalidInput, NotFound
 from graph.geo import COUNTIES
 from graph.store.base import GraphStore
@@ -174,7 +175,7 @@ def county_report(store: GraphStore, code: str, top: int = TOP_ACTORS) -> County
     """Every figure of the county report, from the store and the analysis (see the module docstring)."""
     code = check_county(code)
     info = COUNTIES[code]
-    g = store.to_networkx()
+    g = prepare(store).bipartite  # the analysis' own copy of the graph, built once per store version
     sec = _graph_sections(g, code)
     own = sec.pop("own")
     report = CountyReport(
@@ -513,7 +514,7 @@ def charts(report: CountyReport, t: dict[str, str]) -> dict[str, Any]:
             [
                 Bar(str(r["label"]), float(r["ratio"]), f"{r['observed']} / {float(r['expected']):.2f}")
                 for r in report.county_pairs
-                if r.get("ratio") is not None
+                if r.get("ratio") is not None and r["observed"]
             ],
             PALETTE[3],
         ),
