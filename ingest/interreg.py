@@ -88,9 +88,11 @@ def _kind(org_type: str | None, ownership: str | None, name: str) -> ActorKind:
     words = fold(name).split()
     if kind is ActorKind.university and kind_from_name(name) is not ActorKind.university and "ab" in words:
         return ActorKind.research_institute  # "Rise Processum AB": a research company, not a university
+    hint = kind_from_name(name)
+    if kind is ActorKind.municipality and hint is None and words and words[-1] in ("ab", "aktiebolag"):
+        return ActorKind.company  # a municipal company ("Kalmar Vatten AB"), not the municipality
     if kind is not ActorKind.other:
         return kind
-    hint = kind_from_name(name)
     if hint is not None:
         return hint
     if (ownership or "").lower() == "private" and words and words[-1] == "ab":

@@ -343,3 +343,26 @@ def test_real_subset_with_real_interreg_joins_bth(tmp_path: Path) -> None:
     assert s.stats() == before
     lund = s.get_actor("interreg-org:lund-university")
     assert lund.pic == "999901318"  # the alias file joins the English and the Swedish name
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    import io
+
+    from ingest.progress import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    for stream in (tty, pipe):
+        p = Progress("organization.csv", 2_000_000, stream=stream)
+        p.update(1_000_000)
+        p.close()
+    assert (
+        "organization.csv" in tty.getvalue() and "100.0%" in tty.getvalue() and tty.getvalue().endswith("\n")
+    )
+    assert pipe.getvalue() == ""
+    small = Tty()
+    Progress("x", 10, stream=small).update(5)  # small inputs draw nothing
+    assert small.getvalue() == ""
