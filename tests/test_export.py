@@ -379,3 +379,19 @@ def test_xlsx_row_counts_equal_analyze_json(mini: SqliteStore, tmp_path: Path) -
     assert header == list(cty["pairs"][0]) if cty["pairs"] else header[0] == "a"
     first = next(wb["centrality"].iter_rows(min_row=2, max_row=2, values_only=True))
     assert list(first) == [cen["rows"][0][k] for k in cen["rows"][0]]
+
+
+@pytest.mark.parametrize("fmt", ["gexf", "graphml"])
+def test_xml_writers_escape_names_and_drop_illegal_characters(fmt: str) -> None:
+    g = nx.Graph()
+    g.add_node('a&"1"', name='Fish & "Chips" <AB>', label="x", flag=True, size=2, score=0.5)
+    g.add_node("b'2", name="Ctrl\x01char ÅÄÖ", label="y", flag=False, size=3, score=1.25e-07)
+    g.add_edge('a&"1"', "b'2", weight=3, shared_projects=3)
+    data = graph_bytes(g, fmt)
+    back = nx.read_gexf(io.BytesIO(data)) if fmt == "gexf" else nx.read_graphml(io.BytesIO(data))
+    assert sorted(back.nodes) == sorted(g.nodes)
+    a, b = back.nodes['a&"1"'], back.nodes["b'2"]
+    assert a["name"] == 'Fish & "Chips" <AB>' and b["name"] == "Ctrlchar ÅÄÖ"
+    assert (a["flag"], b["flag"], a["size"], b["score"]) == (True, False, 2, 1.25e-07)
+    assert back.edges['a&"1"', "b'2"]["shared_projects"] == 3
+    assert float(back.edges['a&"1"', "b'2"]["weight"]) == 3.0

@@ -324,3 +324,14 @@ def test_report_numbers_equal_analyze_json(mini: SqliteStore) -> None:
     for th in r.themes:
         assert th["counties_present"] == thm[th["theme_id"]]["counties_present"]
         assert th["projects_all_counties"] == thm[th["theme_id"]]["projects"]
+
+
+@pytest.mark.browser
+def test_http_pdf_download(client: TestClient) -> None:
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    r = client.get("/reports/county/10", params={"format": "pdf", "lang": "sv"})
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/pdf"
+    assert 'filename="innograph-report-10-sv.pdf"' in r.headers["content-disposition"]
+    assert r.content.startswith(b"%PDF-")
