@@ -392,3 +392,17 @@ def test_measures_answer_computing_first_then_ready(tmp_path: Path, monkeypatch:
             time.sleep(0.1)
         assert d["measures"]["degree"] == 5
     store.close()
+
+
+def test_ego_view_lists_direct_partners_as_text_links(client: TestClient) -> None:
+    html = client.get("/views/actor/se:region-blekinge").text
+    rows = re.findall(
+        r'<tr><td><a href="([^"]+)">([^<]*)</a></td><td>([^<]*)</td><td>([^<]*)</td><td>(\d+)</td></tr>', html
+    )
+    # Region Blekinge: BTH and Region Kronoberg (Interreg), the hostile company (ERDF); one project each.
+    assert [(r[1], r[4]) for r in rows] == [
+        ("&lt;img src=x onerror=window.__xss=1&gt;", "1"),
+        ("Blekinge Tekniska Högskola", "1"),
+        ("Region Kronoberg", "1"),
+    ]
+    assert rows[1][0] == f"/views/actor/{BTH}"

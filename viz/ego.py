@@ -16,6 +16,7 @@ from viz.page import LegendItem, View, add_edge, new_network
 from viz.style import actor_url, kind_colour, kind_legend, scale, short
 
 MAX_DEPTH = 2
+MAX_TABLE_ROWS = 50
 
 
 def place(county_code: str | None, country: str | None) -> str:
@@ -113,6 +114,10 @@ def ego_view(
     if edges_capped:
         notes.append(f"Capped: showing the {max_edges} strongest of {len(shared)} links.")
     other = 3 - depth
+    direct = sorted(
+        ((b if a == center.id else a, len(pids)) for (a, b), pids in shared.items() if center.id in (a, b)),
+        key=lambda kv: (-kv[1], actors[kv[0]].name, kv[0]),
+    )
     return View(
         title=f"{center.name}: collaboration network",
         subtitle=(
@@ -130,6 +135,19 @@ def ego_view(
         links=[
             (f"Show depth {other}", f"{actor_url(center.id)}?depth={other}"),
             ("Actor data (JSON)", "/actors/" + quote(center.id, safe=":")),
+        ],
+        table_caption=f"Direct partners, most shared projects first (first {MAX_TABLE_ROWS})"
+        if len(direct) > MAX_TABLE_ROWS
+        else "Direct partners, most shared projects first",
+        table_head=["partner", "kind", "where", "shared projects"],
+        table=[
+            [
+                (actors[aid].name, actor_url(aid)),
+                (actors[aid].kind.value.replace("_", " "), None),
+                (place(actors[aid].county_code, actors[aid].country), None),
+                (str(n), None),
+            ]
+            for aid, n in direct[:MAX_TABLE_ROWS]
         ],
         physics=True,
     )
