@@ -467,7 +467,9 @@ class _OrgView:
 
 def _actor(pic: str, counts: dict[str, Counter[str]], file: str) -> Actor:
     org = _OrgView(counts)
-    name = _top(org.names)
+    # The most frequent name, preferring real names to acronyms ("LTU" in some rows of Luleå's PIC).
+    spelled = Counter({n: c for n, c in org.names.items() if " " in n.strip() or len(n) > 5})
+    name = _top(spelled) or _top(org.names)
     short = _top(org.short)
     aliases = sorted({*org.names, *org.short} - {name or short or ""})
     display = name or short or pic
