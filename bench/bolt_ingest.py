@@ -3,8 +3,8 @@
     .venv/bin/python bench/bolt_ingest.py                      # full ../shared/data/cordis/h2020-2014-2018
     .venv/bin/python bench/bolt_ingest.py --projects 5000      # a fixed subset: the first 5,000 projects by id
 
-Steps, each into its own fresh database of one ArcadeDB server started here (or `--uri` to a server of
-yours, with databases `warmup`, `store0`, `bare0`, `store1`, `bare1`, `pipeline`):
+Steps, each into its own fresh database of one ArcadeDB server started here (or, with `--uri` to a
+server of yours, into `--database`, emptied before each run):
 0. warm the server up: the bare run below into a throwaway database (a cold JVM halves the first run);
 1. load the CORDIS folder with `ingest.cordis` (and commit it to an embedded store, for reference);
 2. **store** (best of `--rounds`, alternating with 3.): `Neo4jStore.writer()` with `upsert_counties/themes/actors/projects/participations` —
@@ -83,6 +83,9 @@ def main() -> None:
     ap.add_argument("--heap", default="2g", help="ArcadeDB's Java heap")
     ap.add_argument("--uri", help="an existing Bolt server (else ArcadeDB is started here)")
     ap.add_argument("--user", default="root")
+    ap.add_argument(
+        "--database", default="neo4j", help="with --uri: the one database every run uses, emptied before each"
+    )
     ap.add_argument("--rounds", type=int, default=2, help="store and bare runs alternate this many times")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
@@ -120,16 +123,19 @@ def main() -> None:
                 s = Neo4jStore(
                     Settings(
                         store="neo4j", neo4j_uri=uri, neo4j_user=user, neo4j_password=password,
-                        neo4j_database=name, batch_size=args.batch_size,
+                        neo4j_database=args.database if args.uri else name, batch_size=args.batch_size,
                     )
                 )  # fmt: skip
+                if args.uri:  # one database (Neo4j Community has one): empty it
+                    with s.driver.session(database=args.database) as session:
+                        session.run("MATCH (n) DETACH DELETE n").consume()
                 s.init_schema()
                 return s
 
             def run_bare(name: str) -> float:
                 s = open_db(name)
                 t = time.perf_counter()
-                with s.driver.session(database=name) as session, session.begin_transaction() as tx:
+                with s._session() as session, session.begin_transaction() as tx:
                     for _, query, rows in statements:
                         for i in range(0, len(rows), args.batch_size):
                             tx.run(query, rows=rows[i : i + args.batch_size]).consume()

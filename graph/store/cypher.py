@@ -139,13 +139,13 @@ def all_data(node_label: str, order: str = "id") -> str:
 
 
 def count_nodes(node_label: str) -> str:
-    return f"MATCH (n:{label(node_label)}) RETURN count(n) AS n"
+    return f"MATCH (x:{label(node_label)}) RETURN count(x) AS n"
 
 
 def count_by(node_label: str, prop: str) -> str:
     """Counts grouped by one property, nulls left out (the caller sorts, as SQLite's ORDER BY does)."""
     p = _prop(prop)
-    return f"MATCH (n:{label(node_label)}) WHERE n.{p} IS NOT NULL RETURN n.{p} AS value, count(n) AS n"
+    return f"MATCH (x:{label(node_label)}) WHERE x.{p} IS NOT NULL RETURN x.{p} AS value, count(x) AS n"
 
 
 def count_relationships(rel: str) -> str:
