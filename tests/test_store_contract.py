@@ -644,3 +644,28 @@ def test_transient_error_replays_the_open_transaction(
     assert failures and (report.actors.created, report.projects.created) == (7, 4)
     assert counts(bolt) == (7, 4, 10)  # replayed once into a fresh transaction, nothing doubled
     assert len(bolt.lookup_keys(["pic:999897719", "cordis:999000001"])) == 2
+
+
+def test_open_store_picks_neo4j_without_connecting() -> None:
+    from graph.store import open_store
+
+    s = open_store(Settings(store="neo4j", neo4j_uri=f"bolt://127.0.0.1:{free_port()}"))
+    assert isinstance(s, Neo4jStore) and s._driver is None  # nothing happens until first use
+    s.close()
+
+
+@pytest.mark.bolt
+@pytest.mark.integration
+def test_api_serves_the_bolt_store(bolt: Neo4jStore, tmp_path: Path) -> None:
+    from api.app import create_app
+
+    commit(bolt, fixture_batch())
+    embedded = SqliteStore(tmp_path / "api.db")
+    embedded.init_schema()
+    commit(embedded, fixture_batch())
+    answers = []
+    for s in (bolt, embedded):
+        client = TestClient(create_app(bolt.settings, store=s))
+        answers.append([client.get(u).json() for u in ("/stats", "/actors?q=hogskola", f"/actors/{BTH}")])
+    assert answers[0] == answers[1]
+    assert answers[0][0]["participations"] == 10
