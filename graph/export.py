@@ -170,8 +170,6 @@ def select_bipartite(
             for n, d in full.nodes(data=True)
             if d.get("type") == "actor" and d.get("county_code") in sel.counties
         )
-    elif not sel.filters_projects:
-        keep.update(n for n, d in full.nodes(data=True) if d.get("type") == "actor")
     return full.subgraph(sorted(keep)).copy()
 
 
