@@ -335,3 +335,38 @@ def test_http_pdf_download(client: TestClient) -> None:
     assert r.headers["content-type"] == "application/pdf"
     assert 'filename="innograph-report-10-sv.pdf"' in r.headers["content-disposition"]
     assert r.content.startswith(b"%PDF-")
+
+
+@pytest.mark.integration
+def test_real_blekinge_report_equals_analysis(tmp_path: Path) -> None:
+    from conftest import shared_data
+
+    from ingest.loaders import LOADERS
+
+    path = shared_data("interreg", "swedish-partners-interreg-2021-2027.json")
+    s = SqliteStore(tmp_path / "real.db")
+    s.init_schema()
+    commit(s, load_registry())
+    commit(s, LOADERS["interreg"](path))
+    try:
+        r = county_report(s, "10")
+        iso = _analyze(s.path, "isolated", "--county", "10")
+        assert [(i["list"], i["actor_id"]) for i in r.isolated] == [
+            (k, i["actor_id"]) for k in iso["counts"] for i in iso[k]
+        ]
+        cty = {(p["a"], p["b"]): p for p in _analyze(s.path, "counties", "--county", "all")["pairs"]}
+        for row in r.county_pairs:
+            p = cty[tuple(sorted(("10", row["county"])))]  # type: ignore[index]
+            assert (row["observed"], row["ratio"]) == (p["shared_projects"], p["ratio_projects"])
+        # the seeds' Kickstart S3 names all three Blekinge S3 themes itself
+        assert sorted(t["theme_id"] for t in r.themes) == [
+            "s3:blekinge:missions",
+            "s3:blekinge:smart-industry",
+            "s3:blekinge:tech",
+        ]
+        assert all(t["named_by_projects"] >= 1 for t in r.themes)
+        assert r.projects_by_programme[0].key == "Interreg"
+        html = render_html(r, "sv")
+        assert "<h1>Länsrapport: Blekinge län</h1>" in html
+    finally:
+        s.close()
