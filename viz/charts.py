@@ -105,7 +105,8 @@ def stacked_columns(
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" style="{FONT}">',
         f"<title>{escape(title)}</title>",
     ]
-    for frac in (0.0, 0.5, 1.0):
+    fracs = (0.0, 0.5, 1.0) if float(vmax / 2).is_integer() else (0.0, 1.0)  # counts: whole-number ticks
+    for frac in fracs:
         y = top + plot_h * (1 - frac)
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
         out.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{_fmt(vmax * frac)}</text>')
