@@ -370,3 +370,18 @@ def test_real_blekinge_report_equals_analysis(tmp_path: Path) -> None:
         assert "<h1>Länsrapport: Blekinge län</h1>" in html
     finally:
         s.close()
+
+
+def test_charts_escape_labels_and_carry_values() -> None:
+    from viz.charts import Bar, hbar_chart, stacked_columns
+
+    svg = str(hbar_chart("c", "T <b>", [Bar(HOSTILE, 3), Bar("B", 1.5, "0.4× expected")]))
+    assert HOSTILE not in svg and "&lt;img src=x onerror=alert(1)&gt;" in svg
+    assert re.findall(r'data-value="([^"]+)"', svg) == ["3", "1.50"]
+    cols = str(stacked_columns("s", "S", ["2020", "2021"], {"Interreg": [1, 0], "Horizon 2020": [2, 4]}))
+    assert re.findall(r'class="bar" data-label="([^"]+)" data-value="(\d+)"', cols) == [
+        ("2020 Interreg", "1"),
+        ("2020 Horizon 2020", "2"),
+        ("2021 Horizon 2020", "4"),
+    ]
+    assert cols.startswith("<svg") and cols.endswith("</svg>")
