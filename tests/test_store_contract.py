@@ -491,6 +491,8 @@ def test_wrong_password_and_unreachable_server_never_show_the_password(arcadedb:
         s.close()
     assert secret not in repr(bolt_settings(arcadedb.uri, "root", secret, "innograph"))
     assert safe_uri(f"bolt://root:{secret}@host:7687") == "bolt://host:7687"
+    with pytest.raises(StoreUnavailable, match="unsupported URI scheme 'http'"):
+        Neo4jStore(bolt_settings("http://127.0.0.1:7474", "root", secret, "innograph")).stats()
 
 
 def test_unreachable_server_gives_one_cli_line_and_a_503(
@@ -601,6 +603,10 @@ def test_real_interreg_ingest_is_identical_through_both_stores(
         commit(s, load_registry())
         reports.append(commit(s, LOADERS["interreg"](path)).as_dict())
     a, b = stores
+    before = b.stats()
+    again = commit(b, LOADERS["interreg"](path))
+    assert again.actors.created == again.projects.created == again.participations.created == 0
+    assert b.stats() == before  # re-ingest through Bolt changes nothing
     assert reports[0] == reports[1]
     assert a.stats().model_dump_json() == b.stats().model_dump_json()
     assert a.stats().participations == 1194  # 17 from the registry, 1177 from the partner list

@@ -112,11 +112,15 @@ def schema_statements(dialect: Dialect) -> list[str]:
 
 
 SHOW_CONSTRAINTS = "SHOW CONSTRAINTS YIELD labelsOrTypes, properties RETURN labelsOrTypes, properties"
+# The data version starts at the creation time in milliseconds (`$epoch`), not at 0, so that a
+# database emptied and set up again never repeats a version that a running process cached results for.
 INIT_META = (
-    "MERGE (m:Meta {key: 'innograph'}) ON CREATE SET m.version = 0 SET m.schema = coalesce(m.schema, $schema)"
+    "MERGE (m:Meta {key: 'innograph'}) ON CREATE SET m.version = $epoch "
+    "SET m.schema = coalesce(m.schema, $schema)"
 )
 BUMP_VERSION = (
-    "MERGE (m:Meta {key: 'innograph'}) ON CREATE SET m.version = 0 SET m.version = coalesce(m.version, 0) + 1"
+    "MERGE (m:Meta {key: 'innograph'}) ON CREATE SET m.version = $epoch "
+    "SET m.version = coalesce(m.version, 0) + 1"
 )
 GET_VERSION = "OPTIONAL MATCH (m:Meta {key: 'innograph'}) RETURN m.version AS version"
 

@@ -56,6 +56,7 @@ from graph.text import fold
 T = TypeVar("T")
 _CHUNK = 500  # ids per query in the neighbourhood walk: the same chunks as the embedded store
 _RETRIES = 3
+_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 _UNAVAILABLE_CODES = (
     "Neo.ClientError.Security.",
     "Neo.ClientError.Database.DatabaseNotFound",
@@ -66,6 +67,10 @@ _UNAVAILABLE_CODES = (
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def _epoch() -> int:
+    return time.time_ns() // 1_000_000
 
 
 def _retryable(e: Exception) -> bool:
@@ -221,7 +226,7 @@ class Neo4jWriter:
         self._rollback_quietly()
 
     def _bump(self, _: None) -> None:
-        self._run(cypher.BUMP_VERSION)
+        self._run(cypher.BUMP_VERSION, epoch=_epoch())
 
     def _existing(self, node_label: str, ids: list[str], key: str = "id") -> dict[str, str]:
         out: dict[str, str] = {}
@@ -394,7 +399,7 @@ class Neo4jStore:
         self._driver: neo4j.Driver | None = None
         self._dialect: cypher.Dialect | None = None
         self._checked = False
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # the API calls from a thread pool: one driver, one check
 
     # -- connection -------------------------------------------------------------------------
     @property
@@ -404,9 +409,11 @@ class Neo4jStore:
     def _unavailable(self, e: Exception) -> StoreUnavailable:
         reason = getattr(e, "message", None) or str(e) or type(e).__name__
         line = " ".join(str(reason).split())[:200]
-        secret = self.settings.neo4j_password.get_secret_value()
-        if secret:
-            line = line.replace(secret, "***")
+        uri = self.settings.neo4j_uri
+        line = line.replace(uri, safe_uri(uri))
+        for secret in (self.settings.neo4j_password.get_secret_value(), urlsplit(uri).password):
+            if secret:
+                line = line.replace(secret, "***")
         return StoreUnavailable(f"{self.where} unavailable: {line}")
 
     def _is_unavailable(self, e: Exception) -> bool:
@@ -419,15 +426,24 @@ class Neo4jStore:
 
     @property
     def driver(self) -> neo4j.Driver:
-        if self._driver is None:
-            s = self.settings
-            self._driver = neo4j.GraphDatabase.driver(
-                s.neo4j_uri,
-                auth=(s.neo4j_user, s.neo4j_password.get_secret_value()),
-                connection_timeout=10,
-                max_transaction_retry_time=15,
-            )
-        return self._driver
+        with self._lock:
+            if self._driver is None:
+                s = self.settings
+                scheme = urlsplit(s.neo4j_uri).scheme
+                if scheme not in _SCHEMES:
+                    raise StoreUnavailable(
+                        f"{self.where}: unsupported URI scheme {scheme!r}: use one of {', '.join(_SCHEMES)}"
+                    )
+                try:
+                    self._driver = neo4j.GraphDatabase.driver(
+                        s.neo4j_uri,
+                        auth=(s.neo4j_user, s.neo4j_password.get_secret_value()),
+                        connection_timeout=10,
+                        max_transaction_retry_time=15,
+                    )
+                except (ValueError, DriverError) as e:  # a malformed URI, credentials in the URI
+                    raise self._unavailable(e) from None
+            return self._driver
 
     @property
     def dialect(self) -> cypher.Dialect:
@@ -505,7 +521,9 @@ class Neo4jStore:
         with self._errors(), self._session() as s:
             for statement in cypher.schema_statements(self.dialect):
                 s.run(statement).consume()
-            s.execute_write(lambda tx: tx.run(cypher.INIT_META, schema=cypher.SCHEMA_VERSION).consume())
+            s.execute_write(
+                lambda tx: tx.run(cypher.INIT_META, schema=cypher.SCHEMA_VERSION, epoch=_epoch()).consume()
+            )
         self._checked = False
 
     @contextmanager
