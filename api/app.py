@@ -17,6 +17,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from api.analysis_cache import RETRY_AFTER_S, Computing
 from graph.errors import InvalidInput, NotFound, StoreUnavailable
 from graph.settings import Settings
 from graph.store import GraphStore, open_store
@@ -32,6 +33,10 @@ class ErrorBody(BaseModel):
 
 # Documented on every operation, so clients (and schemathesis) know the shape of an error.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    202: {
+        "model": ErrorBody,
+        "description": "A long analysis is still running: ask again after Retry-After seconds",
+    },
     404: {"model": ErrorBody, "description": "Unknown id"},
     422: {"model": ErrorBody, "description": "Invalid parameters"},
     503: {"model": ErrorBody, "description": "The store cannot be reached"},
@@ -45,7 +50,8 @@ def error_response(request: Request, status: int, reason: str, detail: str) -> R
         from api.pages import page
         from viz.page import render_page
 
-        return page(render_page("error.html", status=status, reason=reason, detail=detail), status)
+        html = render_page("error.html", status=status, reason=reason, detail=detail, refresh=status == 202)
+        return page(html, status)
     return JSONResponse(status_code=status, content={"detail": detail})
 
 
@@ -93,6 +99,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     @app.exception_handler(InvalidInput)
     async def invalid(request: Request, exc: InvalidInput) -> Response:
         return error_response(request, 422, "invalid request", str(exc))
+
+    @app.exception_handler(Computing)
+    async def computing(request: Request, exc: Computing) -> Response:
+        response = error_response(request, 202, "still computing", str(exc))
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        return response
 
     @app.exception_handler(StoreUnavailable)
     async def unavailable(request: Request, exc: StoreUnavailable) -> Response:

@@ -406,3 +406,39 @@ def test_ego_view_lists_direct_partners_as_text_links(client: TestClient) -> Non
         ("Region Kronoberg", "1"),
     ]
     assert rows[1][0] == f"/views/actor/{BTH}"
+
+
+def test_long_analysis_answers_202_with_retry_after_then_the_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import api.analysis_cache
+    from graph.analysis import run_analysis
+
+    release = threading.Event()
+
+    def slow_analysis(*args: object, **kwargs: object) -> object:
+        release.wait(10)  # e.g. centrality with county=all on the full data takes minutes
+        return run_analysis(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api.analysis_cache, "run_analysis", slow_analysis)
+    monkeypatch.setattr(api.analysis_cache, "WAIT_S", 0.05)
+    store = SqliteStore(tmp_path / "g.db")
+    load(store)
+    with TestClient(create_app(Settings(db=tmp_path / "g.db"), store=store)) as c:
+        r = c.get("/analysis/isolated", params={"county": "10"})
+        assert (
+            r.status_code == 202 and r.headers["retry-after"] == "5" and "still running" in r.json()["detail"]
+        )
+        page = c.get("/views/isolated", params={"county": "10"})
+        assert page.status_code == 202 and '<meta http-equiv="refresh" content="5">' in page.text
+        release.set()
+        for _ in range(100):
+            r = c.get("/analysis/isolated", params={"county": "10"})
+            if r.status_code == 200:
+                break
+            time.sleep(0.1)
+        assert [a["actor_id"] for a in r.json()["no_collaboration"]] == ["se:ensam-ab"]
+        assert c.get("/views/isolated", params={"county": "10"}).status_code == 200
+    store.close()
