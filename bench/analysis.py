@@ -3,14 +3,17 @@
     .venv/bin/python bench/analysis.py            # builds /tmp/innograph-bench-analysis/g.db once, then measures
     .venv/bin/python bench/analysis.py --rebuild  # re-ingest first
 
-Three stages, each in its own process so the peak memory (ru_maxrss) is that stage's own:
+Four stages, each in its own process so the peak memory (ru_maxrss) is that stage's own:
 1. ingest registry + CORDIS + Interreg into a SQLite store (not part of the budget; reused if present);
 2. `run_analysis` for all six analyses, South Sweden scope, cold (no in-memory or on-disk cache):
    wall time per step and in total, and peak RSS — the budget is ≤ 60 s and ≤ 2 GB;
-Times are wall and CPU (`time.process_time`): the machine is shared, and CPU time is the figure that
-does not depend on what else runs. 3. networkx vs igraph on the same collaboration graph: PageRank, and betweenness from the same 512
+3. the same in a new process with the on-disk cache in place (what one more CLI command costs);
+4. networkx vs igraph on the same collaboration graph: PageRank, and betweenness from the same 512
    sampled sources (igraph's `betweenness(sources=…)`), times and top-20 differences; plus networkx's
    reference `betweenness_centrality(k=64)` timed and extrapolated per source to k=512.
+
+Times are wall and CPU (`time.process_time`): the machine is shared, and CPU time is the figure that
+does not depend on what else runs on it.
 """
 
 from __future__ import annotations

@@ -138,7 +138,9 @@ class Prepared:
         return dict(self._memo("component_size", lambda: cen.component_size(self.collab)))
 
     def communities(self) -> list[frozenset[Hashable]]:
-        parts = self._memo("communities", lambda: [sorted(c) for c in com.louvain(self.collab)])
+        parts = self._memo(
+            "communities", lambda: [sorted(c) for c in com.louvain(self.collab, canonical=True)]
+        )
         return [frozenset(c) for c in parts]
 
     def closeness(self, nodes: list[str]) -> dict[str, float]:
