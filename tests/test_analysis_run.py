@@ -171,6 +171,28 @@ def test_cache_per_version_recomputes_when_data_changes(crafted: SqliteStore) ->
     assert run_analysis(crafted, "centrality", Scope(counties=("10",))) == after
 
 
+def test_a_database_rebuilt_at_the_same_path_is_never_served_stale(tmp_path: Path) -> None:
+    path = tmp_path / "g.db"
+    first = SqliteStore(path)
+    _fill(first)
+    before = run_analysis(first, "isolated", Scope())
+    assert [i.actor_id for i in before.no_collaboration] == ["t:lonely", "t:solo"]
+    first.close()
+    path.unlink()
+    second = SqliteStore(path)  # same path, same version number (1), other data
+    with second.writer() as w:
+        w.upsert_actors(ACTORS[:2])
+        w.upsert_projects([Project(id="t:p9", title="p9", programme="Interreg", sources=REF)])
+        w.upsert_participations(
+            [Participation(actor_id=a.id, project_id="t:p9", sources=REF) for a in ACTORS[:2]]
+        )
+    assert second.version() == 1
+    clear_cache()  # as a new process starts; the cache file beside the db is still the old one's
+    after = run_analysis(second, "centrality", Scope())
+    assert {r.actor_id: r.degree for r in after.rows} == {"t:uni": 1, "t:firm": 1}
+    second.close()
+
+
 def test_same_data_in_another_order_gives_identical_json(tmp_path: Path) -> None:
     a, b = SqliteStore(tmp_path / "a.db"), SqliteStore(tmp_path / "b.db")
     a.init_schema()

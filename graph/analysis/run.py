@@ -73,7 +73,12 @@ def store_identity(store: GraphStore) -> str:
     """A string that names the store's data: the SQLite file, the Neo4j URI and database, or the object."""
     path = getattr(store, "path", None)
     if path is not None:
-        return f"sqlite:{Path(path).resolve()}"
+        # the inode tells a database file replaced at the same path (same version number, other data)
+        try:
+            inode = Path(path).stat().st_ino
+        except OSError:
+            inode = 0
+        return f"sqlite:{Path(path).resolve()}#{inode}"
     where = getattr(store, "where", None)
     if isinstance(where, str):
         return where
