@@ -91,10 +91,10 @@ def _kind(org_type: str | None, ownership: str | None, name: str) -> ActorKind:
     hint = kind_from_name(name)
     if kind is ActorKind.municipality and hint is None and words and words[-1] in ("ab", "aktiebolag"):
         return ActorKind.company  # a municipal company ("Kalmar Vatten AB"), not the municipality
+    if hint is not None:
+        return hint  # the name states it ("Lunds Kommun" typed once as a university is a municipality)
     if kind is not ActorKind.other:
         return kind
-    if hint is not None:
-        return hint
     if (ownership or "").lower() == "private" and words and words[-1] == "ab":
         return ActorKind.company
     return ActorKind.other

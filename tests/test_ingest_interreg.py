@@ -135,3 +135,18 @@ def test_real_list(registry_store: SqliteStore) -> None:
     assert bth.id == "se:blekinge-tekniska-hogskola"
     lst = registry_store.get_actor("interreg-org:lansstyrelsen-blekinge")
     assert lst.county_code == "10"
+
+
+def test_a_kind_the_name_states_beats_a_mistyped_row() -> None:
+    from graph.model import ActorKind
+    from ingest.interreg import _kind
+
+    # the real list types Lunds Kommun once as a university
+    assert (
+        _kind("Higher education and research institution", "Public", "Lunds Kommun") is ActorKind.municipality
+    )
+    assert _kind("Local public authority", "Public", "Kalmar Vatten AB") is ActorKind.company
+    assert _kind("Higher education and research institution", "Public", "Rise Processum AB") is (
+        ActorKind.research_institute
+    )
+    assert _kind("SME", "Private", "Nordic Boats AB") is ActorKind.company
