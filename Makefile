@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` (set up, build the store, serve) and `make test`.
-.PHONY: setup demo test lint typecheck pytest bench format
+.PHONY: setup demo test lint typecheck pytest format
 
 setup:
 	./scripts/setup
@@ -23,5 +23,4 @@ format:
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
-bench:
-	.venv/bin/python -m bench.run_all
+# Benchmarks run on demand, one script each: see bench/README.md for the commands and figures.
