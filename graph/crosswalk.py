@@ -106,6 +106,7 @@ class Crosswalk:
         self._by_code: dict[tuple[str, str], list[VocabularyEntry]] = {}
         self._by_tail: dict[tuple[str, str], list[VocabularyEntry]] = {}
         self._patterns: list[tuple[re.Pattern[str], VocabularyEntry]] = []
+        self._matches: dict[tuple[object, ...], list[VocabularyEntry]] = {}
         for e in entries:
             prog = fold(e.programme)
             for code in {*e.codes, *e.labels, e.id.rsplit(":", 1)[1]}:
@@ -136,7 +137,18 @@ class Crosswalk:
         return []
 
     def matching_entries(self, project: Project) -> list[VocabularyEntry]:
-        """The vocabulary terms a project carries, the narrowest of each line, sorted by id."""
+        """The vocabulary terms a project carries, the narrowest of each line, sorted by id.
+
+        Memoised on what the answer depends on: thousands of CORDIS projects share one programme
+        part and topic list, and analysis asks for every project of the graph.
+        """
+        key = (tuple(project.themes), project.programme, project.programme_part, tuple(project.topics))
+        hit = self._matches.get(key)
+        if hit is None:
+            hit = self._matches[key] = self._matching_entries(project)
+        return list(hit)
+
+    def _matching_entries(self, project: Project) -> list[VocabularyEntry]:
         found: dict[str, VocabularyEntry] = {}
         for tid in project.themes:
             if tid.startswith(S3_PREFIX):
