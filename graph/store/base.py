@@ -10,7 +10,7 @@ Upserts merge with what is stored (`graph.model.merge_*`), so writing the same r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -60,6 +60,80 @@ class Neighbourhood:
     participations: list[Participation]
     capped: bool = False
     hops: dict[str, int] = field(default_factory=dict)
+
+
+WALK_CHUNK = 500  # ids per query in the walk; fixed here so every store caps at the same actors
+
+
+def _chunks(items: list[str], size: int = WALK_CHUNK) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def walk_neighbourhood(
+    center: Actor,
+    depth: int,
+    max_actors: int,
+    *,
+    projects_of: Callable[[list[str]], Iterable[str]],
+    actors_of: Callable[[list[str]], Iterable[str]],
+    participations_of: Callable[[list[str], list[str]], Iterable[Participation]],
+    get_actors: Callable[[Iterable[str]], dict[str, Actor]],
+    get_projects: Callable[[Iterable[str]], dict[str, Project]],
+) -> Neighbourhood:
+    """The ego walk every store shares, so that all of them return the same actors in the same order.
+
+    Hop by hop: the projects of the frontier, then their actors (sorted within each chunk of project
+    ids) until `max_actors` is reached. A store supplies the three primitive reads, each for one chunk:
+    `projects_of(actor_ids)`, `actors_of(sorted project_ids)` (distinct, sorted) and
+    `participations_of(project_ids, actor_ids)` (only those of the given actors).
+    """
+    hops = {center.id: 0}
+    project_ids: set[str] = set()
+    frontier = [center.id]
+    capped = False
+    for hop in range(1, depth + 1):
+        new_projects: set[str] = set()
+        for chunk in _chunks(frontier):
+            new_projects.update(projects_of(chunk))
+        new_projects -= project_ids
+        project_ids |= new_projects
+        next_frontier: list[str] = []
+        for chunk in _chunks(sorted(new_projects)):
+            for aid in actors_of(chunk):
+                if aid in hops:
+                    continue
+                if len(hops) >= max_actors:
+                    capped = True
+                    break
+                hops[aid] = hop
+                next_frontier.append(aid)
+            if capped:
+                break
+        frontier = next_frontier
+        if capped or not frontier:
+            break
+    actors = get_actors(hops)
+    members = sorted(hops)
+    # Read participations for the walked actors only: the busiest actors' projects hold thousands of
+    # participations of actors outside a capped neighbourhood.
+    parts = [
+        p
+        for chunk in _chunks(sorted(project_ids), 250)
+        for mchunk in _chunks(members, 2000)
+        for p in participations_of(chunk, mchunk)
+    ]
+    parts.sort(key=lambda p: (p.project_id, p.actor_id))
+    projects = get_projects(sorted(project_ids))
+    return Neighbourhood(
+        center=center,
+        depth=depth,
+        actors=[actors[a] for a in hops if a in actors],
+        projects=[projects[p] for p in sorted(projects)],
+        participations=parts,
+        capped=capped,
+        hops=hops,
+    )
 
 
 class Stats(BaseModel):

@@ -217,9 +217,10 @@ ACTORS_OF_PROJECTS = (
     "UNWIND $ids AS i MATCH (:Project {id: i})<-[:PARTICIPATES_IN]-(a:Actor) "
     "RETURN DISTINCT a.id AS id ORDER BY id"
 )
+# Starts at the project given by id (ArcadeDB uses an id index only for a pattern's first node).
 PARTICIPATIONS_OF_PROJECTS = (
     "UNWIND $ids AS i MATCH (:Project {id: i})<-[r:PARTICIPATES_IN]-(a:Actor) "
-    "RETURN r.data AS data ORDER BY i, a.id"
+    "WHERE a.id IN $actors RETURN r.data AS data ORDER BY i, a.id"
 )
 
 

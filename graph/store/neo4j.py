@@ -50,11 +50,17 @@ from graph.model import (
 from graph.projection import bipartite_graph
 from graph.settings import Settings
 from graph.store import cypher
-from graph.store.base import ActorFilter, Neighbourhood, ProjectFilter, Stats, UpsertCounts
+from graph.store.base import (
+    ActorFilter,
+    Neighbourhood,
+    ProjectFilter,
+    Stats,
+    UpsertCounts,
+    walk_neighbourhood,
+)
 from graph.text import fold
 
 T = TypeVar("T")
-_CHUNK = 500  # ids per query in the neighbourhood walk: the same chunks as the embedded store
 _RETRIES = 3
 _SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 _UNAVAILABLE_CODES = (
@@ -638,48 +644,27 @@ class Neo4jStore:
         return [Project.model_validate_json(r["data"]) for r in rows], total
 
     def neighbourhood(self, actor_id: str, depth: int = 1, max_actors: int = 200) -> Neighbourhood:
-        """The same walk as the embedded store's, hop by hop, so both give the same actors in the same order."""
-        center = self.get_actor(actor_id)
-        hops = {center.id: 0}
-        project_ids: set[str] = set()
-        frontier = [center.id]
-        capped = False
-        for hop in range(1, depth + 1):
-            new_projects: set[str] = set()
-            for chunk in _chunks(frontier, _CHUNK):
-                new_projects.update(r["id"] for r in self._rows(cypher.PROJECTS_OF_ACTORS, ids=chunk))
-            new_projects -= project_ids
-            project_ids |= new_projects
-            next_frontier: list[str] = []
-            for chunk in _chunks(sorted(new_projects), _CHUNK):
-                for r in self._rows(cypher.ACTORS_OF_PROJECTS, ids=chunk):
-                    aid = r["id"]
-                    if aid in hops:
-                        continue
-                    if len(hops) >= max_actors:
-                        capped = True
-                        break
-                    hops[aid] = hop
-                    next_frontier.append(aid)
-            frontier = next_frontier
-            if capped or not frontier:
-                break
-        actors = self.get_actors(hops)
-        parts = [
-            p
-            for chunk in _chunks(sorted(project_ids), _CHUNK)
-            for r in self._rows(cypher.PARTICIPATIONS_OF_PROJECTS, ids=chunk)
-            if (p := Participation.model_validate_json(r["data"])).actor_id in hops
-        ]
-        projects = self.get_projects(sorted(project_ids))
-        return Neighbourhood(
-            center=center,
-            depth=depth,
-            actors=[actors[a] for a in hops if a in actors],
-            projects=[projects[p] for p in sorted(projects)],
-            participations=parts,
-            capped=capped,
-            hops=hops,
+        """The embedded store's walk (`walk_neighbourhood`), so both give the same actors in the same order."""
+
+        def projects_of(ids: list[str]) -> list[str]:
+            return [r["id"] for r in self._rows(cypher.PROJECTS_OF_ACTORS, ids=ids)]
+
+        def actors_of(ids: list[str]) -> list[str]:
+            return [r["id"] for r in self._rows(cypher.ACTORS_OF_PROJECTS, ids=ids)]
+
+        def participations_of(project_ids: list[str], actor_ids: list[str]) -> list[Participation]:
+            rows = self._rows(cypher.PARTICIPATIONS_OF_PROJECTS, ids=project_ids, actors=actor_ids)
+            return [Participation.model_validate_json(r["data"]) for r in rows]
+
+        return walk_neighbourhood(
+            self.get_actor(actor_id),
+            depth,
+            max_actors,
+            projects_of=projects_of,
+            actors_of=actors_of,
+            participations_of=participations_of,
+            get_actors=self.get_actors,
+            get_projects=self.get_projects,
         )
 
     def counties(self) -> list[County]:

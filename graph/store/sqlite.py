@@ -29,7 +29,14 @@ from graph.model import (
     merge_project,
 )
 from graph.projection import bipartite_graph
-from graph.store.base import ActorFilter, Neighbourhood, ProjectFilter, Stats, UpsertCounts
+from graph.store.base import (
+    ActorFilter,
+    Neighbourhood,
+    ProjectFilter,
+    Stats,
+    UpsertCounts,
+    walk_neighbourhood,
+)
 from graph.text import fold
 
 SCHEMA = """
@@ -429,65 +436,33 @@ class SqliteStore:
         return [Project.model_validate_json(d) for (d,) in rows], total
 
     def neighbourhood(self, actor_id: str, depth: int = 1, max_actors: int = 200) -> Neighbourhood:
-        center = self.get_actor(actor_id)
-        hops = {center.id: 0}
-        project_ids: set[str] = set()
-        frontier = [center.id]
-        capped = False
-        for hop in range(1, depth + 1):
-            new_projects: set[str] = set()
-            for chunk in _chunks(frontier):
-                new_projects.update(
-                    r[0]
-                    for r in self._q(
-                        f"SELECT project_id FROM participations WHERE actor_id IN ({_marks(len(chunk))})",
-                        chunk,
-                    )
-                )
-            new_projects -= project_ids
-            project_ids |= new_projects
-            next_frontier: list[str] = []
-            for chunk in _chunks(sorted(new_projects)):
-                for (aid,) in self._q(
-                    f"SELECT DISTINCT actor_id FROM participations WHERE project_id IN ({_marks(len(chunk))}) "
-                    "ORDER BY actor_id",
-                    chunk,
-                ):
-                    if aid in hops:
-                        continue
-                    if len(hops) >= max_actors:
-                        capped = True
-                        break
-                    hops[aid] = hop
-                    next_frontier.append(aid)
-            frontier = next_frontier
-            if capped or not frontier:
-                break
-        actors = self.get_actors(hops)
-        # Filter by actor in SQL: the busiest actors' projects hold thousands of participations
-        # of actors outside the (capped) neighbourhood, and parsing them dominated the view's time.
-        members = sorted(hops)
-        parts: list[Participation] = []
-        for chunk in _chunks(sorted(project_ids), 250):
-            for mchunk in _chunks(members, 2000):
-                parts.extend(
-                    Participation.model_validate_json(d)
-                    for (d,) in self._q(
-                        f"SELECT data FROM participations WHERE project_id IN ({_marks(len(chunk))}) "
-                        f"AND actor_id IN ({_marks(len(mchunk))})",
-                        [*chunk, *mchunk],
-                    )
-                )
-        parts.sort(key=lambda p: (p.project_id, p.actor_id))
-        projects = self.get_projects(sorted(project_ids))
-        return Neighbourhood(
-            center=center,
-            depth=depth,
-            actors=[actors[a] for a in hops if a in actors],
-            projects=[projects[p] for p in sorted(projects)],
-            participations=parts,
-            capped=capped,
-            hops=hops,
+        def projects_of(ids: list[str]) -> list[str]:
+            sql = f"SELECT project_id FROM participations WHERE actor_id IN ({_marks(len(ids))})"
+            return [r[0] for r in self._q(sql, ids)]
+
+        def actors_of(ids: list[str]) -> list[str]:
+            sql = (
+                f"SELECT DISTINCT actor_id FROM participations WHERE project_id IN ({_marks(len(ids))}) "
+                "ORDER BY actor_id"
+            )
+            return [r[0] for r in self._q(sql, ids)]
+
+        def participations_of(project_ids: list[str], actor_ids: list[str]) -> list[Participation]:
+            sql = (
+                f"SELECT data FROM participations WHERE project_id IN ({_marks(len(project_ids))}) "
+                f"AND actor_id IN ({_marks(len(actor_ids))})"
+            )
+            return [Participation.model_validate_json(d) for (d,) in self._q(sql, [*project_ids, *actor_ids])]
+
+        return walk_neighbourhood(
+            self.get_actor(actor_id),
+            depth,
+            max_actors,
+            projects_of=projects_of,
+            actors_of=actors_of,
+            participations_of=participations_of,
+            get_actors=self.get_actors,
+            get_projects=self.get_projects,
         )
 
     def counties(self) -> list[County]:
