@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from api_server import free_port
 
 PASSWORD = "test-password-1"  # ArcadeDB wants at least 8 characters
 START_TIMEOUT_S = 60
@@ -31,13 +32,6 @@ class BoltServer:
     database: str
     bare_database: str
     log: Path
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _accepts(port: int) -> bool:

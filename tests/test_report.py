@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from api_server import free_port
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
@@ -192,17 +192,11 @@ def test_http_report_bad_input(client: TestClient) -> None:
 # -- in a real browser ------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(mini: SqliteStore) -> Iterator[str]:
     import uvicorn
 
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(Settings(db=mini.path), store=mini), host="127.0.0.1", port=port, log_level="warning"
