@@ -362,7 +362,7 @@ def load_erdf(path: Path) -> SourceBatch:
         except ValueError as e:
             batch.problems.append(Problem(fname, row.line, str(e)))
             continue
-        batch.problems.extend(Problem(fname, row.line, n) for n in notes)
+        batch.problems.extend(Problem(fname, row.line, n, kept=True) for n in notes)
         if project.id in seen:
             batch.problems.append(
                 Problem(

@@ -234,6 +234,7 @@ def load_interreg(path: Path) -> SourceBatch:
                     n,
                     f"impossible date {row.get('startdatum')!r}/{row.get('slutdatum')!r} read as "
                     f"{start}/{end} (row kept)",
+                    kept=True,
                 )
             )
         try:

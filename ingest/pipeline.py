@@ -17,11 +17,15 @@ from ingest.resolve import Match, Resolver
 
 @dataclass(frozen=True)
 class Problem:
-    """A row that was skipped, and why; `line` is the 1-based line (or record number) in `file`."""
+    """A row that was skipped, or kept with a repair (`kept`), and why.
+
+    `line` is the 1-based line (or record number) in `file`.
+    """
 
     file: str
     line: int
     reason: str
+    kept: bool = False
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.reason}"
@@ -64,7 +68,8 @@ class IngestReport:
             "projects": vars(self.projects),
             "participations": vars(self.participations),
             "resolved": self.resolved,
-            "skipped": len(self.problems),
+            "skipped": sum(not p.kept for p in self.problems),
+            "kept_with_repairs": sum(p.kept for p in self.problems),
             "problems": [str(p) for p in self.problems],
         }
 

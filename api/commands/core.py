@@ -33,7 +33,9 @@ def print_report(report: IngestReport, as_json: bool) -> None:
             + ", ".join(f"{k} {v}" for k, v in sorted(report.resolved.items()))
         )
     if report.problems:
-        click.echo(f"  skipped {len(report.problems)} rows:", err=True)
+        skipped = sum(not p.kept for p in report.problems)
+        kept = len(report.problems) - skipped
+        click.echo(f"  skipped {skipped} rows, kept {kept} with a repair:", err=True)
         for p in report.problems[:50]:
             click.echo(f"    {p}", err=True)
         if len(report.problems) > 50:
