@@ -177,6 +177,26 @@ def test_louvain_finds_the_cliques_whatever_the_insertion_order() -> None:
     assert communities.modularity(g, parts) == pytest.approx(2 * (6 / 13 - 0.25))
 
 
+def test_large_graphs_use_igraph_and_find_the_planted_communities() -> None:
+    """Above IGRAPH_FROM nodes Louvain runs in igraph: same planted groups as networkx, any insertion order."""
+    sizes = [communities.IGRAPH_FROM // 50] * 50
+    g = nx.random_partition_graph(sizes, 0.1, 0.0001, seed=7)
+    for u, v in g.edges():
+        g[u][v]["weight"] = 1
+    assert g.number_of_nodes() >= communities.IGRAPH_FROM
+    fast = communities.louvain(g)
+    rev = nx.Graph()
+    rev.add_nodes_from(reversed(list(g.nodes)))
+    rev.add_edges_from(reversed(list(g.edges(data=True))))
+    assert communities.louvain(rev) == fast  # deterministic whatever the order
+    planted = [frozenset(b) for b in g.graph["partition"]]
+    reference = nx.community.louvain_communities(g, seed=communities.LOUVAIN_SEED)
+    assert communities.nmi(communities.membership(fast), communities.membership(planted)) == pytest.approx(
+        1.0
+    )
+    assert communities.modularity(g, fast) == pytest.approx(communities.modularity(g, reference), abs=0.02)
+
+
 def test_nmi_by_hand() -> None:
     same = {1: "x", 2: "x", 3: "y", 4: "y"}
     assert communities.nmi(same, {1: 0, 2: 0, 3: 1, 4: 1}) == pytest.approx(1.0)

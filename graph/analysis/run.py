@@ -429,7 +429,11 @@ def _communities(p: Prepared, scope: Scope, top: int | None) -> CommunitiesResul
     nmi_t = com.nmi({a: member[a] for a in main}, dict(main)) if main else None
     return CommunitiesResult(
         scope=_scope_info(scope),
-        algorithm="louvain (networkx, Blondel et al. 2008)",
+        algorithm=(
+            "louvain (Blondel et al. 2008): networkx"
+            if g.number_of_nodes() < com.IGRAPH_FROM
+            else "louvain (Blondel et al. 2008): igraph multilevel, for graphs of 5,000+ nodes"
+        ),
         seed=com.LOUVAIN_SEED,
         resolution=com.RESOLUTION,
         modularity=r6(com.modularity(g, parts)),
