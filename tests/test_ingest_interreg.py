@@ -120,7 +120,10 @@ def test_cli_ingest_interreg_json(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output[res.output.index("{") :])
     assert doc["projects"] == {"created": 2, "merged": 0}
-    assert (doc["skipped"], doc["kept_with_repairs"]) == (4, 1)  # the impossible date is repaired, not skipped
+    assert (doc["skipped"], doc["kept_with_repairs"]) == (
+        4,
+        1,
+    )  # the impossible date is repaired, not skipped
 
 
 @pytest.mark.integration

@@ -53,6 +53,23 @@ def run_ingest(ctx: Context, source: str, path: Path | None, as_json: bool) -> I
     return report
 
 
+def ingest_command(source: str, help_text: str, metavar: str = "PATH") -> click.Command:
+    """`innograph ingest SOURCE PATH [--json]` for a loader in `ingest.loaders.LOADERS`.
+
+    Every source's command is the same (load, resolve, one transaction, a summary); only the help differs.
+    """
+
+    @click.command(source, help=help_text)
+    @click.argument("path", metavar=metavar, type=click.Path(path_type=Path))
+    @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+    @store_options
+    @pass_ctx
+    def command(ctx: Context, path: Path, as_json: bool) -> None:
+        run_ingest(ctx, source, path, as_json)
+
+    return command
+
+
 @click.command("registry")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")

@@ -3,54 +3,43 @@ theme crosswalk as a table (`innograph crosswalk`)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from api.cli import Context, echo_json, pass_ctx, store_options
-from api.commands.core import run_ingest
+from api.cli import echo_json
+from api.commands.core import ingest_command
 from graph.crosswalk import crosswalk_table
 
-
-@click.command("agencies")
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@store_options
-@pass_ctx
-def ingest_agencies(ctx: Context, path: Path, as_json: bool) -> None:
+ingest_agencies = ingest_command(
+    "agencies",
     """Load SCB's register of state agencies as official identities (organisationsnummer).
 
-    Each agency with an org_nr becomes the actor se-org:<10 digits> or, when the graph already holds it
-    (Blekinge Tekniska Högskola from the registry, Linnéuniversitetet from Interreg), gives that actor its
-    orgnr and canonical name. Ended agencies with a known successor (Växjö universitet, Högskolan i
-    Kalmar → Linnéuniversitetet) become the successor's old names and numbers.
+Each agency with an org_nr becomes the actor se-org:<10 digits> or, when the graph already holds it
+(Blekinge Tekniska Högskola from the registry, Linnéuniversitetet from Interreg), gives that actor its
+orgnr and canonical name. Ended agencies with a known successor (Växjö universitet, Högskolan i
+Kalmar → Linnéuniversitetet) become the successor's old names and numbers.
 
-    \b
-    Examples:
-      innograph ingest agencies ../shared/data/sweden/myndighetsregister-scb.json
-      innograph actor orgnr:202100-4011
-    """
-    run_ingest(ctx, "agencies", path, as_json)
+\b
+Examples:
+  innograph ingest agencies ../shared/data/sweden/myndighetsregister-scb.json
+  innograph actor orgnr:202100-4011
+""",
+)
 
 
-@click.command("erdf")
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@store_options
-@pass_ctx
-def ingest_erdf(ctx: Context, path: Path, as_json: bool) -> None:
+ingest_erdf = ingest_command(
+    "erdf",
     """Load Regional Development Fund projects from Tillväxtverket's Projektbanken (JSON, CSV or XLSX).
 
-    One project per ärende-id (erdf:<id>), its owner (stödmottagare) as project_owner joined with the
-    actors already in the graph, granted SEK, thematic objective and priority axis as themes, and the
-    counties and municipalities where it runs as places. CSV/XLSX columns are found by name.
+One project per ärende-id (erdf:<id>), its owner (stödmottagare) as project_owner joined with the
+actors already in the graph, granted SEK, thematic objective and priority axis as themes, and the
+counties and municipalities where it runs as places. CSV/XLSX columns are found by name.
 
-    \b
-    Examples:
-      innograph ingest erdf ../shared/data/sweden/erdf-2014-2020-projektbanken-2016-10.json
-      innograph ingest erdf projektbanken-2021-2027.xlsx --json
-    """
-    run_ingest(ctx, "erdf", path, as_json)
+\b
+Examples:
+  innograph ingest erdf ../shared/data/sweden/erdf-2014-2020-projektbanken-2016-10.json
+  innograph ingest erdf projektbanken-2021-2027.xlsx --json
+""",
+)
 
 
 @click.command("crosswalk")
