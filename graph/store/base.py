@@ -65,7 +65,8 @@ class Neighbourhood:
 WALK_CHUNK = 500  # ids per query in the walk; fixed here so every store caps at the same actors
 
 
-def _chunks(items: list[str], size: int = WALK_CHUNK) -> Iterator[list[str]]:
+def chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    """`items` in consecutive slices of at most `size`: every store batches ids into queries this way."""
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -94,12 +95,12 @@ def walk_neighbourhood(
     capped = False
     for hop in range(1, depth + 1):
         new_projects: set[str] = set()
-        for chunk in _chunks(frontier):
+        for chunk in chunks(frontier, WALK_CHUNK):
             new_projects.update(projects_of(chunk))
         new_projects -= project_ids
         project_ids |= new_projects
         next_frontier: list[str] = []
-        for chunk in _chunks(sorted(new_projects)):
+        for chunk in chunks(sorted(new_projects), WALK_CHUNK):
             for aid in actors_of(chunk):
                 if aid in hops:
                     continue
@@ -119,8 +120,8 @@ def walk_neighbourhood(
     # participations of actors outside a capped neighbourhood.
     parts = [
         p
-        for chunk in _chunks(sorted(project_ids), 250)
-        for mchunk in _chunks(members, 2000)
+        for chunk in chunks(sorted(project_ids), 250)
+        for mchunk in chunks(members, 2000)
         for p in participations_of(chunk, mchunk)
     ]
     parts.sort(key=lambda p: (p.project_id, p.actor_id))

@@ -56,6 +56,7 @@ from graph.store.base import (
     ProjectFilter,
     Stats,
     UpsertCounts,
+    chunks,
     walk_neighbourhood,
 )
 from graph.text import fold
@@ -68,11 +69,6 @@ _UNAVAILABLE_CODES = (
     "Neo.ClientError.Database.DatabaseNotFound",
     "Neo.TransientError.General.DatabaseUnavailable",
 )
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def _epoch() -> int:
@@ -236,7 +232,7 @@ class Neo4jWriter:
 
     def _existing(self, node_label: str, ids: list[str], key: str = "id") -> dict[str, str]:
         out: dict[str, str] = {}
-        for chunk in _chunks(ids, self._batch):
+        for chunk in chunks(ids, self._batch):
             out.update(
                 (r["id"], r["data"]) for r in self._run(cypher.existing_data(node_label, key), ids=chunk)
             )
@@ -288,7 +284,7 @@ class Neo4jWriter:
         self._write(cypher.merge_nodes("Actor"), rows)
         # The first actor to claim a key keeps it: keys are never silently moved between actors.
         self._write(cypher.MERGE_KEYS, keys)
-        for chunk in _chunks(moved, self._batch):
+        for chunk in chunks(moved, self._batch):
             self._run(cypher.UNLINK_COUNTY, ids=chunk)
         self._write(cypher.LINK_COUNTY, link)
         return counts
@@ -323,7 +319,7 @@ class Neo4jWriter:
             k = (p.actor_id, p.project_id)
             merged[k] = merge_participation(merged[k], p) if k in merged else p
         stored: dict[tuple[str, str], str] = {}
-        for chunk in _chunks(sorted({pid for _, pid in merged}), self._batch):
+        for chunk in chunks(sorted({pid for _, pid in merged}), self._batch):
             for r in self._run(cypher.EXISTING_PARTICIPATIONS, ids=chunk):
                 stored[(r["actor_id"], r["project_id"])] = r["data"]
         rows = []
@@ -350,7 +346,7 @@ class Neo4jWriter:
             ("Project", sorted({p for _, p in merged})),
         ):
             found: set[str] = set()
-            for chunk in _chunks(ids, self._batch):
+            for chunk in chunks(ids, self._batch):
                 found.update(r["id"] for r in self._run(cypher.existing_ids(node_label), ids=chunk))
             missing = [i for i in ids if i not in found]
             if missing:
@@ -362,7 +358,7 @@ class Neo4jWriter:
             for c in counties
         ]
         counts, created = self._replace("County", "code", rows)
-        for chunk in _chunks(created, self._batch):
+        for chunk in chunks(created, self._batch):
             self._run(cypher.LINK_COUNTY_BACK, codes=chunk)
         return counts
 
@@ -381,7 +377,7 @@ class Neo4jWriter:
             for t in themes
         ]
         counts, created = self._replace("Theme", "id", rows)
-        for chunk in _chunks(created, self._batch):
+        for chunk in chunks(created, self._batch):
             self._run(cypher.LINK_THEMES_BACK, ids=chunk)
         return counts
 
@@ -565,7 +561,7 @@ class Neo4jStore:
     def _by_ids(self, node_label: str, ids: Iterable[str]) -> dict[str, str]:
         wanted = list(dict.fromkeys(ids))
         out: dict[str, str] = {}
-        for chunk in _chunks(wanted, max(1, self.settings.batch_size)):
+        for chunk in chunks(wanted, max(1, self.settings.batch_size)):
             out.update((r["id"], r["data"]) for r in self._rows(cypher.existing_data(node_label), ids=chunk))
         return out
 
@@ -583,7 +579,7 @@ class Neo4jStore:
 
     def lookup_keys(self, keys: Iterable[str]) -> dict[str, str]:
         out: dict[str, str] = {}
-        for chunk in _chunks(list(dict.fromkeys(keys)), max(1, self.settings.batch_size)):
+        for chunk in chunks(list(dict.fromkeys(keys)), max(1, self.settings.batch_size)):
             out.update((r["key"], r["actor_id"]) for r in self._rows(cypher.LOOKUP_KEYS, keys=chunk))
         return out
 

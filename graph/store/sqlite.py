@@ -35,6 +35,7 @@ from graph.store.base import (
     ProjectFilter,
     Stats,
     UpsertCounts,
+    chunks,
     walk_neighbourhood,
 )
 from graph.text import fold
@@ -68,9 +69,8 @@ SCHEMA_VERSION = "1"
 _CHUNK = 500  # SQLite's variable limit is 32766; keep IN lists well below it
 
 
-def _chunks(items: list[str], size: int = _CHUNK) -> Iterator[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    return chunks(items, _CHUNK)
 
 
 def _marks(n: int) -> str:
