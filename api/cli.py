@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import BaseModel
 
+from graph.analysis.scope import YEAR_MAX, YEAR_MIN, Scope
 from graph.errors import InnographError
 from graph.settings import Settings
 from graph.store import GraphStore, open_store
@@ -85,6 +86,48 @@ def store_options(f: F) -> F:
         help="Embedded database file (INNOGRAPH_DB, default ./data/innograph.db).",
     )(f)
     return f
+
+
+def scope_options(f: F) -> F:
+    """`--county`, `--programme`, `--theme`, `--from`, `--to`, parsed into one `scope: Scope` argument.
+
+    The one declaration of the scope options (analyze, export); `Scope.parse` reads them, so the CLI
+    and the HTTP API (`api.deps.ScopeDep`) accept the same values.
+    """
+    import functools
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["scope"] = Scope.parse(
+            kwargs.pop("county"),
+            kwargs.pop("programme"),
+            kwargs.pop("theme"),
+            kwargs.pop("start_year"),
+            kwargs.pop("end_year"),
+        )
+        return f(*args, **kwargs)
+
+    year = click.IntRange(YEAR_MIN, YEAR_MAX)
+    g: Any = wrapper
+    g = click.option(
+        "--to", "end_year", type=year, help="Only projects that started in or before this year."
+    )(g)
+    g = click.option(
+        "--from", "start_year", type=year, help="Only projects that started in or after this year."
+    )(g)
+    g = click.option(
+        "--theme", multiple=True, help="Only projects on this theme id, e.g. s3:blekinge:tech (repeatable)."
+    )(g)
+    g = click.option(
+        "--programme", multiple=True, help='Only projects of this programme, e.g. "Interreg" (repeatable).'
+    )(g)
+    g = click.option(
+        "--county",
+        multiple=True,
+        help="SCB county code (repeatable or comma-separated; default South Sweden: 06 07 08 09 10 12 13; "
+        "'all' for every actor). A graph export is cut to the named counties' projects and partners.",
+    )(g)
+    return g
 
 
 def to_jsonable(obj: Any) -> Any:

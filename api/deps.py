@@ -1,11 +1,12 @@
-"""FastAPI dependencies as named aliases: `StoreDep`, `SettingsDep`."""
+"""FastAPI dependencies as named aliases: `StoreDep`, `SettingsDep`, `ScopeDep`."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
+from graph.analysis.scope import YEAR_MAX, YEAR_MIN, Scope
 from graph.settings import Settings
 from graph.store import GraphStore
 
@@ -22,3 +23,33 @@ def get_settings(request: Request) -> Settings:
 
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_scope(
+    county: Annotated[
+        list[str] | None,
+        Query(
+            max_length=40,
+            description="SCB county codes (repeatable or comma-separated); default South Sweden; 'all'",
+        ),
+    ] = None,
+    programme: Annotated[
+        list[str] | None,
+        Query(max_length=60, description='only projects of these programmes, e.g. "Interreg"'),
+    ] = None,
+    theme: Annotated[
+        list[str] | None,
+        Query(max_length=300, description="only projects on these theme ids, e.g. s3:blekinge:tech"),
+    ] = None,
+    start: Annotated[
+        int | None, Query(alias="from", ge=YEAR_MIN, le=YEAR_MAX, description="projects starting in or after")
+    ] = None,
+    end: Annotated[
+        int | None, Query(alias="to", ge=YEAR_MIN, le=YEAR_MAX, description="projects starting in or before")
+    ] = None,
+) -> Scope:
+    """The one reading of the scope query parameters (`Scope.parse`, as the CLI's `scope_options`)."""
+    return Scope.parse(county, programme, theme, start, end)
+
+
+ScopeDep = Annotated[Scope, Depends(get_scope)]

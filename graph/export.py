@@ -1,13 +1,13 @@
 """Exports: the collaboration graph for Gephi (GEXF, GraphML, JSON) and every table for Excel or CSV.
 
 The graph written is the weighted actor–actor projection of `graph.projection` (or, with
-`bipartite=True`, the actor–project graph itself), cut to a selection:
+`bipartite=True`, the actor–project graph itself), cut to a `graph.analysis.scope.Scope`:
 
 - programme, theme and period select projects (a project counts when it matches all that are given);
-- counties select the projects that have at least one actor in those counties, with all their members,
+- named counties select the projects that have at least one actor in those counties, with all their members,
   so a county's file shows its actors *and* the partners they work with; the county's actors without
   any selected project stay in as isolated nodes;
-- with no selection at all, the whole graph is written, isolated actors included.
+- with no county named and no project filter, the whole graph is written, isolated actors included.
 
 Each actor node carries its name, kind, county and country and the analysis measures for it, exactly
 as `graph.analysis` reports them (degree, weighted degree, betweenness, PageRank, closeness,
@@ -60,7 +60,7 @@ from graph.analysis.models import (
 from graph.analysis.run import Prepared, prepare, run_analysis
 from graph.analysis.scope import Scope
 from graph.errors import InvalidInput
-from graph.geo import COUNTIES, SOUTH_SWEDEN
+from graph.geo import COUNTIES
 from graph.model import ActorKind
 from graph.projection import collaboration_graph, project_node
 from graph.store.base import GraphStore
@@ -96,79 +96,34 @@ KIND_COLOURS: dict[str, tuple[int, int, int]] = {
 PROJECT_COLOUR = (40, 40, 40)
 
 
-@dataclass(frozen=True)
-class Selection:
-    """Which part of the graph to export (see the module docstring); empty means everything."""
-
-    counties: tuple[str, ...] = ()
-    programme: tuple[str, ...] = ()
-    theme: tuple[str, ...] = ()
-    start_year: int | None = None
-    end_year: int | None = None
-    all_counties: bool = False  # analysis tables report on every actor (`--county all`)
-
-    def __post_init__(self) -> None:
-        for c in self.counties:
-            if c not in COUNTIES:
-                raise InvalidInput(f"unknown county code {c!r}: use an SCB code such as 10 (Blekinge)")
-        if self.start_year and self.end_year and self.start_year > self.end_year:
-            raise InvalidInput(f"start year {self.start_year} is after end year {self.end_year}")
-
-    @classmethod
-    def from_options(
-        cls,
-        counties: Iterable[str] = (),
-        programme: Iterable[str] = (),
-        theme: Iterable[str] = (),
-        start_year: int | None = None,
-        end_year: int | None = None,
-    ) -> Selection:
-        """From CLI options or query parameters: county codes repeated or comma-separated, or `all`."""
-        codes = [c.strip() for v in counties for c in v.split(",") if c.strip()]
-        everyone = any(c.lower() == "all" for c in codes)
-        return cls(
-            counties=() if everyone else tuple(sorted(set(codes))),
-            programme=tuple(sorted(set(programme))),
-            theme=tuple(sorted(set(theme))),
-            start_year=start_year,
-            end_year=end_year,
-            all_counties=everyone,
-        )
-
-    @property
-    def filters_projects(self) -> bool:
-        return bool(self.programme or self.theme or self.start_year or self.end_year)
-
-
 def select_bipartite(
-    full: nx.Graph, sel: Selection, project_themes: Mapping[str, Sequence[str]] | None = None
+    full: nx.Graph, sel: Scope, project_themes: Mapping[str, Sequence[str]] | None = None
 ) -> nx.Graph:
-    """The actor–project graph cut to the selection (a new graph; `full` is not changed).
+    """The actor–project graph cut to the scope (a new graph; `full` is not changed).
 
     Projects match as in `graph.analysis.Scope.project_matches` (programme case-insensitive; a theme
     matches the project's own themes, its programme part, or the S3 areas in `project_themes`, which
-    `graph.analysis.run.prepare(store).project_themes` maps through the crosswalk).
+    `graph.analysis.run.prepare(store).project_themes` maps through the crosswalk). Counties cut the
+    graph only when named (`Scope.graph_counties`).
     """
-    if not sel.counties and not sel.filters_projects:
+    counties = sel.graph_counties
+    if not counties and not sel.filters_projects:
         return full.copy()
-    scope = analysis_scope(sel, all_counties=True)
     extra = project_themes or {}
     projects = [
         n
         for n, d in full.nodes(data=True)
-        if d.get("type") == "project" and scope.project_matches(d, extra.get(n, ()))
+        if d.get("type") == "project" and sel.project_matches(d, extra.get(n, ()))
     ]
-    if sel.counties:
-        wanted = set(sel.counties)
+    if counties:
+        wanted = set(counties)
         projects = [p for p in projects if any(full.nodes[a].get("county_code") in wanted for a in full[p])]
     keep = set(projects)
     for p in projects:
         keep.update(full[p])
-    if sel.counties:
+    if counties:
         keep.update(
-            n
-            for n, d in full.nodes(data=True)
-            if d.get("type") == "actor" and d.get("county_code") in sel.counties
+            n for n, d in full.nodes(data=True) if d.get("type") == "actor" and d.get("county_code") in wanted
         )
     return full.subgraph(sorted(keep)).copy()
 
@@ -633,22 +588,7 @@ PARTICIPATION_COLUMNS = ["actor_id", "project_id", "role", "contribution", "cont
 # -- what the CLI and the API call --------------------------------------------------------------
 
 
-def analysis_scope(sel: Selection, all_counties: bool = False) -> Scope:
-    """The analysis scope of a selection: the same counties (South Sweden when none) and project filters.
-
-    `all_counties=True` reports on every actor (`Scope(counties=())`), which is what node measures need.
-    """
-    counties: tuple[str, ...] = () if all_counties or sel.all_counties else (sel.counties or SOUTH_SWEDEN)
-    return Scope(
-        counties=counties,
-        programme=sel.programme,
-        theme=sel.theme,
-        start_year=sel.start_year,
-        end_year=sel.end_year,
-    )
-
-
-def node_measures(store: GraphStore, sel: Selection, actors: Iterable[str]) -> dict[str, dict[str, Any]]:
+def node_measures(store: GraphStore, sel: Scope, actors: Iterable[str]) -> dict[str, dict[str, Any]]:
     """Per actor, the analysis measures to attach to its node.
 
     The values are `graph.analysis`'s own, rounded as its results round them: the whole-graph scores
@@ -664,7 +604,7 @@ def node_measures(store: GraphStore, sel: Selection, actors: Iterable[str]) -> d
     pr = prep.pagerank()
     member = com.membership(prep.communities())
     cons, esize = _burt(prep, wanted)
-    isolated: IsolatedResult = run_analysis(store, "isolated", analysis_scope(sel, all_counties=True))
+    isolated: IsolatedResult = run_analysis(store, "isolated", sel.everyone())
     lists: dict[str, list[str]] = defaultdict(list)
     reasons: dict[str, list[str]] = defaultdict(list)
     for name in ISOLATION_LISTS:
@@ -727,9 +667,8 @@ def _pairs(d: Mapping[str, Any]) -> str:
     return "; ".join(f"{k}: {v}" for k, v in d.items())
 
 
-def analysis_tables(store: GraphStore, sel: Selection) -> list[Table]:
-    """One table per analysis result, for the selection's scope, exactly as `run_analysis` returns it."""
-    scope = analysis_scope(sel)
+def analysis_tables(store: GraphStore, scope: Scope) -> list[Table]:
+    """One table per analysis result, for the scope, exactly as `run_analysis` returns it."""
     cen_r: CentralityResult = run_analysis(store, "centrality", scope)
     bro_r: BrokerageResult = run_analysis(store, "brokerage", scope)
     iso_r: IsolatedResult = run_analysis(store, "isolated", scope)
@@ -792,7 +731,7 @@ COMMUNITY_COLUMNS = ["id", "size", "scoped_members", "counties", "themes", "memb
 
 
 def build_graph_file(
-    store: GraphStore, sel: Selection, fmt: str, bipartite: bool = False
+    store: GraphStore, sel: Scope, fmt: str, bipartite: bool = False
 ) -> tuple[bytes, nx.Graph]:
     """The exported file's bytes and the annotated graph they hold."""
     if fmt not in GRAPH_FORMATS:
@@ -804,7 +743,7 @@ def build_graph_file(
     return graph_bytes(g, fmt), g
 
 
-def build_tables(store: GraphStore, sel: Selection) -> list[Table]:
+def build_tables(store: GraphStore, sel: Scope) -> list[Table]:
     """Actors, projects, participations in the selection, then every analysis result."""
     prep = prepare(store)
     chosen = select_bipartite(prep.bipartite, sel, prep.project_themes)

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.cli import cli, main
+from graph.analysis.scope import Scope
 from graph.export import (
-    Selection,
     build_graph_file,
     build_tables,
     export_graph,
@@ -75,7 +75,7 @@ def test_whole_graph_has_hand_counted_weights(mini: SqliteStore) -> None:
 
 
 def test_selection_by_county_keeps_partners_and_isolated_county_actors(mini: SqliteStore) -> None:
-    chosen = select_bipartite(mini.to_networkx(), Selection(counties=("10",)))
+    chosen = select_bipartite(mini.to_networkx(), Scope.parse(["10"]))
     actors = sorted(n for n, d in chosen.nodes(data=True) if d["type"] == "actor")
     projects = sorted(n for n, d in chosen.nodes(data=True) if d["type"] == "project")
     # P1 and P2 have a Blekinge member; P3 (Skåne only) does not, so Foxtrot is out; Epsilon stays.
@@ -85,15 +85,15 @@ def test_selection_by_county_keeps_partners_and_isolated_county_actors(mini: Sql
 
 def test_selection_by_programme_and_year(mini: SqliteStore) -> None:
     full = mini.to_networkx()
-    inter = select_bipartite(full, Selection(programme=("Interreg",)))
+    inter = select_bipartite(full, Scope.parse(programme=["Interreg"]))
     assert sorted(n for n, d in inter.nodes(data=True) if d["type"] == "project") == [
         "project:seed:p1",
         "project:seed:p3",
     ]
     assert "de:d-institut" not in inter and "se:e-lonely" not in inter
-    early = select_bipartite(full, Selection(end_year=2020))
+    early = select_bipartite(full, Scope.parse(end_year=2020))
     assert sorted(n for n, d in early.nodes(data=True) if d["type"] == "project") == ["project:seed:p2"]
-    themed = select_bipartite(full, Selection(theme=("s3:blekinge:tech",)))
+    themed = select_bipartite(full, Scope.parse(theme=["s3:blekinge:tech"]))
     assert sorted(n for n, d in themed.nodes(data=True) if d["type"] == "actor") == [
         "se:a-university",
         "se:b-park",
@@ -103,7 +103,7 @@ def test_selection_by_programme_and_year(mini: SqliteStore) -> None:
 
 @pytest.mark.parametrize("fmt", ["gexf", "graphml"])
 def test_graph_files_read_back_with_same_nodes_edges_weights_attributes(mini: SqliteStore, fmt: str) -> None:
-    data, g = build_graph_file(mini, Selection(), fmt)
+    data, g = build_graph_file(mini, Scope.parse(), fmt)
     back = nx.read_gexf(io.BytesIO(data)) if fmt == "gexf" else nx.read_graphml(io.BytesIO(data))
     assert sorted(back.nodes) == sorted(g.nodes)
     assert _weights(back) == _weights(g)
@@ -126,7 +126,7 @@ def test_graph_files_read_back_with_same_nodes_edges_weights_attributes(mini: Sq
 
 
 def test_bipartite_export_has_projects_and_roles(mini: SqliteStore) -> None:
-    data, _g = build_graph_file(mini, Selection(), "graphml", bipartite=True)
+    data, _g = build_graph_file(mini, Scope.parse(), "graphml", bipartite=True)
     back = nx.read_graphml(io.BytesIO(data))
     assert back.number_of_nodes() == 6 + 3
     assert back.number_of_edges() == 8
@@ -136,7 +136,7 @@ def test_bipartite_export_has_projects_and_roles(mini: SqliteStore) -> None:
 
 
 def test_json_export_is_node_link(mini: SqliteStore) -> None:
-    data, _ = build_graph_file(mini, Selection(), "json")
+    data, _ = build_graph_file(mini, Scope.parse(), "json")
     doc = json.loads(data)
     back = nx.node_link_graph(doc, edges="edges")
     assert back.number_of_nodes() == 6
@@ -147,7 +147,7 @@ def test_unknown_graph_format_is_invalid(mini: SqliteStore) -> None:
     from graph.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match="unknown graph format"):
-        build_graph_file(mini, Selection(), "dot")
+        build_graph_file(mini, Scope.parse(), "dot")
     g = export_graph(mini.to_networkx(), {}, "gexf")
     with pytest.raises(InvalidInput):
         graph_bytes(g, "svg")
@@ -157,7 +157,7 @@ def test_unknown_graph_format_is_invalid(mini: SqliteStore) -> None:
 
 
 def test_csv_tables_one_file_each(mini: SqliteStore, tmp_path: Path) -> None:
-    tables = build_tables(mini, Selection())
+    tables = build_tables(mini, Scope.parse())
     paths = write_csv(tables, tmp_path / "csv")
     names = [p.stem for p in paths]
     assert names[:3] == ["actors", "projects", "participations"]
@@ -174,7 +174,7 @@ def test_csv_tables_one_file_each(mini: SqliteStore, tmp_path: Path) -> None:
 
 
 def test_xlsx_sheets_headers_types(mini: SqliteStore) -> None:
-    tables = build_tables(mini, Selection())
+    tables = build_tables(mini, Scope.parse())
     wb = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(tables)))
     assert wb.sheetnames[:3] == ["actors", "projects", "participations"]
     ws = wb["actors"]
@@ -311,7 +311,7 @@ def test_real_interreg_export_reads_back(tmp_path: Path) -> None:
     s.init_schema()
     commit(s, load_registry())
     commit(s, LOADERS["interreg"](path))
-    data, g = build_graph_file(s, Selection(), "gexf")
+    data, g = build_graph_file(s, Scope.parse(), "gexf")
     back = nx.read_gexf(io.BytesIO(data))
     assert back.number_of_nodes() == g.number_of_nodes() == len(list(s.iter_actors()))
     assert _weights(back) == _weights(g)
@@ -328,7 +328,7 @@ def _analyze(db: Path, *args: str) -> Any:
 
 
 def test_node_measures_equal_analyze_json(mini: SqliteStore) -> None:
-    data, _ = build_graph_file(mini, Selection(), "graphml")
+    data, _ = build_graph_file(mini, Scope.parse(), "graphml")
     back = nx.read_graphml(io.BytesIO(data))
     cen = {r["actor_id"]: r for r in _analyze(mini.path, "centrality", "--county", "all")["rows"]}
     bro = {r["actor_id"]: r for r in _analyze(mini.path, "brokerage", "--county", "all")["rows"]}

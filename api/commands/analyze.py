@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import click
 
-from api.cli import Context, echo_json, pass_ctx, store_options
+from api.cli import Context, echo_json, pass_ctx, scope_options, store_options
 from graph.analysis import ANALYSES, Scope, run_analysis
 from graph.errors import InvalidInput
-from graph.geo import COUNTIES, SOUTH_SWEDEN
 
 HELP: dict[str, str] = {
     "centrality": "Degree, weighted degree, betweenness, PageRank and closeness of the scope's actors.",
@@ -26,19 +25,6 @@ HELP: dict[str, str] = {
     "counties": "County × county shared projects and partner pairs, observed against a null model.",
     "themes": "Per S3 area, programme part and policy objective: the counties that take part and those missing.",
 }
-
-
-def parse_counties(values: Sequence[str]) -> tuple[str, ...]:
-    """`--county` values: SCB codes (repeatable or comma-separated), or `all` for every actor."""
-    codes = [c.strip() for v in values for c in v.split(",") if c.strip()]
-    if not codes:
-        return SOUTH_SWEDEN
-    if any(c.lower() == "all" for c in codes):
-        return ()
-    for c in codes:
-        if c not in COUNTIES:
-            raise InvalidInput(f"unknown county code {c!r}: use an SCB code such as 10 (Blekinge), or 'all'")
-    return tuple(sorted(set(codes)))
 
 
 def _table(rows: list[list[Any]], header: list[str]) -> None:
@@ -140,17 +126,7 @@ def _print_csv(name: str, result: Any) -> None:
 
 def _make_command(name: str) -> click.Command:
     @click.command(name, help=None)
-    @click.option(
-        "--county", "county", multiple=True, help="SCB county code (repeatable; default South Sweden; 'all')."
-    )
-    @click.option(
-        "--programme", multiple=True, help='Only projects of this programme, e.g. "Interreg" (repeatable).'
-    )
-    @click.option(
-        "--theme", multiple=True, help="Only projects on this theme id, e.g. s3:blekinge:tech (repeatable)."
-    )
-    @click.option("--from", "start_year", type=int, help="Only projects that start in or after this year.")
-    @click.option("--to", "end_year", type=int, help="Only projects that start in or before this year.")
+    @scope_options
     @click.option("--top", type=click.IntRange(1), help="Show only the first N of each list.")
     @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
     @click.option("--csv", "as_csv", is_flag=True, help="Print the main list as CSV.")
@@ -158,24 +134,13 @@ def _make_command(name: str) -> click.Command:
     @pass_ctx
     def command(
         ctx: Context,
-        county: tuple[str, ...],
-        programme: tuple[str, ...],
-        theme: tuple[str, ...],
-        start_year: int | None,
-        end_year: int | None,
+        scope: Scope,
         top: int | None,
         as_json: bool,
         as_csv: bool,
     ) -> None:
         if as_json and as_csv:
             raise InvalidInput("choose one of --json and --csv")
-        scope = Scope(
-            counties=parse_counties(county),
-            programme=programme,
-            theme=theme,
-            start_year=start_year,
-            end_year=end_year,
-        )
         result = run_analysis(ctx.store, name, scope, top=top)
         if as_json:
             echo_json(result)

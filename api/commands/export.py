@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from api.cli import Context, echo_json, pass_ctx, store_options
+from api.cli import Context, echo_json, pass_ctx, scope_options, store_options
+from graph.analysis.scope import Scope
 from graph.errors import InvalidInput
-from graph.export import GRAPH_FORMATS, TABLE_FORMATS, Selection, build_graph_file, build_tables, write_csv
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def scope_options(f: F) -> F:
-    """`--county`, `--programme`, `--theme`, `--from`, `--to`: which part of the graph to export."""
-    f = click.option("--to", "end_year", type=int, help="Only projects that started in or before this year.")(
-        f
-    )
-    f = click.option(
-        "--from", "start_year", type=int, help="Only projects that started in or after this year."
-    )(f)
-    f = click.option("--theme", multiple=True, help="Only projects on this theme id (repeatable).")(f)
-    f = click.option("--programme", multiple=True, help='Only projects of this programme, e.g. "Interreg".')(
-        f
-    )
-    f = click.option(
-        "--county",
-        multiple=True,
-        help="SCB county code (repeatable, or 'all'): its actors, their projects and partners; "
-        "analysis tables report on these counties (default South Sweden, as in `innograph analyze`).",
-    )(f)
-    return f
+from graph.export import GRAPH_FORMATS, TABLE_FORMATS, build_graph_file, build_tables, write_csv
 
 
 @click.command("graph")
@@ -55,11 +31,7 @@ def export_graph_cmd(
     fmt: str,
     out: Path,
     bipartite: bool,
-    county: tuple[str, ...],
-    programme: tuple[str, ...],
-    theme: tuple[str, ...],
-    start_year: int | None,
-    end_year: int | None,
+    scope: Scope,
 ) -> None:
     """Write the collaboration graph for Gephi, Cytoscape or networkx, with the analysis measures.
 
@@ -73,8 +45,7 @@ def export_graph_cmd(
       innograph export graph --format graphml --out blekinge.graphml --county 10
       innograph export graph --format json --out interreg.json --programme Interreg --bipartite
     """
-    sel = Selection.from_options(county, programme, theme, start_year, end_year)
-    data, g = build_graph_file(ctx.store, sel, fmt, bipartite=bipartite)
+    data, g = build_graph_file(ctx.store, scope, fmt, bipartite=bipartite)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     click.echo(f"wrote {out}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges ({fmt})", err=True)
@@ -106,11 +77,7 @@ def export_tables_cmd(
     fmt: str,
     out: Path,
     as_json: bool,
-    county: tuple[str, ...],
-    programme: tuple[str, ...],
-    theme: tuple[str, ...],
-    start_year: int | None,
-    end_year: int | None,
+    scope: Scope,
 ) -> None:
     """Write actors, projects, participations and every analysis result as tables for Excel.
 
@@ -123,8 +90,7 @@ def export_tables_cmd(
       innograph export tables --format xlsx --out innograph.xlsx
       innograph export tables --format csv --out tables/ --county 12
     """
-    sel = Selection.from_options(county, programme, theme, start_year, end_year)
-    tables = build_tables(ctx.store, sel)
+    tables = build_tables(ctx.store, scope)
     if fmt == "xlsx":
         from graph.export import xlsx_bytes
 

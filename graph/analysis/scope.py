@@ -1,12 +1,15 @@
-"""What an analysis reports on: a set of counties, and which projects count (programme, theme, period).
+"""What an analysis, a view, an export or a report looks at: counties, and which projects count.
 
-See the package docstring (`graph.analysis`) for the exact semantics.
+`Scope` is the one scope type of the project (issue 15: it replaced the export's `Selection`), with
+one parser (`Scope.parse`, for CLI options and query parameters alike), one click decorator
+(`api.cli.scope_options`) and one FastAPI dependency (`api.deps.ScopeDep`). See the package docstring
+(`graph.analysis`) for the exact semantics in analyses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import networkx as nx
@@ -18,6 +21,10 @@ from graph.projection import collaboration_graph
 #: Programme names (`Project.programme`) that are EU-funded.
 EU_PROGRAMMES: tuple[str, ...] = ("ERDF", "FP7", "Horizon 2020", "Horizon Europe", "Interreg")
 
+#: The one range of project start years a scope accepts (CLI options and query parameters alike).
+YEAR_MIN = 1950
+YEAR_MAX = 2100
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -26,6 +33,11 @@ class Scope:
     `counties=()` means every actor, whatever its county or country. Each other tuple is "any of";
     an empty tuple does not filter. `start_year`/`end_year` bound the project's start year
     (inclusive); when either is set, projects with no known start do not count.
+
+    `counties_named` says whether the user named the counties (or `all`) rather than taking the
+    default (South Sweden). Analyses report on `counties` either way; a graph export cuts the graph
+    to named counties only, and writes the whole graph otherwise (`graph_counties`). It takes no
+    part in equality, so caches keyed by scope do not split on it.
     """
 
     counties: tuple[str, ...] = SOUTH_SWEDEN
@@ -33,13 +45,68 @@ class Scope:
     theme: tuple[str, ...] = ()
     start_year: int | None = None
     end_year: int | None = None
+    counties_named: bool = field(default=True, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for c in self.counties:
             if c not in COUNTIES:
-                raise InvalidInput(f"unknown county code {c!r}: use an SCB code such as 10 (Blekinge)")
+                raise InvalidInput(
+                    f"unknown county code {c!r}: use an SCB code such as 10 (Blekinge), or 'all'"
+                )
+        for year in (self.start_year, self.end_year):
+            if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
+                raise InvalidInput(f"year {year} is out of range: use a start year in {YEAR_MIN}–{YEAR_MAX}")
         if self.start_year is not None and self.end_year is not None and self.start_year > self.end_year:
             raise InvalidInput(f"period {self.start_year}–{self.end_year} is empty: --from is after --to")
+
+    @classmethod
+    def parse(
+        cls,
+        counties: Iterable[str] | None = (),
+        programme: Iterable[str] | None = (),
+        theme: Iterable[str] | None = (),
+        start_year: int | None = None,
+        end_year: int | None = None,
+    ) -> Scope:
+        """The scope of CLI options or query parameters.
+
+        County codes come repeated or comma-separated; `all` means every actor; none means South
+        Sweden (and, for a graph export, the whole graph). Programmes and themes are repeatable.
+        Raises InvalidInput on an unknown county, a year out of range or an empty period.
+        """
+        codes = [c.strip() for v in counties or () for c in v.split(",") if c.strip()]
+        everyone = any(c.lower() == "all" for c in codes)
+        return cls(
+            counties=() if everyone else (tuple(sorted(set(codes))) if codes else SOUTH_SWEDEN),
+            programme=tuple(sorted({p.strip() for p in programme or () if p.strip()})),
+            theme=tuple(sorted({t.strip() for t in theme or () if t.strip()})),
+            start_year=start_year,
+            end_year=end_year,
+            counties_named=bool(codes),
+        )
+
+    @property
+    def graph_counties(self) -> tuple[str, ...]:
+        """The counties a graph export cuts to: the named ones; none (the whole graph) by default or `all`."""
+        return self.counties if self.counties_named else ()
+
+    def everyone(self) -> Scope:
+        """The same project filters, reported on every actor (what per-node measures need)."""
+        return replace(self, counties=(), counties_named=True)
+
+    def text(self) -> str:
+        """The scope in one line of words, for pages and reports ("Scope: counties …; programmes …")."""
+        names = ", ".join(COUNTIES[c].short_name for c in self.counties)
+        parts = [f"counties {names}" if self.counties else "every county and country"]
+        if self.programme:
+            parts.append("programmes " + ", ".join(self.programme))
+        if self.theme:
+            parts.append("themes " + ", ".join(self.theme))
+        if self.start_year is not None or self.end_year is not None:
+            parts.append(f"projects starting {self.start_year or '…'}–{self.end_year or '…'}")
+        else:
+            parts.append("all years")
+        return "Scope: " + "; ".join(parts) + "."
 
     @property
     def filters_projects(self) -> bool:
