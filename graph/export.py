@@ -32,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 import networkx as nx
@@ -65,8 +65,6 @@ from graph.model import ActorKind
 from graph.projection import collaboration_graph, project_node
 from graph.store.base import GraphStore
 
-GraphFormat = Literal["gexf", "graphml", "json"]
-TableFormat = Literal["csv", "xlsx"]
 GRAPH_FORMATS: tuple[str, ...] = ("gexf", "graphml", "json")
 TABLE_FORMATS: tuple[str, ...] = ("csv", "xlsx")
 

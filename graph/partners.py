@@ -844,11 +844,6 @@ def parse_query(data: dict[str, Any], where: str = "query") -> PartnerQuery:
         raise InvalidInput(f"{where}: {msg}") from e
 
 
-def idf_weight(index: PartnerIndex, token: str) -> float:
-    """The BM25 idf of a token in the index (0 when unknown); for diagnostics and tests."""
-    return float(index.idf[index.vocab[token]]) if token in index.vocab else 0.0
-
-
 __all__ = [
     "WEIGHTS",
     "Candidate",

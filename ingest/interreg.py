@@ -162,10 +162,6 @@ class _OrgAcc:
     sme: set[bool] = field(default_factory=set)
 
 
-def programme_slug(programme: str) -> str:
-    return slug(programme)
-
-
 def project_id(programme: str, name: str) -> str:
     return f"interreg:{slug(programme)}:{slug(name)}"
 

@@ -18,7 +18,6 @@ from graph.model import Actor, County, Participation, Project, SourceRef, Theme,
 from ingest.pipeline import SourceBatch
 
 SOURCE = "registry"
-COUNTY_SOURCE = SourceRef(source="scb", record="scb:lan-codes", name="SCB län codes; Eurostat NUTS 2021")
 
 
 def default_path() -> Path:

@@ -427,10 +427,8 @@ def test_bolt_graph_has_the_documented_shape(bolt: Neo4jStore) -> None:
     assert located == [{"a": NETPORT, "c": "12"}, {"a": "se:hms", "c": "13"}]
 
 
-@pytest.mark.bolt
-@pytest.mark.integration
-def test_labels_are_allow_listed_against_injection(bolt: Neo4jStore) -> None:
-    commit(bolt, fixture_batch())
+def _attack_the_builders() -> None:
+    """Every pure Cypher builder refuses a label, type or property that would change the statement."""
     attack = "Actor) DETACH DELETE n //"
     for build in (
         cypher.label,
@@ -441,10 +439,29 @@ def test_labels_are_allow_listed_against_injection(bolt: Neo4jStore) -> None:
     ):
         with pytest.raises(InvalidInput, match="not an innograph node label"):
             build(attack)
+    with pytest.raises(InvalidInput, match="not an innograph node label"):
+        cypher.create_index("innograph_x", attack, "id")
     with pytest.raises(InvalidInput, match="relationship type"):
         cypher.count_relationships("PARTICIPATES_IN]->() DETACH DELETE r //")
     with pytest.raises(InvalidInput, match="property"):
         cypher.count_by("Actor", "kind) DETACH DELETE n //")
+    with pytest.raises(InvalidInput, match="property"):
+        cypher.create_constraint("x} DETACH DELETE n //", "Actor", "id")
+
+
+def test_cypher_builders_refuse_injected_labels() -> None:
+    """Runs without a server: the builders are pure functions, so their guard is tested on every run."""
+    _attack_the_builders()
+    # The guard lets every legitimate name through, so the store's own statements still build.
+    assert all(cypher.label(name) == name for name in cypher.LABELS)
+    assert len(cypher.schema_statements(cypher.NEO4J)) == len(cypher.CONSTRAINTS) + len(cypher.INDEXES) + 2
+
+
+@pytest.mark.bolt
+@pytest.mark.integration
+def test_labels_are_allow_listed_against_injection(bolt: Neo4jStore) -> None:
+    commit(bolt, fixture_batch())
+    _attack_the_builders()
     assert counts(bolt) == (7, 4, 10)
 
 
