@@ -5,20 +5,31 @@ Two implementations: `SqliteStore` (the embedded default, a real database file) 
 
 Writes go through `store.writer()`: a context manager that is one transaction. Leaving it normally
 commits; an exception rolls everything back, so a whole-source ingest is all or nothing.
-Upserts merge with what is stored (`graph.model.merge_*`), so writing the same record twice changes nothing.
+Upserts merge with what is stored through one pure function, `plan_upserts` (`graph.model.merge_*`), so
+writing the same record twice changes nothing and both stores merge identically.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 import networkx as nx
 from pydantic import BaseModel
 
-from graph.model import Actor, ActorKind, County, Participation, Project, Theme
+from graph.model import (
+    Actor,
+    ActorKind,
+    County,
+    Participation,
+    Project,
+    Theme,
+    merge_actor,
+    merge_participation,
+    merge_project,
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,74 @@ class UpsertCounts:
     def add(self, other: UpsertCounts) -> None:
         self.created += other.created
         self.merged += other.merged
+
+
+R = TypeVar("R", Actor, Project, Participation)
+
+# The one merge of each record type; the stores never merge on their own.
+_MERGE: dict[type, Callable[[Any, Any], Any]] = {
+    Actor: merge_actor,
+    Project: merge_project,
+    Participation: merge_participation,
+}
+
+
+def record_key(record: Actor | Project | Participation) -> Hashable:
+    """What identifies a stored record: an actor's or project's id, a participation's (actor, project)."""
+    if isinstance(record, Participation):
+        return (record.actor_id, record.project_id)
+    return record.id
+
+
+def collapse(records: Iterable[R]) -> dict[Hashable, R]:
+    """The records of one batch with duplicates merged, keyed by `record_key`, in first-seen order.
+
+    Merging is order-independent (`graph.model.merge_*`), so a batch that names a record twice gives the
+    same result as two batches; the store then only has to read the collapsed keys.
+    """
+    out: dict[Hashable, R] = {}
+    for r in records:
+        k = record_key(r)
+        out[k] = cast(R, _MERGE[type(r)](out[k], r)) if k in out else r
+    return out
+
+
+@dataclass(frozen=True)
+class Upsert(Generic[R]):
+    """One record to write: `new` is the merged result; `old` what was stored (None when created)."""
+
+    new: R
+    old: R | None
+
+
+def plan_upserts(
+    incoming: Mapping[Hashable, R], stored: Mapping[Hashable, R]
+) -> tuple[list[Upsert[R]], UpsertCounts]:
+    """Merge semantics of every store, once: each incoming record merged onto what is stored under its key.
+
+    Pure: the backends read `stored` (only the incoming keys) and write `Upsert.new`; what a backend does
+    beyond that (the Bolt store relinks a county when it changed) it decides from `Upsert.old`.
+
+    >>> from graph.model import Actor
+    >>> a = Actor(id="x:1", name="Region Blekinge", kind="regional_authority", country="SE")
+    >>> plan, counts = plan_upserts(collapse([a, a]), {})
+    >>> (len(plan), counts.created, counts.merged)
+    (1, 1, 0)
+    >>> plan, counts = plan_upserts(collapse([a]), {"x:1": a})
+    >>> (plan[0].new == a, counts.created, counts.merged)
+    (True, 0, 1)
+    """
+    counts = UpsertCounts()
+    plan: list[Upsert[R]] = []
+    for k, rec in incoming.items():
+        old = stored.get(k)
+        if old is None:
+            counts.created += 1
+            plan.append(Upsert(new=rec, old=None))
+        else:
+            counts.merged += 1
+            plan.append(Upsert(new=cast(R, _MERGE[type(rec)](old, rec)), old=old))
+    return plan, counts
 
 
 @dataclass

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -43,9 +43,6 @@ from graph.model import (
     Participation,
     Project,
     Theme,
-    merge_actor,
-    merge_participation,
-    merge_project,
 )
 from graph.projection import bipartite_graph
 from graph.settings import Settings
@@ -57,6 +54,8 @@ from graph.store.base import (
     Stats,
     UpsertCounts,
     chunks,
+    collapse,
+    plan_upserts,
     walk_neighbourhood,
 )
 from graph.text import fold
@@ -160,8 +159,8 @@ def participation_row(p: Participation) -> dict[str, Any]:
 class Neo4jWriter:
     """Upserts inside the open transaction of a `Neo4jStore.writer()` block.
 
-    Each upsert reads what is stored (in the same transaction), merges with `graph.model.merge_*`
-    exactly as the embedded store does, and writes the result in batches.
+    Each upsert reads what is stored (in the same transaction), merges it through
+    `graph.store.base.plan_upserts`, the one merge both stores share, and writes the result in batches.
     """
 
     def __init__(self, store: Neo4jStore, session: neo4j.Session) -> None:
@@ -259,24 +258,17 @@ class Neo4jWriter:
 
     # -- the operations (replayable) ---------------------------------------------------------
     def _upsert_actors(self, actors: list[Actor]) -> UpsertCounts:
-        counts = UpsertCounts()
-        merged: dict[str, Actor] = {}
-        for a in actors:
-            merged[a.id] = merge_actor(merged[a.id], a) if a.id in merged else a
-        stored = self._existing("Actor", list(merged))
+        batch = collapse(actors)
+        found = self._existing("Actor", [str(k) for k in batch])
+        stored: dict[Hashable, Actor] = {k: Actor.model_validate_json(v) for k, v in found.items()}
+        plan, counts = plan_upserts(batch, stored)
         rows: list[dict[str, Any]] = []
         keys: list[dict[str, str]] = []
         moved: list[str] = []
         link: list[dict[str, str]] = []
-        for aid, a in merged.items():
-            old = Actor.model_validate_json(stored[aid]) if aid in stored else None
-            if old is not None:
-                a = merge_actor(old, a)
-                counts.merged += 1
-                if old.county_code is not None and old.county_code != a.county_code:
-                    moved.append(aid)
-            else:
-                counts.created += 1
+        for a, old in ((u.new, u.old) for u in plan):
+            if old is not None and old.county_code is not None and old.county_code != a.county_code:
+                moved.append(a.id)
             rows.append(actor_row(a))
             keys.extend({"key": k, "actor_id": a.id} for k in a.identity_keys())
             if a.county_code is not None and (old is None or old.county_code != a.county_code):
@@ -290,20 +282,13 @@ class Neo4jWriter:
         return counts
 
     def _upsert_projects(self, projects: list[Project]) -> UpsertCounts:
-        counts = UpsertCounts()
-        merged: dict[str, Project] = {}
-        for p in projects:
-            merged[p.id] = merge_project(merged[p.id], p) if p.id in merged else p
-        stored = self._existing("Project", list(merged))
+        batch = collapse(projects)
+        found = self._existing("Project", [str(k) for k in batch])
+        stored: dict[Hashable, Project] = {k: Project.model_validate_json(v) for k, v in found.items()}
+        plan, counts = plan_upserts(batch, stored)
         rows: list[dict[str, Any]] = []
         link: list[dict[str, Any]] = []
-        for pid, p in merged.items():
-            old = Project.model_validate_json(stored[pid]) if pid in stored else None
-            if old is not None:
-                p = merge_project(old, p)
-                counts.merged += 1
-            else:
-                counts.created += 1
+        for p, old in ((u.new, u.old) for u in plan):
             rows.append(project_row(p))
             new_themes = sorted(set(p.themes) - set(old.themes if old else ()))
             if new_themes:
@@ -313,37 +298,29 @@ class Neo4jWriter:
         return counts
 
     def _upsert_participations(self, participations: list[Participation]) -> UpsertCounts:
-        counts = UpsertCounts()
-        merged: dict[tuple[str, str], Participation] = {}
-        for p in participations:
-            k = (p.actor_id, p.project_id)
-            merged[k] = merge_participation(merged[k], p) if k in merged else p
-        stored: dict[tuple[str, str], str] = {}
-        for chunk in chunks(sorted({pid for _, pid in merged}), self._batch):
+        batch = collapse(participations)
+        wanted = {(p.actor_id, p.project_id) for p in batch.values()}
+        stored: dict[Hashable, Participation] = {}
+        for chunk in chunks(sorted({pid for _, pid in wanted}), self._batch):
             for r in self._run(cypher.EXISTING_PARTICIPATIONS, ids=chunk):
-                stored[(r["actor_id"], r["project_id"])] = r["data"]
-        rows = []
-        for key, p in merged.items():
-            if key in stored:
-                p = merge_participation(Participation.model_validate_json(stored[key]), p)
-                counts.merged += 1
-            else:
-                counts.created += 1
-            rows.append(participation_row(p))
+                if (r["actor_id"], r["project_id"]) in wanted:
+                    stored[(r["actor_id"], r["project_id"])] = Participation.model_validate_json(r["data"])
+        plan, counts = plan_upserts(batch, stored)
+        rows = [participation_row(u.new) for u in plan]
         # A row whose actor or project does not exist matches nothing and is not written: fewer rows
         # written than sent means a dangling reference, named by the check (the block then rolls back).
         written = 0
         for i in range(0, len(rows), self._batch):
             written += self._run(cypher.MERGE_PARTICIPATIONS, rows=rows[i : i + self._batch])[0]["n"]
         if written != len(rows):
-            self._check_endpoints(merged)
+            self._check_endpoints(wanted)
             raise InvalidInput(f"only {written} of {len(rows)} participations could be written")
         return counts
 
-    def _check_endpoints(self, merged: dict[tuple[str, str], Participation]) -> None:
+    def _check_endpoints(self, keys: set[tuple[str, str]]) -> None:
         for node_label, ids in (
-            ("Actor", sorted({a for a, _ in merged})),
-            ("Project", sorted({p for _, p in merged})),
+            ("Actor", sorted({a for a, _ in keys})),
+            ("Project", sorted({p for _, p in keys})),
         ):
             found: set[str] = set()
             for chunk in chunks(ids, self._batch):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,6 @@ from graph.model import (
     Participation,
     Project,
     Theme,
-    merge_actor,
-    merge_participation,
-    merge_project,
 )
 from graph.projection import bipartite_graph
 from graph.store.base import (
@@ -36,6 +33,8 @@ from graph.store.base import (
     Stats,
     UpsertCounts,
     chunks,
+    collapse,
+    plan_upserts,
     walk_neighbourhood,
 )
 from graph.text import fold
@@ -92,19 +91,13 @@ class SqliteWriter:
         return out
 
     def upsert_actors(self, actors: Iterable[Actor]) -> UpsertCounts:
-        counts = UpsertCounts()
-        merged: dict[str, Actor] = {}
-        for a in actors:
-            merged[a.id] = merge_actor(merged[a.id], a) if a.id in merged else a
-        stored = self._existing("actors", list(merged))
+        batch = collapse(actors)
+        found = self._existing("actors", [str(k) for k in batch])
+        stored: dict[Hashable, Actor] = {k: Actor.model_validate_json(v) for k, v in found.items()}
+        plan, counts = plan_upserts(batch, stored)
         rows: list[tuple[object, ...]] = []
         keys: list[tuple[str, str]] = []
-        for aid, a in merged.items():
-            if aid in stored:
-                a = merge_actor(Actor.model_validate_json(stored[aid]), a)
-                counts.merged += 1
-            else:
-                counts.created += 1
+        for a in (u.new for u in plan):
             search = " | ".join(fold(n) for n in [a.name, *a.aliases])
             rows.append((a.id, a.name, search, a.kind.value, a.country, a.county_code, a.model_dump_json()))
             keys.extend((k, a.id) for k in a.identity_keys())
@@ -119,19 +112,13 @@ class SqliteWriter:
         return counts
 
     def upsert_projects(self, projects: Iterable[Project]) -> UpsertCounts:
-        counts = UpsertCounts()
-        merged: dict[str, Project] = {}
-        for p in projects:
-            merged[p.id] = merge_project(merged[p.id], p) if p.id in merged else p
-        stored = self._existing("projects", list(merged))
+        batch = collapse(projects)
+        found = self._existing("projects", [str(k) for k in batch])
+        stored: dict[Hashable, Project] = {k: Project.model_validate_json(v) for k, v in found.items()}
+        plan, counts = plan_upserts(batch, stored)
         rows: list[tuple[object, ...]] = []
         themes: list[tuple[str, str]] = []
-        for pid, p in merged.items():
-            if pid in stored:
-                p = merge_project(Project.model_validate_json(stored[pid]), p)
-                counts.merged += 1
-            else:
-                counts.created += 1
+        for p in (u.new for u in plan):
             search = fold(" ".join(x for x in (p.acronym, p.title) if x))
             rows.append(
                 (p.id, search, p.programme, p.start.isoformat() if p.start else None, p.model_dump_json())
@@ -149,27 +136,19 @@ class SqliteWriter:
         return counts
 
     def upsert_participations(self, participations: Iterable[Participation]) -> UpsertCounts:
-        counts = UpsertCounts()
-        merged: dict[tuple[str, str], Participation] = {}
-        for p in participations:
-            k = (p.actor_id, p.project_id)
-            merged[k] = merge_participation(merged[k], p) if k in merged else p
-        stored: dict[tuple[str, str], str] = {}
-        for chunk in _chunks(sorted({pid for _, pid in merged})):
+        batch = collapse(participations)
+        wanted = {(p.actor_id, p.project_id) for p in batch.values()}
+        stored: dict[Hashable, Participation] = {}
+        for chunk in _chunks(sorted({pid for _, pid in wanted})):
             for aid, pid, data in self._con.execute(
                 f"SELECT actor_id, project_id, data FROM participations WHERE project_id IN ({_marks(len(chunk))})",
                 chunk,
             ):
-                stored[(aid, pid)] = data
-        rows = []
-        for key, p in merged.items():
-            if key in stored:
-                p = merge_participation(Participation.model_validate_json(stored[key]), p)
-                counts.merged += 1
-            else:
-                counts.created += 1
-            rows.append((key[0], key[1], p.role.value, p.model_dump_json()))
-        self._check_endpoints(merged)
+                if (aid, pid) in wanted:
+                    stored[(aid, pid)] = Participation.model_validate_json(data)
+        plan, counts = plan_upserts(batch, stored)
+        rows = [(p.actor_id, p.project_id, p.role.value, p.model_dump_json()) for p in (u.new for u in plan)]
+        self._check_endpoints(wanted)
         self._con.executemany(
             "INSERT INTO participations (actor_id, project_id, role, data) VALUES (?,?,?,?) "
             "ON CONFLICT(actor_id, project_id) DO UPDATE SET role=excluded.role, data=excluded.data",
@@ -177,9 +156,9 @@ class SqliteWriter:
         )
         return counts
 
-    def _check_endpoints(self, merged: dict[tuple[str, str], Participation]) -> None:
-        actor_ids = sorted({a for a, _ in merged})
-        project_ids = sorted({p for _, p in merged})
+    def _check_endpoints(self, keys: set[tuple[str, str]]) -> None:
+        actor_ids = sorted({a for a, _ in keys})
+        project_ids = sorted({p for _, p in keys})
         for table, ids in (("actors", actor_ids), ("projects", project_ids)):
             found: set[str] = set()
             for chunk in _chunks(ids):
