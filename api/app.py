@@ -1,6 +1,6 @@
 """The FastAPI application: `create_app(settings)` wires the store, the routers and the error mapping.
 
-Errors are mapped once, here: NotFound → 404, InvalidInput → 422, StoreUnavailable → 503, each a JSON
+Errors are mapped once, here: NotFound → 404, InvalidInput → 422, StoreUnavailable and ToolUnavailable → 503, each a JSON
 body `{"detail": "..."}` with a message a person can act on.
 """
 
@@ -18,7 +18,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from api.analysis_cache import RETRY_AFTER_S, Computing
-from graph.errors import InvalidInput, NotFound, StoreUnavailable
+from graph.errors import InvalidInput, NotFound, StoreUnavailable, ToolUnavailable
 from graph.settings import Settings
 from graph.store import GraphStore, open_store
 
@@ -109,6 +109,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     @app.exception_handler(StoreUnavailable)
     async def unavailable(request: Request, exc: StoreUnavailable) -> Response:
         return error_response(request, 503, "store unavailable", str(exc))
+
+    @app.exception_handler(ToolUnavailable)
+    async def tool_unavailable(request: Request, exc: ToolUnavailable) -> Response:
+        return error_response(request, 503, "not available on this server", str(exc))
 
     @app.middleware("http")
     async def refuse_control_characters(request: Request, call_next: Any) -> Response:

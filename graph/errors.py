@@ -1,7 +1,7 @@
 """One small error tree shared by every layer.
 
 The CLI turns any `InnographError` into a one-line message and a non-zero exit; the API maps
-`NotFound` to 404, `InvalidInput`/`RecordError` to 422 and `StoreUnavailable` to 503. Nothing else
+`NotFound` to 404, `InvalidInput`/`RecordError` to 422 and `StoreUnavailable`/`ToolUnavailable` to 503. Nothing else
 should need to catch broad exceptions.
 """
 
@@ -32,3 +32,10 @@ class RecordError(InvalidInput):
 
 class StoreUnavailable(InnographError):
     """The store cannot be reached (server down, file unreadable, schema missing)."""
+
+
+class ToolUnavailable(InnographError):
+    """A program the request needs is missing or failed on this machine (Chromium for PDF printing).
+
+    Not the user's mistake, so the API answers 503, not 422.
+    """

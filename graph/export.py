@@ -39,6 +39,7 @@ import networkx as nx
 
 from graph.analysis import brokerage as bro
 from graph.analysis import communities as com
+from graph.analysis.isolation import ISOLATION_LISTS
 from graph.analysis.models import (
     BridgeEdge,
     BrokerageResult,
@@ -650,15 +651,6 @@ def _burt(prep: Prepared, nodes: list[str]) -> tuple[dict[str, float | None], di
 
     both = prep._memo("export:burt", compute)
     return both["constraint"], both["effective_size"]
-
-
-ISOLATION_LISTS: tuple[str, ...] = (
-    "no_collaboration",
-    "only_own_county",
-    "no_eu_project",
-    "weak_despite_profile",
-    "s3_theme_without_outside_partner",
-)
 
 
 def _pairs(d: Mapping[str, Any]) -> str:

@@ -18,11 +18,12 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.cli import cli, main
 from graph.errors import NotFound
+from graph.report import county_report
 from graph.settings import Settings
 from graph.store.sqlite import SqliteStore
 from ingest.pipeline import commit
 from ingest.registry import load_registry
-from viz.report import county_report, render_html
+from viz.report import render_html
 
 FIXTURE = Path(__file__).parent / "fixtures" / "export" / "mini.yaml"
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -379,3 +380,22 @@ def test_charts_escape_labels_and_carry_values() -> None:
         ("2021 Horizon 2020", "4"),
     ]
     assert cols.startswith("<svg") and cols.endswith("</svg>")
+
+
+def test_texts_file_has_every_key_in_both_languages() -> None:
+    """A key present in English but not in Swedish would show an English word on a Swedish page."""
+    from viz.texts import LANGS, _texts
+
+    for section, by_lang in _texts().items():
+        keys = [set(by_lang[lang]) for lang in LANGS]
+        assert keys[0] == keys[1], f"{section}: {keys[0] ^ keys[1]}"
+
+
+def test_missing_chromium_is_unavailable_not_bad_input(tmp_path: Path) -> None:
+    """No Chromium on the server is the machine's fault: a 503-class error, not a 422 for the user."""
+    from graph.errors import InvalidInput, ToolUnavailable
+    from viz.report.pdf import print_pdf
+
+    with pytest.raises(ToolUnavailable, match="needs Chromium") as info:
+        print_pdf("<p>x</p>", tmp_path / "r.pdf", chromium=str(tmp_path / "no-such-chromium"))
+    assert not isinstance(info.value, InvalidInput)

@@ -138,7 +138,9 @@ def report_cmd(
       innograph report --county 10 --lang sv --out blekinge.html --pdf blekinge.pdf
       innograph report --county 10 --json
     """
-    from viz.report import county_report, print_pdf, render_html
+    from graph.report import county_report
+    from viz.report import render_html
+    from viz.report.pdf import print_pdf
 
     report = county_report(ctx.store, county)
     if as_json:

@@ -86,7 +86,9 @@ def county_report_page(
     format: Literal["html", "pdf", "json"] = "html",
 ) -> Response:
     """The county report: a self-contained HTML page (or its PDF, or its figures as JSON)."""
-    from viz.report import county_report, pdf_bytes, render_html
+    from graph.report import county_report
+    from viz.report import render_html
+    from viz.report.pdf import pdf_bytes
 
     report = county_report(store, code)
     if format == "json":

@@ -39,6 +39,9 @@ RULES: dict[str, str] = {
     ),
 }
 
+#: The five lists of the isolated analysis, in the order results, reports and exports show them.
+ISOLATION_LISTS: tuple[str, ...] = tuple(RULES)
+
 
 def county_name(code: str) -> str:
     return COUNTIES[code].short_name if code in COUNTIES else (code or "an unknown county")

@@ -1,9 +1,8 @@
-"""The county report: one self-contained HTML page (inline CSS and SVG charts) that a strategist can mail or print.
+"""The county report's figures and rules: what a strategist reads about one county, as typed data.
 
 `county_report(store, code)` gathers the figures into a `CountyReport` (a pydantic model, so the
-CLI can also print it as JSON); `render_html(report, lang)` draws it with the
-`viz/templates/county_report.html` template (autoescaped: names are data and are shown as text);
-`print_pdf(html, path)` prints it with headless Chromium.
+CLI can also print it as JSON). Drawing it is `viz.report.render_html`; printing it to PDF is
+`viz.report.pdf`. Nothing here knows about HTML.
 
 Where the figures come from:
 - actors by kind, projects by programme and start year, partner counties and countries: counted
@@ -20,18 +19,14 @@ Where the figures come from:
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import subprocess
-import tempfile
 from collections import Counter, defaultdict
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, Field
 
 from graph.analysis import Scope, run_analysis
+from graph.analysis.isolation import ISOLATION_LISTS
 from graph.analysis.models import (
     BrokerageResult,
     CentralityResult,
@@ -40,26 +35,13 @@ from graph.analysis.models import (
     ThemesResult,
 )
 from graph.analysis.run import prepare
-from graph.errors import InvalidInput, NotFound
+from graph.errors import NotFound
 from graph.geo import COUNTIES
 from graph.store.base import GraphStore
-from viz.charts import PALETTE, Bar, hbar_chart, stacked_columns
 
-LANGS = ("en", "sv")
 TOP_ACTORS = 15  # the county's actors listed by centrality
 TOP_BROKERS = 10
 PERIPHERAL_MAX_PARTNERS = 2  # actors with partners, but at most this many, are "peripheral"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-pdf-header-footer",
-)
 
 
 class Count(BaseModel):
@@ -305,270 +287,6 @@ def theme_coverage(store: GraphStore, code: str, g: nx.Graph) -> list[dict[str, 
     return out
 
 
-# -- rendering --------------------------------------------------------------------------------
-
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "County report",
-        "generated": "Generated",
-        "store_version": "data version",
-        "summary": "{actors} actors in the graph are located in the county; they take part in {projects} projects.",
-        "actors": "Actors by kind",
-        "kind": "Kind",
-        "count": "Actors",
-        "projects": "Projects by programme and start year",
-        "programme": "Programme",
-        "n_projects": "Projects",
-        "year": "Start year",
-        "partners": "Partner counties and countries",
-        "partner_counties": "Partner counties (Swedish partners outside the county)",
-        "partner_countries": "Partner countries",
-        "county": "County",
-        "country": "Country",
-        "n_partners": "Partner actors",
-        "pairs": "County-to-county collaboration: observed against expected",
-        "pairs_intro": "Shared projects and actor pairs between the county and each other county, with the value a null model proportional to the counties' activity expects; a ratio below 1 means less collaboration than their size predicts.",
-        "shared_projects": "Shared projects",
-        "expected": "Expected",
-        "ratio": "Observed / expected",
-        "actor_pairs": "Actor pairs",
-        "isolated": "Isolated and peripheral actors",
-        "isolated_intro": "Actors of the county that the analysis names as isolated, each with the reason.",
-        "actor": "Actor",
-        "reason": "Reason",
-        "list": "List",
-        "peripheral": "Peripheral actors (few partners)",
-        "degree": "Partners",
-        "brokers": "Brokers that could connect them",
-        "brokers_intro": "The county's actors with the most brokerage (betweenness, low constraint): they sit between groups and are best placed to bring isolated actors in.",
-        "betweenness": "Betweenness",
-        "constraint": "Constraint",
-        "effective_size": "Effective size",
-        "pagerank": "PageRank",
-        "themes": "Smart-specialisation themes and the programmes where the county takes part",
-        "themes_intro": "Each S3 theme of the county (registry) against the programme parts and Interreg objectives it maps to; parts where the county's actors take part are listed with their project counts, the others are gaps.",
-        "theme": "Theme",
-        "active": "Where the county takes part (projects)",
-        "linked": "Projects",
-        "self_named": "Projects that name the theme themselves",
-        "gaps": "Gaps",
-        "counties_present": "Swedish counties active in the theme",
-        "counties_missing": "Counties missing",
-        "suggestions": "Best-placed European partners per theme",
-        "score": "Score",
-        "none": "None.",
-        "no_themes": "The registry names no smart-specialisation themes for this county.",
-        "no_suggestions": "The partner finder is not available in this installation.",
-        "scope": "Scopes of the analysis figures",
-        "scope_intro": "Each analysis figure equals the output of the command shown for the same data.",
-        "top_actors": "The county's most central actors",
-        "weighted_degree": "Shared projects",
-        "outside_partners": "Partners outside the county",
-        "no_collaboration": "No collaboration",
-        "only_own_county": "Only partners in its own county",
-        "no_eu_project": "No EU-funded project",
-        "weak_despite_profile": "Few links despite a strong profile",
-        "s3_theme_without_outside_partner": "S3 theme work without outside partners",
-        "peripheral_reason": "only {n} partner(s)",
-        "notes": "Notes",
-    },
-    "sv": {
-        "title": "Länsrapport",
-        "generated": "Skapad",
-        "store_version": "dataversion",
-        "summary": "{actors} aktörer i grafen finns i länet; de deltar i {projects} projekt.",
-        "actors": "Aktörer per typ",
-        "kind": "Typ",
-        "count": "Aktörer",
-        "projects": "Projekt per program och startår",
-        "programme": "Program",
-        "n_projects": "Projekt",
-        "year": "Startår",
-        "partners": "Partnerlän och partnerländer",
-        "partner_counties": "Partnerlän (svenska partner utanför länet)",
-        "partner_countries": "Partnerländer",
-        "county": "Län",
-        "country": "Land",
-        "n_partners": "Partneraktörer",
-        "pairs": "Samverkan mellan län: observerat mot förväntat",
-        "pairs_intro": "Gemensamma projekt och aktörspar mellan länet och varje annat län, med det värde en nollmodell proportionell mot länens aktivitet förväntar; en kvot under 1 betyder mindre samverkan än storleken förutsäger.",
-        "shared_projects": "Gemensamma projekt",
-        "expected": "Förväntat",
-        "ratio": "Observerat / förväntat",
-        "actor_pairs": "Aktörspar",
-        "isolated": "Isolerade och perifera aktörer",
-        "isolated_intro": "Länets aktörer som analysen pekar ut som isolerade, var och en med skälet.",
-        "actor": "Aktör",
-        "reason": "Skäl",
-        "list": "Lista",
-        "peripheral": "Perifera aktörer (få partner)",
-        "degree": "Partner",
-        "brokers": "Mäklare som kan koppla ihop dem",
-        "brokers_intro": "Länets aktörer med störst mäklarposition (betweenness, låg constraint): de står mellan grupper och har bäst läge att få med isolerade aktörer.",
-        "betweenness": "Betweenness",
-        "constraint": "Constraint",
-        "effective_size": "Effektiv storlek",
-        "pagerank": "PageRank",
-        "themes": "Smart specialisering och programmen där länet deltar",
-        "themes_intro": "Varje S3-område i länet (registret) mot de programdelar och Interreg-mål det motsvarar; delar där länets aktörer deltar anges med antal projekt, övriga är luckor.",
-        "theme": "Område",
-        "active": "Där länet deltar (projekt)",
-        "linked": "Projekt",
-        "self_named": "Projekt som själva anger området",
-        "gaps": "Luckor",
-        "counties_present": "Svenska län aktiva inom området",
-        "counties_missing": "Län som saknas",
-        "suggestions": "Bäst placerade europeiska partner per område",
-        "score": "Poäng",
-        "none": "Inga.",
-        "no_themes": "Registret anger inga områden för smart specialisering för länet.",
-        "no_suggestions": "Partnersökningen finns inte i denna installation.",
-        "scope": "Avgränsning av analysens siffror",
-        "scope_intro": "Varje analyssiffra är densamma som utdata från kommandot som anges, för samma data.",
-        "top_actors": "Länets mest centrala aktörer",
-        "weighted_degree": "Gemensamma projekt",
-        "outside_partners": "Partner utanför länet",
-        "no_collaboration": "Ingen samverkan",
-        "only_own_county": "Partner bara i det egna länet",
-        "no_eu_project": "Inget EU-finansierat projekt",
-        "weak_despite_profile": "Få kopplingar trots stark profil",
-        "s3_theme_without_outside_partner": "S3-arbete utan partner utanför länet",
-        "peripheral_reason": "bara {n} partner",
-        "notes": "Anmärkningar",
-    },
-}
-
-
-KIND_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "university": "University",
-        "science_park": "Science park",
-        "incubator": "Incubator",
-        "business_support": "Business support",
-        "regional_authority": "Regional authority",
-        "municipality": "Municipality",
-        "government_agency": "Government agency",
-        "research_institute": "Research institute",
-        "company": "Company",
-        "cluster_organisation": "Cluster organisation",
-        "association": "Association",
-        "other": "Other",
-    },
-    "sv": {
-        "university": "Universitet/högskola",
-        "science_park": "Science park",
-        "incubator": "Inkubator",
-        "business_support": "Företagsfrämjande",
-        "regional_authority": "Region/länsstyrelse",
-        "municipality": "Kommun",
-        "government_agency": "Statlig myndighet",
-        "research_institute": "Forskningsinstitut",
-        "company": "Företag",
-        "cluster_organisation": "Klusterorganisation",
-        "association": "Förening",
-        "other": "Övrigt",
-    },
-}
-
-
-def _env() -> Environment:
-    return Environment(
-        loader=PackageLoader("viz", "templates"),
-        autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def charts(report: CountyReport, t: dict[str, str]) -> dict[str, Any]:
-    """The inline SVG charts of the report, keyed by section."""
-    years = sorted({r.year for r in report.projects_by_year}, key=lambda y: (y == "?", y))
-    programmes = [c.key for c in report.projects_by_programme]
-    series = {
-        prog: [
-            sum(r.projects for r in report.projects_by_year if r.year == y and r.programme == prog)
-            for y in years
-        ]
-        for prog in programmes
-    }
-    return {
-        "actors": hbar_chart(
-            "actors-by-kind", t["actors"], [Bar(c.label, c.value) for c in report.actors_by_kind], PALETTE[0]
-        ),
-        "projects": stacked_columns("projects-by-year", t["projects"], years, series),
-        "partner_counties": hbar_chart(
-            "partner-counties",
-            t["partner_counties"],
-            [Bar(p.label, p.projects) for p in report.partner_counties[:20]],
-            PALETTE[2],
-        ),
-        "partner_countries": hbar_chart(
-            "partner-countries",
-            t["partner_countries"],
-            [Bar(p.label, p.projects) for p in report.partner_countries[:20]],
-            PALETTE[1],
-        ),
-        "pairs": hbar_chart(
-            "county-ratios",
-            t["pairs"],
-            [
-                Bar(str(r["label"]), float(r["ratio"]), f"{r['observed']} / {float(r['expected']):.2f}")
-                for r in report.county_pairs
-                if r.get("ratio") is not None and r["observed"]
-            ],
-            PALETTE[3],
-        ),
-    }
-
-
-def render_html(report: CountyReport, lang: str = "en") -> str:
-    """The report as one self-contained HTML page (no external assets)."""
-    if lang not in LANGS:
-        raise InvalidInput(f"unknown language {lang!r}: use en or sv")
-    t = TEXT[lang]
-    kinds = KIND_LABELS[lang]
-    report = report.model_copy(deep=True)
-    for c in report.actors_by_kind:
-        c.label = kinds.get(c.key, c.key)
-    template = _env().get_template("county_report.html")
-    names = {c: info.short_name for c, info in COUNTIES.items()}
-    return template.render(
-        r=report, t=t, lang=lang, kinds=kinds, county_names=names, charts=charts(report, t)
-    )
-
-
-def print_pdf(html: str, out: Path, chromium: str = CHROMIUM, timeout: float = 120.0) -> Path:
-    """Print the page to PDF with headless Chromium (no network: the page has no external assets)."""
-    exe = shutil.which(chromium) or (chromium if Path(chromium).exists() else None)
-    if exe is None:
-        raise InvalidInput(f"--pdf needs Chromium at {chromium} (apt-get install chromium)")
-    out = out.resolve()
-    with tempfile.TemporaryDirectory(prefix="innograph-report-") as tmp:
-        page = Path(tmp) / "report.html"
-        page.write_text(html, encoding="utf-8")
-        cmd = [
-            exe,
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={tmp}/profile",
-            f"--print-to-pdf={out}",
-            page.as_uri(),
-        ]
-        try:
-            done = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired as e:
-            raise InvalidInput(f"Chromium did not print the report within {timeout:.0f} s") from e
-    if done.returncode != 0 or not out.exists() or out.stat().st_size == 0:
-        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
-        raise InvalidInput(f"Chromium could not print the report: {last}")
-    return out
-
-
-def pdf_bytes(html: str) -> bytes:
-    """The report printed to PDF, as bytes (for the HTTP download)."""
-    with tempfile.TemporaryDirectory(prefix="innograph-pdf-") as tmp:
-        return print_pdf(html, Path(tmp) / "report.pdf").read_bytes()
-
-
 def report_scopes(code: str) -> dict[str, Scope]:
     """The analysis scopes behind the report's figures, with the CLI call that prints the same numbers:
 
@@ -674,12 +392,3 @@ def _analysis_sections(report: CountyReport, store: GraphStore, own: list[str], 
             th["counties_missing"] = gap.counties_missing
             th["strategy_counties_missing"] = gap.strategy_counties_missing
             th["projects_all_counties"] = gap.projects
-
-
-ISOLATION_LISTS: tuple[str, ...] = (
-    "no_collaboration",
-    "only_own_county",
-    "no_eu_project",
-    "weak_despite_profile",
-    "s3_theme_without_outside_partner",
-)

@@ -1,0 +1,45 @@
+"""The words people read, in English and Swedish, from one data file (`viz/texts.yaml`).
+
+The report and the pages take their texts from here so that a translation lives in one place and a
+missing Swedish key is caught by a test rather than shown as an English word on a Swedish page.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from graph.errors import InvalidInput
+
+LANGS: tuple[str, ...] = ("en", "sv")
+
+
+@cache
+def _texts() -> dict[str, Any]:
+    raw = resources.files("viz").joinpath("texts.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(raw)
+    return data
+
+
+def check_lang(lang: str) -> str:
+    """`lang` if we have texts in it; anything else is a clear error (422 over HTTP)."""
+    if lang not in LANGS:
+        raise InvalidInput(f"unknown language {lang!r}: use en or sv")
+    return lang
+
+
+def texts(section: str, lang: str) -> dict[str, str]:
+    """The texts of one section (`report`, …) in `lang`.
+
+    >>> texts("report", "sv")["title"]
+    'Länsrapport'
+    """
+    return dict(_texts()[section][check_lang(lang)])
+
+
+def kind_labels(lang: str) -> dict[str, str]:
+    """Actor kinds as a person reads them (`regional_authority` → "Region/länsstyrelse" in Swedish)."""
+    return dict(_texts()["kinds"][check_lang(lang)])
