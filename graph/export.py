@@ -693,6 +693,11 @@ def analysis_tables(store: GraphStore, scope: Scope) -> list[Table]:
             "item": "communities",
             "value": f"{com_r.algorithm}, seed {com_r.seed}, modularity {com_r.modularity}",
         },
+        {"item": "scope in words", "value": scope.text()},
+        {
+            "item": "partial sources",
+            "value": iso_r.partial_sources or "none: every project lists all its members",
+        },
         {"item": "county null model", "value": cty_r.null_model},
         *({"item": f"isolated: {k}", "value": v} for k, v in iso_r.rules.items()),
         {"item": "themes", "value": thm_r.note},

@@ -75,6 +75,62 @@ def source_priority(source: str) -> int:
     return SOURCE_PRIORITY.get(source, 10)
 
 
+class Coverage(StrEnum):
+    """Which of a project's members its source lists: the measures that count partners depend on it.
+
+    A partial list does not mean "no partner there": an actor whose only partners come from a project
+    with `swedish` coverage may well have partners abroad that the data does not hold.
+    """
+
+    all = "all"  # every participant (CORDIS)
+    swedish = "swedish"  # only the Swedish participants (Tillväxtverket's Interreg list)
+    owner = "owner"  # only the project owner (ERDF Projektbanken)
+
+    @property
+    def knows_foreign(self) -> bool:
+        """Whether the members abroad are in the data."""
+        return self is Coverage.all
+
+    @property
+    def knows_swedish(self) -> bool:
+        """Whether every Swedish member is in the data."""
+        return self is not Coverage.owner
+
+
+#: What each source lists of a project's members; a user's CSV declares it per project (column `coverage`).
+SOURCE_COVERAGE: dict[str, Coverage] = {
+    "registry": Coverage.all,
+    "cordis": Coverage.all,
+    "interreg": Coverage.swedish,
+    "erdf": Coverage.owner,
+    "csv": Coverage.all,
+}
+#: Words for the line every page with a partner-based measure shows.
+COVERAGE_TEXT: dict[Coverage, str] = {
+    Coverage.all: "every participant",
+    Coverage.swedish: "Swedish partners only, partners abroad not in the data",
+    Coverage.owner: "the project owner only, no partners in the data",
+}
+_COVERAGE_RANK = {Coverage.owner: 0, Coverage.swedish: 1, Coverage.all: 2}
+
+
+def coverage_line(partial: dict[str, dict[str, int]]) -> str:
+    """One visible sentence naming the partial sources: `{programme: {coverage: projects}}` → text.
+
+    Empty when every project counted lists all its members.
+    """
+    parts = []
+    for programme in sorted(partial):
+        for cov, n in sorted(partial[programme].items()):
+            c = Coverage(cov)
+            if c is Coverage.all or not n:
+                continue
+            parts.append(f"{programme} ({n} project{'s' if n != 1 else ''}: {COVERAGE_TEXT[c]})")
+    if not parts:
+        return ""
+    return "Partial sources: " + "; ".join(parts) + ". Partner counts from them are lower bounds."
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=False, frozen=False)
 
@@ -170,10 +226,19 @@ class Project(_Model):
     themes: list[str] = Field(default_factory=list, description="Theme ids")
     topics: list[str] = Field(default_factory=list, description="call topic codes and keywords")
     places: list[str] = Field(default_factory=list, description="county codes / municipalities where it runs")
+    coverage: Coverage = Field(
+        default=Coverage.all,
+        description="which members the sources list: all, swedish (partners abroad unknown), owner (only the owner)",
+    )
     sources: list[SourceRef] = Field(default_factory=list)
 
     def rank(self) -> int:
         return max((source_priority(s.source) for s in self.sources), default=0)
+
+    @property
+    def members_complete(self) -> bool:
+        """Whether every member of the project is in the data."""
+        return self.coverage is Coverage.all
 
 
 class Participation(_Model):
@@ -267,10 +332,12 @@ def merge_actor(old: Actor, new: Actor) -> Actor:
 def merge_project(old: Project, new: Project) -> Project:
     primary, secondary = (new, old) if new.rank() > old.rank() else (old, new)
     fields = _merge_fields(
-        primary, secondary, skip={"id", "sources", "themes", "topics", "places", "funders"}
+        primary, secondary, skip={"id", "sources", "themes", "topics", "places", "funders", "coverage"}
     )
     return Project(
         id=old.id,
+        # Members of both records are kept, so the project is as complete as its most complete source.
+        coverage=max(old.coverage, new.coverage, key=lambda c: _COVERAGE_RANK[c]),
         sources=_union_sources(old.sources, new.sources),
         themes=sorted({*old.themes, *new.themes}),
         topics=sorted({*old.topics, *new.topics}),

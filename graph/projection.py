@@ -41,6 +41,7 @@ def project_attrs(p: Project) -> dict[str, object]:
         "programme_part": p.programme_part or "",
         "start_year": p.start.year if p.start else None,
         "themes": tuple(p.themes),
+        "coverage": p.coverage.value,
     }
 
 

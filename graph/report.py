@@ -26,7 +26,7 @@ import networkx as nx
 from pydantic import BaseModel, Field
 
 from graph.analysis import Scope, run_analysis
-from graph.analysis.isolation import ISOLATION_LISTS
+from graph.analysis.isolation import ISOLATION_LISTS, partial_projects
 from graph.analysis.models import (
     BrokerageResult,
     CentralityResult,
@@ -87,6 +87,8 @@ class CountyReport(BaseModel):
     themes: list[dict[str, Any]] = Field(default_factory=list)
     partner_suggestions: list[dict[str, Any]] | None = None
     notes: list[str] = Field(default_factory=list)
+    scope_text: str = Field(default="", description="the scopes and the model of 'expected', in words")
+    partial_sources: str = Field(default="", description="the sources that do not list every member")
 
 
 def check_county(code: str) -> str:
@@ -311,6 +313,7 @@ def _analysis_sections(report: CountyReport, store: GraphStore, own: list[str], 
     cty: CountiesResult = run_analysis(store, "counties", scopes["sweden"])
     thm: ThemesResult = run_analysis(store, "themes", scopes["sweden"])
     report.notes = [cen.betweenness.text, cty.null_model]
+    report.partial_sources = iso.partial_sources or cty.partial_sources
 
     by_id = {r.actor_id: r for r in cen.rows}
     brk = {r.actor_id: r for r in bro.rows}
@@ -326,7 +329,15 @@ def _analysis_sections(report: CountyReport, store: GraphStore, own: list[str], 
             listed.add(item.actor_id)
     report.isolated_counts = dict(iso.counts)
     report.isolation_rules = dict(iso.rules)
-    peripheral = [r for r in cen.rows if 0 < r.degree <= PERIPHERAL_MAX_PARTNERS and r.actor_id not in listed]
+    g = prepare(store).bipartite
+    # few partners in the data is no sign of periphery when a source leaves the partners out
+    peripheral = [
+        r
+        for r in cen.rows
+        if 0 < r.degree <= PERIPHERAL_MAX_PARTNERS
+        and r.actor_id not in listed
+        and not partial_projects(g, r.actor_id)
+    ]
     peripheral.sort(key=lambda r: (r.degree, r.pagerank, r.actor_id))
     report.peripheral = [
         {"actor_id": r.actor_id, "name": r.name, "kind": r.kind, "degree": r.degree, "pagerank": r.pagerank}

@@ -20,7 +20,17 @@ from pydantic import ValidationError
 
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES, county_from_name, municipality_from_name
-from graph.model import Actor, ActorKind, Money, Participation, Project, Role, SourceRef
+from graph.model import (
+    SOURCE_COVERAGE,
+    Actor,
+    ActorKind,
+    Coverage,
+    Money,
+    Participation,
+    Project,
+    Role,
+    SourceRef,
+)
 from ingest.csvread import Table, decode, open_table
 from ingest.enrich import clean_orgnr, clean_vat, country_code, orgnr_from_vat, swedish_place
 from ingest.pipeline import Problem, SourceBatch
@@ -221,6 +231,13 @@ def _project(t: Table, v: list[str]) -> tuple[Project, str]:
         raise RowError(f"end {end} is before start {start}")
     cur = _currency(t.get(v, "currency"))
     budget = _money(t.get(v, "budget"), "budget")
+    coverage_raw = t.get(v, "coverage").strip().lower()
+    try:
+        coverage = Coverage(coverage_raw) if coverage_raw else SOURCE_COVERAGE[SOURCE]
+    except ValueError:
+        raise RowError(
+            f"unknown coverage {coverage_raw!r} (all, swedish: Swedish partners only, owner: the owner only)"
+        ) from None
     project = Project(
         id=pid,
         title=title,
@@ -230,6 +247,7 @@ def _project(t: Table, v: list[str]) -> tuple[Project, str]:
         end=end,
         budget=Money(amount=budget, currency=cur) if budget is not None else None,  # type: ignore[arg-type]
         themes=sorted(set(_list(t.get(v, "themes")))),
+        coverage=coverage,
         sources=[SourceRef(source=SOURCE, record=pid, name=title, file="projects.csv")],
     )
     return project, cur

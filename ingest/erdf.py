@@ -44,7 +44,18 @@ from rapidfuzz import fuzz, process
 from graph.crosswalk import default_crosswalk
 from graph.errors import InvalidInput
 from graph.geo import MUNICIPALITIES, county_from_name, municipality_from_name
-from graph.model import Actor, ActorKind, Money, Participation, Project, Role, SourceRef, Theme, ThemeKind
+from graph.model import (
+    SOURCE_COVERAGE,
+    Actor,
+    ActorKind,
+    Money,
+    Participation,
+    Project,
+    Role,
+    SourceRef,
+    Theme,
+    ThemeKind,
+)
 from graph.text import fold, slug
 from ingest.pipeline import Problem, SourceBatch
 from ingest.resolve import normalise_name
@@ -451,6 +462,7 @@ def _record(
         eu_contribution=money,
         themes=sorted({t for t, _ in used}),
         places=places,
+        coverage=SOURCE_COVERAGE[SOURCE],  # Projektbanken names the owner only
         sources=[ref],
     )
     key = slug(normalise_name(owner_name)) or slug(owner_name)

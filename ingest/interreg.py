@@ -27,6 +27,7 @@ from graph.errors import InvalidInput
 from graph.geo import COUNTIES, county_from_name, municipality_from_name
 from graph.model import (
     ROLE_RANK,
+    SOURCE_COVERAGE,
     Actor,
     ActorKind,
     Money,
@@ -302,6 +303,7 @@ def load_interreg(path: Path) -> SourceBatch:
                 themes=[f"po:{p}" for p in pos],
                 topics=sorted(acc.sos),
                 places=sorted(acc.places),
+                coverage=SOURCE_COVERAGE[SOURCE],  # the list names the Swedish partners only
                 sources=[
                     SourceRef(source=SOURCE, record=pid, name=acc.name, file=fname),
                 ],

@@ -40,21 +40,35 @@ def _partners(store: SqliteStore, actor_id: str) -> set[str]:
     return out
 
 
+def _partial(store: SqliteStore, actor_id: str) -> bool:
+    pids = [p.project_id for p in store.participations(actor_id=actor_id)]
+    return any(not p.members_complete for p in store.get_projects(pids).values())
+
+
 def test_only_own_county_actors_really_have_no_partner_outside(real: SqliteStore) -> None:
     r = run_analysis(real, "isolated", Scope())
-    assert r.counts["only_own_county"] >= 5
     for item in r.only_own_county:
         partners = real.get_actors(_partners(real, item.actor_id))
         assert partners, item.actor_id
         assert {a.county_code for a in partners.values()} == {item.county_code}, item.actor_id
+        assert not _partial(real, item.actor_id), item.actor_id
+    # The Interreg list names Swedish partners only: local-only partners there are counted apart.
+    assert r.counts["partners_not_in_data"] >= 5
+    for item in r.partners_not_in_data:
+        assert _partial(real, item.actor_id), item.actor_id
+        partners = real.get_actors(_partners(real, item.actor_id))
+        assert {a.county_code for a in partners.values()} <= {item.county_code}, item.actor_id
+        assert "not in the data" in item.reason
 
 
 def test_no_collaboration_actors_really_have_no_partner(real: SqliteStore) -> None:
     r = run_analysis(real, "isolated", Scope())
-    assert r.no_collaboration
     for item in r.no_collaboration:
         assert _partners(real, item.actor_id) == set()
         assert item.county_code in SOUTH_SWEDEN
+        assert not _partial(real, item.actor_id), item.actor_id
+    alone = [i for i in r.partners_not_in_data if not _partners(real, i.actor_id)]
+    assert alone and all("no partner in the data" in i.reason for i in alone)
 
 
 def test_blekinge_in_the_county_matrix_with_consistent_counts(real: SqliteStore) -> None:

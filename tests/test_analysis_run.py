@@ -236,3 +236,36 @@ def test_cli_json_csv_table_and_errors(crafted: SqliteStore) -> None:
     )
     allc = json.loads(_cli("counties", "--county", "all", "--json", db=db).stdout)
     assert len(allc["counties"]) == 21
+
+
+def test_partial_sources_are_never_read_as_local_only(store: SqliteStore) -> None:
+    """Interreg lists Swedish partners only, ERDF the owner only: such actors are counted apart."""
+    from graph.model import Coverage
+
+    actors = [_actor("t:almi", "business_support", "10"), _actor("t:bank", "company", "10")]
+    actors += [_actor("t:net", "science_park", "10"), _actor("t:firm2", "company", "10")]
+    actors += [_actor("t:owner", "municipality", "12")]
+    projects = [
+        Project(id="t:i1", title="i1", programme="Interreg", coverage=Coverage.swedish, sources=REF),
+        Project(id="t:c1", title="c1", programme="Horizon 2020", sources=REF),
+        Project(id="t:e1", title="e1", programme="ERDF", coverage=Coverage.owner, sources=REF),
+    ]
+    members = {"t:i1": ["t:almi", "t:bank"], "t:c1": ["t:net", "t:firm2"], "t:e1": ["t:owner"]}
+    parts = [Participation(actor_id=a, project_id=p, sources=REF) for p, ms in members.items() for a in ms]
+    with store.writer() as w:
+        w.upsert_actors(actors)
+        w.upsert_projects(projects)
+        w.upsert_participations(parts)
+    r = run_analysis(store, "isolated", Scope())
+    # a complete project with own-county partners only is still "only own county"
+    assert {i.actor_id for i in r.only_own_county} == {"t:net", "t:firm2"}
+    assert {i.actor_id for i in r.no_collaboration} == set()
+    apart = {i.actor_id: i.reason for i in r.partners_not_in_data}
+    assert set(apart) == {"t:almi", "t:bank", "t:owner"}
+    assert "Swedish partners only" in apart["t:almi"] and "owner only" in apart["t:owner"]
+    assert r.counts["partners_not_in_data"] == 3
+    assert "Interreg" in r.partial_sources and "ERDF" in r.partial_sources
+    # the owner-only ERDF project is left out of the county matrix
+    c = run_analysis(store, "counties", Scope(counties=("10", "12")))
+    assert {x.code: x.projects for x in c.counties} == {"10": 2, "12": 0}
+    assert "ERDF" in c.partial_sources and "owner" in c.null_model

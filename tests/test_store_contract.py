@@ -27,7 +27,18 @@ from conftest import shared_data
 from fastapi.testclient import TestClient
 
 from graph.errors import InvalidInput, NotFound, StoreUnavailable
-from graph.model import Actor, ActorKind, County, Money, Participation, Project, Role, SourceRef, Theme
+from graph.model import (
+    Actor,
+    ActorKind,
+    County,
+    Coverage,
+    Money,
+    Participation,
+    Project,
+    Role,
+    SourceRef,
+    Theme,
+)
 from graph.projection import collaboration_graph
 from graph.settings import Settings
 from graph.store import ActorFilter, GraphStore, ProjectFilter, cypher
@@ -245,6 +256,29 @@ def test_get_many_and_projects(loaded: GraphStore) -> None:
     assert loaded.get_project("erdf:20201234").title == "Innovationsmiljöer i Blekinge"
     with pytest.raises(NotFound):
         loaded.get_project("h2020:0")
+
+
+def test_project_coverage_is_kept_and_merges_to_the_most_complete(store: GraphStore) -> None:
+    ref = [SourceRef(source="interreg", record="interreg:x")]
+    swedish = Project(
+        id="interreg:x", title="X", programme="Interreg", coverage=Coverage.swedish, sources=ref
+    )
+    owner = Project(id="erdf:1", title="Y", programme="ERDF", coverage=Coverage.owner, sources=ref)
+    with store.writer() as w:
+        w.upsert_projects([swedish, owner])
+    assert store.get_project("interreg:x").coverage is Coverage.swedish
+    assert not store.get_project("interreg:x").members_complete
+    g = store.to_networkx()
+    assert g.nodes["project:interreg:x"]["coverage"] == "swedish"
+    assert g.nodes["project:erdf:1"]["coverage"] == "owner"
+    full = Project(
+        id="interreg:x", title="X", programme="Interreg", sources=[SourceRef(source="csv", record="x")]
+    )
+    with store.writer() as w:
+        w.upsert_projects([full])
+    # the members of both records are kept: the project is as complete as its most complete source
+    assert store.get_project("interreg:x").coverage is Coverage.all
+    assert store.get_projects(["erdf:1"])["erdf:1"].coverage is Coverage.owner
 
 
 # -- reads --------------------------------------------------------------------------------------

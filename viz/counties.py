@@ -52,8 +52,18 @@ def positions(codes: Sequence[str]) -> dict[str, tuple[float, float]]:
     return {c.code: (round(x * k, 1), round(y * k, 1)) for c, x, y in zip(known, xs, ys, strict=True)}
 
 
+EXPECTED_TEXT = (
+    "Expected shared projects = P_a × P_b / N: P_c projects with an actor of county c, N projects with an "
+    "actor in any Swedish county (Sweden-wide, so a pair has the same figure on every page and in "
+    "`innograph analyze counties`, the county report and the exports)."
+)
+
+
 def county_view(
-    counties: Sequence[Mapping[str, Any]], pairs: Sequence[Mapping[str, Any]], scope_text: str = ""
+    counties: Sequence[Mapping[str, Any]],
+    pairs: Sequence[Mapping[str, Any]],
+    scope_text: str = "",
+    partial_sources: str = "",
 ) -> View:
     """`counties`: rows with code, name, actors, projects; `pairs`: rows with a, b, shared_projects,
     actor_pairs, expected_projects, ratio_projects (the counties analysis, as dicts)."""
@@ -112,10 +122,9 @@ def county_view(
     ]
     return View(
         title="Collaboration between counties",
-        subtitle=(
-            "Counties at their geographic centres; a line where actors of two counties share projects. "
-            + scope_text
-        ).strip(),
+        subtitle="Counties at their geographic centres; a line where actors of two counties share projects.",
+        scope_line=f"{scope_text} {EXPECTED_TEXT}".strip(),
+        partial_sources=partial_sources,
         net=net,
         legend=legend,
         notes=[] if shown else ["No two counties share a project in this scope."],

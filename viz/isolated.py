@@ -26,6 +26,7 @@ CATEGORIES: tuple[tuple[str, str, str], ...] = (
     ("weak_despite_profile", "peripheral: few partners for its kind", "#e7ba52"),
     ("no_eu_project", "no EU-funded project", "#9467bd"),
     ("s3_theme_without_outside_partner", "S3 theme without a partner outside the county", "#e377c2"),
+    ("partners_not_in_data", "partners abroad not in the data (partial source)", "#8c8c8c"),
 )
 LABEL_COLOURS = {label: colour for _, label, colour in CATEGORIES}
 BACKGROUND = "#c8d3df"
@@ -73,6 +74,7 @@ def isolated_view(
     counties: Sequence[str],
     max_nodes: int = 300,
     scope_text: str = "",
+    partial_sources: str = "",
 ) -> View:
     """`flagged`: rows with actor_id, name, kind, county_code, category, reason."""
     in_scope = [f for f in flagged if f.get("county_code") in counties]
@@ -146,10 +148,9 @@ def isolated_view(
     ]
     return View(
         title=f"Isolated and peripheral actors: {names}",
-        subtitle=(
-            f"{len(flags)} flagged actors against {len(chosen) - len(flags)} others of the county network. "
-            + scope_text
-        ).strip(),
+        subtitle=f"{len(flags)} flagged actors against {len(chosen) - len(flags)} others of the county network.",
+        scope_line=scope_text,
+        partial_sources=partial_sources,
         net=net,
         notes=notes,
         legend=[

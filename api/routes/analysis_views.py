@@ -28,7 +28,9 @@ def counties_page(
     result = cached_analysis(store, "counties", scope, top=None)
     assert isinstance(result, CountiesResult)
     data = result.model_dump()
-    return page(render_view(county_view(data["counties"], data["pairs"], scope.text())))
+    return page(
+        render_view(county_view(data["counties"], data["pairs"], scope.text(), result.partial_sources))
+    )
 
 
 @router.get("/views/isolated", response_class=HTMLResponse)
@@ -48,5 +50,6 @@ def isolated_page(
         counties,
         max_nodes=min(max_nodes, settings.api_max_nodes),
         scope_text=scope.text(),
+        partial_sources=result.partial_sources,
     )
     return page(render_view(view))

@@ -13,7 +13,12 @@ Scope semantics (`Scope`):
   `bridges_counties`/`bridges_communities` use every actor and every project, whatever the scope.
 - `counties` chooses whom results are reported for: actors whose `county_code` is one of them
   (default South Sweden's seven counties; `()` means every actor, and every Swedish county for the
-  county matrix and theme gaps).
+  county matrix and theme gaps). The county matrix's null model is Sweden-wide whatever the counties
+  (so a pair has one expected figure everywhere); the counties only choose the rows shown.
+- Partial sources (`graph.model.Coverage`): projects that list only Swedish partners (Interreg) or
+  only the owner (ERDF) never make an actor "isolated" or "local-only" (`partners_not_in_data` lists
+  it apart), owner-only projects stay out of the county matrix, and isolated, counties and brokerage
+  results carry `partial_sources`, the line every page shows.
 - `programme`, `theme`, `start_year`/`end_year` choose which projects count. A project counts when
   its programme is one of `programme` (case-insensitive), it is on one of `theme` (its own theme ids,
   the S3 areas `graph.crosswalk` maps it onto, or its `programme_part`), and its start year lies in

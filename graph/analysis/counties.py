@@ -4,11 +4,14 @@ Null model (stated in every result):
 
 - projects: a project that counts involves county a with probability P_a / N, independently of b,
   so expected_projects(a, b) = P_a * P_b / N, where P_c is the number of counting projects with an
-  actor of county c and N the number of counting projects with an actor of any county of the scope;
+  actor of county c and N the number of counting projects with an actor of any of `counties`;
 - actor pairs: partner ties are placed at random keeping each county's total number of ties
   (Chung–Lu / configuration model), so expected_actor_pairs(a, b) = D_a * D_b / (2M), where D_c is
-  the sum over the actors of c of their partners in the scope's counties and M the number of partner
-  pairs with both actors in the scope's counties.
+  the sum over the actors of c of their partners in `counties` and M the number of partner
+  pairs with both actors in `counties`.
+
+`graph.analysis.run` always passes all 21 counties, so N and M are Sweden-wide and one pair has one
+expected figure whichever counties a page shows.
 
 ratio = observed / expected (None when expected is 0): 0.3 means a third of what the two counties'
 activity predicts.
@@ -31,9 +34,10 @@ import networkx as nx
 
 NULL_MODEL = (
     "expected_projects(a,b) = P_a * P_b / N, P_c = counting projects with an actor of county c, "
-    "N = counting projects with an actor of any scope county; expected_actor_pairs(a,b) = D_a * D_b / (2M), "
-    "D_c = partners in scope counties summed over the actors of c, M = partner pairs inside the scope "
-    "counties (Chung-Lu); ratio = observed / expected"
+    "N = counting projects with an actor of any Swedish county (the same N whatever counties are shown); "
+    "expected_actor_pairs(a,b) = D_a * D_b / (2M), D_c = Swedish partners summed over the actors of c, "
+    "M = partner pairs with both actors in Swedish counties (Chung-Lu); ratio = observed / expected; "
+    "projects whose source lists only the owner (ERDF) are left out"
 )
 
 

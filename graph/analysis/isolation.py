@@ -2,6 +2,12 @@
 
 Every rule takes the actor–project graph and/or the collaboration graph of the projects that count,
 and the candidate actors; it returns ``[(actor_id, reason), …]`` in the candidates' order.
+
+Partial sources (`graph.model.Coverage`): a project whose source lists only its Swedish partners
+(Interreg) or only its owner (ERDF) says nothing about the partners missing from the list. An actor
+with such a project is never called "no partner" or "partners only in its own county" (nor flagged
+for S3 work without an outside partner on such a project); when one of those rules would have named
+it, `partners_not_in_data` lists it apart, with the sources that leave its partners out.
 """
 
 from __future__ import annotations
@@ -37,9 +43,14 @@ RULES: dict[str, str] = {
     "s3_theme_without_outside_partner": (
         "in a project on a smart-specialisation (s3:) theme, with no partner outside its own county in those projects"
     ),
+    "partners_not_in_data": (
+        "would have no partner, or partners only in its own county, in the data; but some of its projects come "
+        "from a source that lists only Swedish partners (Interreg) or only the owner (ERDF), so its partners "
+        "abroad (or all its partners) are not in the data: counted apart, not as isolated"
+    ),
 }
 
-#: The five lists of the isolated analysis, in the order results, reports and exports show them.
+#: The lists of the isolated analysis, in the order results, reports and exports show them.
 ISOLATION_LISTS: tuple[str, ...] = tuple(RULES)
 
 
@@ -58,10 +69,13 @@ def _all_partners(n: int, where: str = "") -> str:
 def no_collaboration(
     bipartite: nx.Graph, collab: nx.Graph, candidates: Iterable[str], project_word: str = "project"
 ) -> list[tuple[str, str]]:
-    """Actors with no partner at all (`project_word` names the projects looked at in the reason)."""
+    """Actors with no partner at all (`project_word` names the projects looked at in the reason).
+
+    Actors in a project whose source does not list every member are left to `partners_not_in_data`.
+    """
     out = []
     for a in candidates:
-        if collab.degree(a) > 0:
+        if collab.degree(a) > 0 or partial_projects(bipartite, a):
             continue
         n = bipartite.degree(a) if a in bipartite else 0
         reason = (
@@ -73,10 +87,60 @@ def no_collaboration(
     return out
 
 
-def only_own_county(collab: nx.Graph, candidates: Iterable[str]) -> list[tuple[str, str]]:
-    """Actors with partners, all in their own county (a partner abroad or of unknown county is outside)."""
+def partial_projects(bipartite: nx.Graph, actor: str) -> list[str]:
+    """The actor's projects whose source does not list every member (`coverage` other than `all`)."""
+    if actor not in bipartite:
+        return []
+    return sorted(p for p in bipartite[actor] if bipartite.nodes[p].get("coverage", "all") != "all")
+
+
+def partners_not_in_data(
+    bipartite: nx.Graph, collab: nx.Graph, candidates: Iterable[str]
+) -> list[tuple[str, str]]:
+    """Actors with a partial project that would otherwise read as isolated or local-only.
+
+    They have no partner in the data, or all their partners are in their own county; either may be
+    an artefact of the source (see the module docstring), so they are listed apart with the reason.
+    """
     out = []
     for a in candidates:
+        partial = partial_projects(bipartite, a)
+        if not partial:
+            continue
+        own = collab.nodes[a].get("county_code", "")
+        partners = list(collab[a])
+        if partners and (not own or any(collab.nodes[p].get("county_code", "") != own for p in partners)):
+            continue
+        owner_only = [p for p in partial if bipartite.nodes[p].get("coverage") == "owner"]
+        swedish_only = [p for p in partial if bipartite.nodes[p].get("coverage") == "swedish"]
+        sources = []
+        if swedish_only:
+            progs = ", ".join(sorted({str(bipartite.nodes[p].get("programme", "")) for p in swedish_only}))
+            sources.append(f"{_plural(len(swedish_only), 'project')} of {progs} list Swedish partners only")
+        if owner_only:
+            progs = ", ".join(sorted({str(bipartite.nodes[p].get("programme", "")) for p in owner_only}))
+            sources.append(f"{_plural(len(owner_only), 'project')} of {progs} list the owner only")
+        seen = (
+            f"{_all_partners(len(partners), ' in the data')} in {county_name(own)}"
+            if partners
+            else "no partner in the data"
+        )
+        out.append((a, f"{seen}; partners abroad not in the data ({'; '.join(sources)})"))
+    return out
+
+
+def only_own_county(
+    collab: nx.Graph, candidates: Iterable[str], bipartite: nx.Graph | None = None
+) -> list[tuple[str, str]]:
+    """Actors with partners, all in their own county (a partner abroad or of unknown county is outside).
+
+    With `bipartite`, actors in a project whose members abroad are not in the data are left to
+    `partners_not_in_data`.
+    """
+    out = []
+    for a in candidates:
+        if bipartite is not None and partial_projects(bipartite, a):
+            continue
         own = collab.nodes[a].get("county_code", "")
         partners = list(collab[a])
         if not own or not partners:
@@ -160,6 +224,8 @@ def s3_theme_without_outside_partner(
         s3_projects = [p for p in bipartite[a] if any(t.startswith("s3:") for t in project_themes.get(p, ()))]
         if not s3_projects or not own:
             continue
+        if any(bipartite.nodes[p].get("coverage", "all") != "all" for p in s3_projects):
+            continue  # partners abroad of these projects are not in the data
         partners = {m for p in s3_projects for m in bipartite[p] if m != a}
         if any(bipartite.nodes[m].get("county_code", "") != own for m in partners):
             continue

@@ -11,6 +11,11 @@ import math
 
 from pydantic import BaseModel, Field
 
+PARTIAL_DOC = (
+    "one line naming the sources among the counting projects that do not list every member "
+    "(Interreg: Swedish partners only; ERDF: the owner only); empty when all are complete"
+)
+
 
 def sig6(x: float | None) -> float | None:
     """Round to 6 significant digits; NaN and infinities become None (JSON has no NaN)."""
@@ -107,6 +112,7 @@ class BrokerageResult(BaseModel):
     county_bridges_total: int
     community_bridges: list[BridgeEdge] = Field(description="partner pairs in two different communities")
     community_bridges_total: int
+    partial_sources: str = Field(default="", description=PARTIAL_DOC)
     sort: str = "constraint asc (None last), effective_size desc, actor_id; bridges by weight desc"
 
 
@@ -160,11 +166,17 @@ class IsolatedResult(BaseModel):
     no_eu_project: list[IsolatedActor]
     weak_despite_profile: list[IsolatedActor]
     s3_theme_without_outside_partner: list[IsolatedActor]
+    partners_not_in_data: list[IsolatedActor] = Field(
+        default_factory=list,
+        description="actors that would read as isolated or local-only, but whose projects' partners abroad "
+        "(or all partners) are not in the data: counted apart",
+    )
     counts: dict[str, int] = Field(description="length of each list before --top")
     suggested_brokers: dict[str, list[BrokerSuggestion]] = Field(
         description="per list: actors in the listed actors' counties with the most partners outside them"
     )
     rules: dict[str, str]
+    partial_sources: str = Field(default="", description=PARTIAL_DOC)
 
 
 # -- counties -----------------------------------------------------------------------------------
@@ -195,6 +207,7 @@ class CountiesResult(BaseModel):
     counties: list[CountyRow]
     pairs: list[CountyPair]
     null_model: str
+    partial_sources: str = Field(default="", description=PARTIAL_DOC)
 
 
 # -- themes -------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ from graph.analysis.scope import EU_PROGRAMMES, Scope, View, make_view
 from graph.crosswalk import themes_for
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES
-from graph.model import Theme
+from graph.model import Theme, coverage_line
 from graph.projection import PROJECT_PREFIX, collaboration_graph
 from graph.store.base import GraphStore
 
@@ -328,6 +328,17 @@ def _bridge(g: nx.Graph, group: dict[Hashable, str], e: tuple[Hashable, Hashable
     )
 
 
+def partial_sources(v: View) -> str:
+    """The line naming the partial sources among the scope's counting projects (`graph.model.coverage_line`)."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for proj in v.projects:
+        d = v.bipartite.nodes[proj]
+        cov = str(d.get("coverage", "all"))
+        if cov != "all":
+            counts[str(d.get("programme", ""))][cov] += 1
+    return coverage_line({k: dict(c) for k, c in counts.items()})
+
+
 def _brokerage(p: Prepared, scope: Scope, top: int | None) -> BrokerageResult:
     v = p.view(scope)
     g = p.collab
@@ -372,6 +383,7 @@ def _brokerage(p: Prepared, scope: Scope, top: int | None) -> BrokerageResult:
         county_bridges_total=len(cb),
         community_bridges=[_bridge(g, community, e) for e in mb[:limit]],
         community_bridges_total=len(mb),
+        partial_sources=partial_sources(v),
     )
 
 
@@ -463,12 +475,13 @@ def _isolated(p: Prepared, scope: Scope, top: int | None) -> IsolatedResult:
         "no_collaboration": iso.no_collaboration(
             b, c, cands, "counting project" if scope.filters_projects else "project"
         ),
-        "only_own_county": iso.only_own_county(c, cands),
+        "only_own_county": iso.only_own_county(c, cands, b),
         "no_eu_project": iso.no_eu_project(b, cands, EU_PROGRAMMES),
         "weak_despite_profile": iso.weak_despite_profile(c, cands),
         "s3_theme_without_outside_partner": iso.s3_theme_without_outside_partner(
             b, cands, p.project_themes, name
         ),
+        "partners_not_in_data": iso.partners_not_in_data(b, c, cands),
     }
 
     def item(a: str, reason: str) -> IsolatedActor:
@@ -505,9 +518,11 @@ def _isolated(p: Prepared, scope: Scope, top: int | None) -> IsolatedResult:
         no_eu_project=lists["no_eu_project"],
         weak_despite_profile=lists["weak_despite_profile"],
         s3_theme_without_outside_partner=lists["s3_theme_without_outside_partner"],
+        partners_not_in_data=lists["partners_not_in_data"],
         counts={k: len(hits) for k, hits in found.items()},
         suggested_brokers=suggested,
         rules=rules,
+        partial_sources=partial_sources(v),
     )
 
 
@@ -516,9 +531,19 @@ def _scope_counties(scope: Scope) -> list[str]:
 
 
 def _counties(p: Prepared, scope: Scope, top: int | None) -> CountiesResult:
+    """Observed/expected per pair of the scope's counties, against one Sweden-wide null model.
+
+    The matrix is computed over all 21 counties whatever counties the scope names, so that a pair
+    has one expected figure on every page (the counties view, `analyze counties`, the county report,
+    the exports): the scope's counties only choose which rows are shown, the pairs among them (a
+    single county: its pairs with every other county). Projects whose source lists
+    only the owner (ERDF) say nothing about shared projects and are left out of the matrix.
+    """
     v = p.view(scope)
     codes = _scope_counties(scope)
-    m = cty.county_matrix(v.view_bipartite, v.view_collab, v.projects, codes)
+    complete = [x for x in v.projects if v.view_bipartite.nodes[x].get("coverage", "all") != "owner"]
+    m = cty.county_matrix(v.view_bipartite, v.view_collab, complete, sorted(COUNTIES))
+    wanted = set(codes)
     rows = [
         CountyRow(
             code=c,
@@ -543,9 +568,14 @@ def _counties(p: Prepared, scope: Scope, top: int | None) -> CountiesResult:
             ratio_actor_pairs=sig6(cty.ratio(m.actor_pairs[(a, b)], m.expected_actor_pairs[(a, b)])),
         )
         for a, b in sorted(m.shared_projects)
+        if (a in wanted and b in wanted) or (len(wanted) == 1 and wanted & {a, b})
     ]
     return CountiesResult(
-        scope=_scope_info(scope), counties=rows, pairs=_cut(pairs, top), null_model=cty.NULL_MODEL
+        scope=_scope_info(scope),
+        counties=rows,
+        pairs=_cut(pairs, top),
+        null_model=cty.NULL_MODEL,
+        partial_sources=partial_sources(v),
     )
 
 

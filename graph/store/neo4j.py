@@ -137,6 +137,7 @@ def project_row(p: Project) -> dict[str, Any]:
             "topics": p.topics,
             "places": p.places,
             "funders": p.funders,
+            "coverage": p.coverage.value,
             "data": p.model_dump_json(),
         },
     }
