@@ -6,9 +6,11 @@ body `{"detail": "..."}` with a message a person can act on.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import pkgutil
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from api.analysis_cache import RETRY_AFTER_S, Computing
+from api.background import RETRY_AFTER_S, Computing, Precompute, start_precompute
+from graph import cache
 from graph.errors import InvalidInput, NotFound, StoreUnavailable, ToolUnavailable
 from graph.settings import Settings
 from graph.store import GraphStore, open_store
@@ -80,9 +83,30 @@ def add_docs(app: FastAPI) -> None:
         return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})
 
 
-def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, store: GraphStore | None = None, precompute: bool = False
+) -> FastAPI:
+    """The app on `store` (default: the one `settings` names).
+
+    `precompute=True` (what `serve` and `demo` use) builds each new store version's derived data in
+    the background from start-up on, and answers from the previous version until it is complete
+    (`api.background`); `GET /health` reports the progress.
+    """
     settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        job: Precompute | None = start_precompute(app.state.store) if precompute else None
+        app.state.precompute = job
+        try:
+            yield
+        finally:
+            if job is not None:
+                job.stop()
+                cache.serve_stale(None)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="innograph",
         version="0.1.0",
         description="Actors of a regional innovation ecosystem, the projects that link them, and their networks.",
@@ -91,6 +115,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     )
     app.state.settings = settings
     app.state.store = store if store is not None else open_store(settings)
+    app.state.precompute = None
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:

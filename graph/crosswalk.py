@@ -105,14 +105,18 @@ class Crosswalk:
         self._by_id_folded = {fold(e.id): e for e in entries}
         self._by_code: dict[tuple[str, str], list[VocabularyEntry]] = {}
         self._by_tail: dict[tuple[str, str], list[VocabularyEntry]] = {}
-        self._patterns: list[tuple[re.Pattern[str], VocabularyEntry]] = []
+        self._patterns: dict[str, list[tuple[re.Pattern[str], VocabularyEntry]]] = {}
         self._matches: dict[tuple[object, ...], list[VocabularyEntry]] = {}
+        self._text_hits: dict[tuple[str, str], tuple[VocabularyEntry, ...]] = {}
         for e in entries:
             prog = fold(e.programme)
             for code in {*e.codes, *e.labels, e.id.rsplit(":", 1)[1]}:
                 self._by_code.setdefault((prog, fold(code)), []).append(e)
                 self._by_tail.setdefault((e.namespace, fold(code)), []).append(e)
-            self._patterns.extend((re.compile(p, re.IGNORECASE), e) for p in e.topic_patterns)
+            # by folded programme, so a text is only tried against its own programme's patterns
+            self._patterns.setdefault(prog, []).extend(
+                (re.compile(p, re.IGNORECASE), e) for p in e.topic_patterns
+            )
 
     def label_to_id(self, namespace: str, label: str | None) -> str | None:
         """The id of the term in `namespace` (e.g. `erdf-axis`) that a source writes as `label`."""
@@ -162,15 +166,25 @@ class Crosswalk:
                 found[e.id] = e
         prog = fold(project.programme)
         for text in [project.programme_part or "", *project.topics]:
-            if not text.strip():
-                continue
-            for e in self._code_hits(self._by_code, prog, text):
-                found[e.id] = e
-            for pattern, e in self._patterns:
-                if fold(e.programme) == prog and pattern.match(text.strip()):
-                    found[e.id] = e
+            if text.strip():
+                found.update((e.id, e) for e in self._text_entries(prog, text))
         broader = {e.within for e in found.values() if e.within}
         return [found[k] for k in sorted(found) if k not in broader]
+
+    def _text_entries(self, prog: str, text: str) -> tuple[VocabularyEntry, ...]:
+        """The terms one programme part or topic text names, folded and matched once per distinct text.
+
+        Horizon Europe projects each carry their own topic list, so a memo on the whole project misses;
+        the topic texts themselves repeat across thousands of projects.
+        """
+        key = (prog, text)
+        hit = self._text_hits.get(key)
+        if hit is None:
+            found = list(self._code_hits(self._by_code, prog, text))
+            stripped = text.strip()
+            found.extend(e for pattern, e in self._patterns.get(prog, ()) if pattern.match(stripped))
+            hit = self._text_hits[key] = tuple(found)
+        return hit
 
     def text_matches(self, project: Project) -> dict[str, str]:
         """S3 area -> the first keyword its text rules find in the project's title, acronym, objective, topics."""

@@ -37,7 +37,6 @@ from xml.sax.saxutils import escape as xml_escape
 
 import networkx as nx
 
-from graph.analysis import brokerage as bro
 from graph.analysis import communities as com
 from graph.analysis.isolation import ISOLATION_LISTS
 from graph.analysis.models import (
@@ -626,31 +625,14 @@ def node_measures(store: GraphStore, sel: Scope, actors: Iterable[str]) -> dict[
     return out
 
 
-BURT_CACHE_MIN_NODES = 2000  # below this, computing is cheaper than keeping it
-
-
 def _burt(prep: Prepared, nodes: list[str]) -> tuple[dict[str, float | None], dict[str, float | None]]:
-    """Burt's constraint and effective size (rounded as the brokerage result rounds them) for `nodes`.
+    """Burt's constraint and effective size of the exported actors only (rounded as the brokerage result).
 
-    On a large graph the values for every actor are computed once per graph and kept in the analysis
-    cache of the store version (`Prepared`, also on disk beside the database), because the whole-graph
-    export needs all of them and they take tens of seconds on the CORDIS graph.
+    `Prepared.burt` keeps what it computed per store version, so a county export computes its own
+    actors once and never the whole graph's.
     """
-    g = prep.collab
-    if g.number_of_nodes() < BURT_CACHE_MIN_NODES:
-        cons, esize = bro.constraint(g, nodes), bro.effective_size(g, nodes)
-        return {n: sig6(cons[n]) for n in nodes}, {n: sig6(esize[n]) for n in nodes}
-
-    def compute() -> dict[str, dict[str, float | None]]:
-        everyone = list(g)
-        c, e = bro.constraint(g, everyone), bro.effective_size(g, everyone)
-        return {
-            "constraint": {str(n): sig6(c[n]) for n in everyone},
-            "effective_size": {str(n): sig6(e[n]) for n in everyone},
-        }
-
-    both = prep._memo("export:burt", compute)
-    return both["constraint"], both["effective_size"]
+    cons, esize = prep.burt(nodes)
+    return {n: sig6(cons[n]) for n in nodes}, {n: sig6(esize[n]) for n in nodes}
 
 
 def _pairs(d: Mapping[str, Any]) -> str:

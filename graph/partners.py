@@ -18,7 +18,7 @@ by a score that combines, with the weights in `WEIGHTS` (one place, each explain
 - **constraints**: hard filters (countries to include/exclude, the period of activity) and bonuses
   for filling a gap (a country the consortium still needs, a wanted kind, a favoured county).
 
-The index (`PartnerIndex`) is built once per process and store version (`partner_index(store)`), as
+The index (`PartnerIndex`) is built once per store version (`partner_index(store)`, kept by `graph.cache`), as
 sparse matrices: actors × projects (B), its weighted projection A = B·Bᵀ (the same weights as
 `collaboration_graph`: shared projects per pair), and projects × terms (BM25). A query is a few sparse
 matrix–vector products over all actors, so it answers in milliseconds on the full CORDIS graph.
@@ -32,9 +32,7 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 import unicodedata
-import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -44,6 +42,7 @@ import numpy as np
 import scipy.sparse as sp
 from pydantic import BaseModel, Field, field_validator
 
+from graph.cache import derived
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES, SOUTH_SWEDEN, county_from_nuts
 from graph.model import Actor, ActorKind, Participation, Project, Role
@@ -792,22 +791,10 @@ class PartnerIndex:
 
 
 # --- One index per store and version ---------------------------------------------------------------
-# Keyed by the store object itself (weakly), so two stores never share an index even when one is
-# garbage-collected and a new one gets its id; the version check rebuilds it after any commit.
-_CACHE: weakref.WeakKeyDictionary[Any, tuple[int, PartnerIndex]] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
 def partner_index(store: GraphStore) -> PartnerIndex:
-    """The index of this store, built once per process and rebuilt only when the store's version changed."""
-    version = store.version()
-    with _LOCK:
-        hit = _CACHE.get(store)
-        if hit is not None and hit[0] == version:
-            return hit[1]
-        index = PartnerIndex.from_store(store)
-        _CACHE[store] = (version, index)
-        return index
+    """The index of this store's current version: built once, kept by `graph.cache` (in memory and beside
+    the store, so another process loads it instead of building it)."""
+    return derived(store, "partners:index", lambda: PartnerIndex.from_store(store))
 
 
 def find_partners(store: GraphStore, query: PartnerQuery) -> PartnerResult:

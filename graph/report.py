@@ -35,6 +35,7 @@ from graph.analysis.models import (
     ThemesResult,
 )
 from graph.analysis.run import prepare
+from graph.cache import derived
 from graph.errors import NotFound
 from graph.geo import COUNTIES
 from graph.store.base import GraphStore
@@ -174,6 +175,15 @@ def county_report(store: GraphStore, code: str, top: int = TOP_ACTORS) -> County
     report.partner_suggestions = partner_suggestions(store, report.themes)
     _analysis_sections(report, store, own, top=top)
     return report
+
+
+def county_report_cached(store: GraphStore, code: str) -> CountyReport:
+    """`county_report(store, code)`, built once per store version (`graph.cache`, kept beside the store)."""
+    code = check_county(code)
+    version = prepare(store).version  # the graphs' version (an older one while a new one builds)
+    return derived(
+        store, f"report:county:{code}:{TOP_ACTORS}", lambda: county_report(store, code), version=version
+    )
 
 
 SUGGESTIONS_PER_THEME = 10

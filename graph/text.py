@@ -24,7 +24,10 @@ def fold(text: str | None) -> str:
     """
     if not text:
         return ""
-    lowered = text.lower().translate(_SPECIAL)
+    lowered = text.lower()
+    if lowered.isascii():  # most CORDIS text: nothing to decompose (and 10x faster than the loop below)
+        return _NON_ALNUM.sub(" ", lowered).strip()
+    lowered = lowered.translate(_SPECIAL)
     stripped = "".join(c for c in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(c))
     return _NON_ALNUM.sub(" ", stripped).strip()
 

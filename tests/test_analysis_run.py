@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from graph import cache
 from graph.analysis import ANALYSES, Scope, clear_cache, prepare, run_analysis
 from graph.analysis.models import sig6
+from graph.analysis.run import SCORE_SETTINGS, result_key
 from graph.errors import InvalidInput
 from graph.model import Actor, ActorKind, Participation, Project, SourceRef, Theme, ThemeKind
 from graph.store.sqlite import SqliteStore
@@ -162,12 +164,12 @@ def test_cache_per_version_recomputes_when_data_changes(crafted: SqliteStore) ->
     assert prepare(crafted) is not first
     after = run_analysis(crafted, "centrality", Scope(counties=("10",)))
     assert {r.actor_id: r.degree for r in after.rows}["t:lonely"] == 2
-    # a new process (an empty memory cache) reads the whole-graph scores from the file beside the db
-    cache_file = Path(f"{crafted.path}.analysis-cache.json")
-    assert cache_file.exists()
+    # a new process (an empty memory cache) reads the whole-graph scores and the result from beside the db
+    assert crafted.derived_path.exists()
     clear_cache()
-    fresh = prepare(crafted)
-    assert "betweenness" in fresh.saved and "pagerank" in fresh.saved
+    for key in ("betweenness", "pagerank"):
+        assert cache.peek(crafted, f"scores:{key}:{SCORE_SETTINGS}") is not cache.MISSING
+    assert cache.peek(crafted, result_key("centrality", Scope(counties=("10",)), None)) == after
     assert run_analysis(crafted, "centrality", Scope(counties=("10",))) == after
 
 

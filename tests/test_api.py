@@ -367,7 +367,7 @@ def test_control_characters_in_parameters_are_422(client: TestClient, query: str
 def test_measures_answer_computing_first_then_ready(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    import api.measures
+    import api.background
     from graph.analysis import run_analysis
 
     release = threading.Event()
@@ -376,8 +376,8 @@ def test_measures_answer_computing_first_then_ready(tmp_path: Path, monkeypatch:
         release.wait(10)  # a large graph: the analysis outlasts the request's short wait
         return run_analysis(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(api.measures, "run_analysis", slow_analysis)
-    monkeypatch.setattr(api.measures, "WAIT_S", 0.05)
+    monkeypatch.setattr(api.background, "run_analysis", slow_analysis)
+    monkeypatch.setattr(api.background, "MEASURES_WAIT_S", 0.05)
     store = SqliteStore(tmp_path / "g.db")
     load(store)
     with TestClient(create_app(Settings(db=tmp_path / "g.db"), store=store)) as c:
@@ -413,7 +413,7 @@ def test_long_analysis_answers_202_with_retry_after_then_the_result(
 ) -> None:
     import threading
 
-    import api.analysis_cache
+    import api.background
     from graph.analysis import run_analysis
 
     release = threading.Event()
@@ -422,8 +422,8 @@ def test_long_analysis_answers_202_with_retry_after_then_the_result(
         release.wait(10)  # e.g. centrality with county=all on the full data takes minutes
         return run_analysis(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(api.analysis_cache, "run_analysis", slow_analysis)
-    monkeypatch.setattr(api.analysis_cache, "WAIT_S", 0.05)
+    monkeypatch.setattr(api.background, "run_analysis", slow_analysis)
+    monkeypatch.setattr(api.background, "WAIT_S", 0.05)
     store = SqliteStore(tmp_path / "g.db")
     load(store)
     with TestClient(create_app(Settings(db=tmp_path / "g.db"), store=store)) as c:

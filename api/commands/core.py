@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -265,13 +268,33 @@ def serve(ctx: Context, host: str, port: int) -> None:
     from api.app import create_app
 
     settings = ctx.settings
-    app = create_app(settings)
+    app = create_app(settings, precompute=True)
     click.echo(
         f"innograph API on http://{host}:{port}/  (store: {settings.store}, "
         f"{settings.db_path if settings.store == 'sqlite' else settings.neo4j_uri})",
         err=True,
     )
+    threading.Thread(target=_print_readiness, args=(app,), daemon=True).start()
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _print_readiness(app: Any) -> None:
+    """One line per step while the derived data is built, then `ready` (what `GET /health` says)."""
+    last = None
+    while True:
+        job = getattr(app.state, "precompute", None)
+        p = job.progress() if job is not None else None
+        if p is not None and p.version is not None:
+            if p.ready:
+                line = f"ready: true (store version {p.version}, derived data built in {p.seconds:.0f} s)"
+                if p.failed:
+                    line += f"; {len(p.failed)} steps failed and are computed on request"
+            else:
+                line = f"ready: false — computing {p.done}/{p.total}: {p.current or 'starting'}"
+            if line != last and (p.ready or p.current):
+                click.echo(line, err=True)
+                last = line
+        time.sleep(0.5)
 
 
 @click.command()

@@ -1,7 +1,7 @@
 """Network analyses over HTTP, with the same scoping parameters as `innograph analyze`.
 
 `GET /analysis/{centrality|brokerage|isolated|counties|themes|communities}`; each has its own
-response model in the OpenAPI schema. Results are cached per data version (`api.analysis_cache`).
+response model in the OpenAPI schema. Results are cached per data version (`api.background`, `graph.cache`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.analysis_cache import cached_analysis
+from api.background import cached_analysis
 from api.deps import ScopeDep, StoreDep
 from graph.analysis.models import (
     BrokerageResult,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from api.analysis_cache import cached_analysis
+from api.background import cached_analysis
 from api.deps import ScopeDep, SettingsDep, StoreDep
 from api.pages import page
 from graph.analysis.models import CountiesResult, IsolatedResult

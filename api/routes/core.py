@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from api.background import MeasuresStatus, Progress, actor_measures
 from api.deps import SettingsDep, StoreDep
-from api.measures import Status, actor_measures
-from graph.analysis import CentralityRow, store_identity
+from graph.analysis import CentralityRow
+from graph.cache import cache_for
 from graph.detail import ActorDetail, ProjectDetail, actor_detail, project_detail
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES
@@ -21,16 +19,17 @@ from graph.store import ActorFilter, ProjectFilter
 
 router = APIRouter()
 
-# Search pages remembered per store data version (a new ingest changes the version, so nothing stale
-# is served): popular queries ("blekinge", "region") then cost a dictionary lookup, not a table scan.
-SEARCH_CACHE_SIZE = 512
-_search_cache: OrderedDict[tuple[Hashable, ...], ActorPage] = OrderedDict()
-_search_lock = threading.Lock()
-
 
 class Health(BaseModel):
     status: str
     store_version: int
+    ready: bool = Field(
+        description="the derived data (analyses, measures, county figures, partner index) of this "
+        "store version is built: every page answers at once"
+    )
+    derived: Progress | None = Field(
+        description="what is being computed, with progress (null when this server does not precompute)"
+    )
 
 
 class ActorPage(BaseModel):
@@ -44,7 +43,7 @@ class ActorDetailOut(ActorDetail):
     measures: CentralityRow | None = Field(
         description="network measures from the centrality analysis (whole graph, reported per county)"
     )
-    measures_status: Status = Field(
+    measures_status: MeasuresStatus = Field(
         description="ready; computing (first request on a large graph: ask again shortly); "
         "not_applicable (no Swedish county); failed"
     )
@@ -58,9 +57,13 @@ class ProjectPage(BaseModel):
 
 
 @router.get("/health", tags=["meta"])
-def health(store: StoreDep) -> Health:
-    """Liveness and the store's data version."""
-    return Health(status="ok", store_version=store.version())
+def health(request: Request, store: StoreDep) -> Health:
+    """Liveness, the store's data version, and whether its derived data is built (`ready`)."""
+    version = store.version()
+    job = request.app.state.precompute
+    progress: Progress | None = job.progress() if job is not None else None
+    ready = bool(progress is not None and progress.ready and progress.version == version)
+    return Health(status="ok", store_version=version, ready=ready, derived=progress)
 
 
 @router.get("/actors", tags=["actors"])
@@ -88,19 +91,15 @@ def list_actors(
         programme=tuple(programme or ()),
         theme=tuple(theme or ()),
     )
-    key = (store_identity(store), store.version(), q, flt, limit, offset)
-    with _search_lock:
-        hit = _search_cache.get(key)
-        if hit is not None:
-            _search_cache.move_to_end(key)
-            return hit
-    data, total = store.search_actors(q, flt, limit=limit, offset=offset)
-    page = ActorPage(total=total, limit=limit, offset=offset, data=data)
-    with _search_lock:
-        _search_cache[key] = page
-        while len(_search_cache) > SEARCH_CACHE_SIZE:
-            _search_cache.popitem(last=False)
-    return page
+
+    # Search pages are derived data too (memory only): popular queries ("blekinge", "region") then
+    # cost a dictionary lookup, not a table scan, until the next ingest.
+    def search() -> ActorPage:
+        data, total = store.search_actors(q, flt, limit=limit, offset=offset)
+        return ActorPage(total=total, limit=limit, offset=offset, data=data)
+
+    key = f"search:actors:{(q, flt, limit, offset)!r}"
+    return cache_for(store).get(store, key, search, persist=False, stale=False)
 
 
 @router.get("/actors/{actor_id:path}", tags=["actors"])

@@ -54,7 +54,7 @@ from graph.analysis.models import (
     ThemeGap,
     ThemesResult,
 )
-from graph.analysis.run import ANALYSES, clear_cache, prepare, run_analysis, store_identity
+from graph.analysis.run import ANALYSES, clear_cache, prepare, run_analysis
 from graph.analysis.scope import EU_PROGRAMMES, Scope
 
 __all__ = [
@@ -83,5 +83,4 @@ __all__ = [
     "clear_cache",
     "prepare",
     "run_analysis",
-    "store_identity",
 ]

@@ -1,29 +1,23 @@
 """`run_analysis`: build the graphs from a store once per store version, compute, and report for a scope.
 
-Expensive whole-graph scores (betweenness, PageRank, components, communities, closeness of the
-actors asked for) are kept in memory per store identity and `store.version()`; a new version
-rebuilds everything. For a store with a file (`SqliteStore.path`), the whole-graph scores are also
-written beside it (`<db>.analysis-cache.json`), keyed by a fingerprint of the collaboration graph
-itself, so one CLI process per command does not recompute them and a rebuilt database can never
-be served stale numbers.
+Everything here is derived data of one store version and lives in `graph.cache`: the graphs
+(`prepare`, memory only: rebuilding them is cheaper than unpickling), the expensive whole-graph scores
+(betweenness, PageRank, components, communities, the closeness and Burt measures of the actors asked
+for) and each result of `run_analysis` (kept beside the store, so a new CLI process answers from what
+the server or the ingest computed). A new version computes everything again.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
-import os
-import tempfile
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from graph import cache
 from graph.analysis import brokerage as bro
 from graph.analysis import centrality as cen
 from graph.analysis import communities as com
@@ -64,25 +58,15 @@ from graph.store.base import GraphStore
 ANALYSES: tuple[str, ...] = ("centrality", "brokerage", "communities", "isolated", "counties", "themes")
 #: How many bridge edges a brokerage result lists when no --top is given.
 DEFAULT_BRIDGES = 50
-_CACHE_FORMAT = 1
 #: Scoped views kept per store version (a view with a project filter holds its own graphs).
 MAX_VIEWS = 16
-
-
-def store_identity(store: GraphStore) -> str:
-    """A string that names the store's data: the SQLite file, the Neo4j URI and database, or the object."""
-    path = getattr(store, "path", None)
-    if path is not None:
-        # the inode tells a database file replaced at the same path (same version number, other data)
-        try:
-            inode = Path(path).stat().st_ino
-        except OSError:
-            inode = 0
-        return f"sqlite:{Path(path).resolve()}#{inode}"
-    where = getattr(store, "where", None)
-    if isinstance(where, str):
-        return where
-    return f"{type(store).__qualname__}@{id(store):x}"
+#: Settings the whole-graph scores depend on: part of their cache keys, so a change recomputes them.
+SCORE_SETTINGS = (
+    f"bc{cen.BETWEENNESS_SAMPLES}-{cen.BETWEENNESS_SEED}-{cen.EXACT_BETWEENNESS_MAX_NODES}"
+    f"-louvain{com.LOUVAIN_SEED}-{com.RESOLUTION}"
+)
+#: Burt's measures are computed for at most this many actors at a time (two sparse products each).
+BURT_CHUNK = 2000
 
 
 @dataclass
@@ -95,12 +79,11 @@ class Prepared:
     project_themes: dict[str, tuple[str, ...]]
     themes: dict[str, Theme]
     crosswalk: bool
-    cache_file: Path | None = None
-    fingerprint: str = ""
+    store: GraphStore | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
-    saved: dict[str, Any] = field(default_factory=dict)
     _views: dict[Scope, View] = field(default_factory=dict)
     _matrices: dict[str, Any] = field(default_factory=dict)
+    _local: dict[str, Any] = field(default_factory=dict)  # scores when there is no store to keep them
 
     # -- whole-graph scores, computed once ---------------------------------------------------------
     def weights(self) -> Any:
@@ -116,11 +99,28 @@ class Prepared:
         return self._matrices["_a"]
 
     def _memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        key = f"scores:{key}:{SCORE_SETTINGS}"
+        if self.store is None:
+            with self.lock:
+                if key not in self._local:
+                    self._local[key] = compute()
+                return self._local[key]
+        return cache.cache_for(self.store).get(self.store, key, compute, version=self.version, stale=False)
+
+    def _grow(
+        self, key: str, nodes: list[str], compute: Callable[[list[str]], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Per-actor scores kept in one growing dict: computed only for the actors not asked for before."""
+        known: dict[str, Any] = self._memo(key, dict)
         with self.lock:
-            if key not in self.saved:
-                self.saved[key] = compute()
-                self._save()
-            return self.saved[key]
+            missing = [n for n in nodes if n not in known]
+            if missing:
+                known.update(compute(missing))
+                if self.store is not None:
+                    cache.cache_for(self.store).put(
+                        self.store, f"scores:{key}:{SCORE_SETTINGS}", self.version, known
+                    )
+            return {n: known[n] for n in nodes}
 
     def betweenness(self) -> dict[str, Any]:
         def compute() -> dict[str, Any]:
@@ -149,13 +149,32 @@ class Prepared:
         return [frozenset(c) for c in parts]
 
     def closeness(self, nodes: list[str]) -> dict[str, float]:
-        with self.lock:
-            known: dict[str, float] = self.saved.setdefault("closeness", {})
-            missing = [n for n in nodes if n not in known]
-            if missing:
-                known.update(cen.closeness(self.collab, missing, a=self.adjacency()))  # type: ignore[arg-type]
-                self._save()
-            return {n: known[n] for n in nodes}
+        return self._grow(
+            "closeness",
+            nodes,
+            lambda missing: {
+                str(k): v for k, v in cen.closeness(self.collab, missing, a=self.adjacency()).items()
+            },
+        )
+
+    def burt(self, nodes: list[str]) -> tuple[dict[str, float], dict[str, float]]:
+        """Burt's constraint and effective size of `nodes`, computed only for actors not asked for before.
+
+        Each call costs two sparse products over the rows asked for (never the whole graph, which on all
+        of CORDIS takes minutes and gigabytes): a county export computes its own actors only.
+        """
+
+        def compute(missing: list[str]) -> dict[str, tuple[float, float]]:
+            out: dict[str, tuple[float, float]] = {}
+            for i in range(0, len(missing), BURT_CHUNK):
+                part = missing[i : i + BURT_CHUNK]
+                c = bro.constraint(self.collab, part, w=self.weights())
+                e = bro.effective_size(self.collab, part, w=self.weights())
+                out.update({str(n): (c[n], e[n]) for n in part})
+            return out
+
+        both = self._grow("burt", nodes, compute)
+        return {n: both[n][0] for n in nodes}, {n: both[n][1] for n in nodes}
 
     def view(self, scope: Scope) -> View:
         with self.lock:
@@ -164,41 +183,6 @@ class Prepared:
                     self._views.pop(next(iter(self._views)))
                 self._views[scope] = make_view(self.bipartite, self.collab, scope, self.project_themes)
             return self._views[scope]
-
-    # -- on-disk cache ------------------------------------------------------------------------------
-    def _save(self) -> None:
-        if self.cache_file is None:
-            return
-        doc = {"format": _CACHE_FORMAT, "fingerprint": self.fingerprint, "saved": self.saved}
-        with contextlib.suppress(OSError):
-            fd, tmp = tempfile.mkstemp(dir=self.cache_file.parent, prefix=".analysis-cache-")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(doc, f)
-            os.replace(tmp, self.cache_file)
-
-    def load_saved(self) -> None:
-        if self.cache_file is None or not self.cache_file.exists():
-            return
-        try:
-            doc = json.loads(self.cache_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        if doc.get("format") == _CACHE_FORMAT and doc.get("fingerprint") == self.fingerprint:
-            self.saved = dict(doc.get("saved", {}))
-
-
-def fingerprint(collab: nx.Graph) -> str:
-    """sha256 of the collaboration graph (sorted nodes, edges and weights) and the analysis settings."""
-    h = hashlib.sha256()
-    h.update(
-        f"bc:{cen.BETWEENNESS_SAMPLES}:{cen.BETWEENNESS_SEED}:{cen.EXACT_BETWEENNESS_MAX_NODES};"
-        f"louvain:{com.LOUVAIN_SEED}:{com.RESOLUTION}\n".encode()
-    )
-    for n in collab:
-        h.update(f"{n}\n".encode())
-    for u, v, w in collab.edges(data="weight"):
-        h.update(f"{u}\t{v}\t{w}\n".encode())
-    return h.hexdigest()
 
 
 def _project_themes(store: GraphStore, bipartite: nx.Graph) -> tuple[dict[str, tuple[str, ...]], bool]:
@@ -210,44 +194,34 @@ def _project_themes(store: GraphStore, bipartite: nx.Graph) -> tuple[dict[str, t
     return out, True
 
 
-_CACHE: dict[str, Prepared] = {}
-_CACHE_LOCK = threading.Lock()
-
-
-def prepare(store: GraphStore) -> Prepared:
-    """The graphs and cached scores of the store's current version (built on first use)."""
-    identity = store_identity(store)
-    version = store.version()
-    with _CACHE_LOCK:
-        hit = _CACHE.get(identity)
-        if hit is not None and hit.version == version:
-            return hit
+def build_prepared(store: GraphStore, version: int) -> Prepared:
+    """Read the store's graph and build what every analysis starts from (no scores yet)."""
     bipartite = sorted_copy(store.to_networkx())
     collab = collaboration_graph(bipartite)
     project_themes, crosswalk = _project_themes(store, bipartite)
     themes = {t.id: t for t in store.themes()}
-    path = getattr(store, "path", None)
-    prepared = Prepared(
+    return Prepared(
         version=version,
         bipartite=bipartite,
         collab=collab,
         project_themes=project_themes,
         themes=themes,
         crosswalk=crosswalk,
-        cache_file=Path(f"{path}.analysis-cache.json") if path is not None else None,
+        store=store,
     )
-    if prepared.cache_file is not None:
-        prepared.fingerprint = fingerprint(collab)
-        prepared.load_saved()
-    with _CACHE_LOCK:
-        _CACHE[identity] = prepared
-    return prepared
+
+
+def prepare(store: GraphStore) -> Prepared:
+    """The graphs and cached scores of the store's current version (built on first use)."""
+    version = store.version()
+    return cache.derived(
+        store, "graphs", lambda: build_prepared(store, version), persist=False, version=version
+    )
 
 
 def clear_cache() -> None:
-    """Forget every in-memory result (the on-disk caches stay; they are checked by fingerprint)."""
-    with _CACHE_LOCK:
-        _CACHE.clear()
+    """Forget every in-memory result (what is kept beside the stores stays; it is keyed by version)."""
+    cache.clear()
 
 
 # -- reports -------------------------------------------------------------------------------------
@@ -342,8 +316,7 @@ def partial_sources(v: View) -> str:
 def _brokerage(p: Prepared, scope: Scope, top: int | None) -> BrokerageResult:
     v = p.view(scope)
     g = p.collab
-    cons = bro.constraint(g, v.actors, w=p.weights())
-    esize = bro.effective_size(g, v.actors, w=p.weights())
+    cons, esize = p.burt(v.actors)
     counties = _county_group(g)
     member = com.membership(p.communities())
     community = {n: str(i) for n, i in member.items()}
@@ -638,4 +611,17 @@ def run_analysis(store: GraphStore, name: str, scope: Scope | None = None, top: 
         raise InvalidInput(f"unknown analysis {name!r}: use one of {', '.join(ANALYSES)}")
     if top is not None and top < 1:
         raise InvalidInput(f"top must be at least 1, got {top}")
-    return _REPORTS[name](prepare(store), scope or Scope(), top)
+    scope = scope or Scope()
+    key = result_key(name, scope, top)
+    done = cache.peek(store, key)  # computed before, here or by another process: no graphs needed
+    if done is not cache.MISSING:
+        return done
+    # The graphs' version, not the store's: while a long-running process still serves an older
+    # version (`graph.cache.serve_stale`), a result computed on it is filed under that version.
+    p = prepare(store)
+    return cache.derived(store, key, lambda: _REPORTS[name](p, scope, top), version=p.version)
+
+
+def result_key(name: str, scope: Scope, top: int | None) -> str:
+    """The cache key of one `run_analysis` answer (the scope's fields, in order)."""
+    return f"analysis:{name}:{scope!r}:{top}:{SCORE_SETTINGS}"

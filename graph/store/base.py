@@ -249,6 +249,23 @@ class GraphStore(Protocol):
     def version(self) -> int:
         """A number that changes whenever committed data changes (for caching analysis)."""
 
+    def identity(self) -> str:
+        """Which database this is: made when its schema is created, the same in every process.
+
+        A database deleted and built again gets a new identity, so `(identity(), version())` never
+        repeats for other data: it is the key of everything derived from the data (`graph.cache`).
+        """
+
+    def read_derived(self, version: int, key: str) -> bytes | None:
+        """Bytes stored by `write_derived(version, key, …)` for this database, or None."""
+
+    def write_derived(self, version: int, key: str, data: bytes) -> None:
+        """Keep data derived from the graph at `version` beside the store (for other processes).
+
+        Not part of the graph: it does not change `version()`, and entries of older versions may be
+        dropped. A failure to write is not an error of the caller's (the data can be computed again).
+        """
+
     def get_actor(self, key: str) -> Actor:
         """By id or by any key the actor carries (`pic:…`, `cordis:…`, `vat:…`, `orgnr:…`). Raises NotFound."""
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from graph.errors import InvalidInput
 
-LABELS = frozenset({"Actor", "Project", "County", "Theme", "ActorKey", "Meta"})
+LABELS = frozenset({"Actor", "Project", "County", "Theme", "ActorKey", "Meta", "Derived"})
 RELATIONSHIPS = frozenset({"PARTICIPATES_IN", "LOCATED_IN", "ADDRESSES"})
 SCHEMA_VERSION = 1
 
@@ -114,15 +114,26 @@ def schema_statements(dialect: Dialect) -> list[str]:
 SHOW_CONSTRAINTS = "SHOW CONSTRAINTS YIELD labelsOrTypes, properties RETURN labelsOrTypes, properties"
 # The data version starts at the creation time in milliseconds (`$epoch`), not at 0, so that a
 # database emptied and set up again never repeats a version that a running process cached results for.
+# `uid` is the database's identity (`GraphStore.identity`), made once with the Meta node.
 INIT_META = (
     "MERGE (m:Meta {key: 'innograph'}) ON CREATE SET m.version = $epoch "
-    "SET m.schema = coalesce(m.schema, $schema)"
+    "SET m.schema = coalesce(m.schema, $schema), m.uid = coalesce(m.uid, $uid)"
 )
 BUMP_VERSION = (
     "MERGE (m:Meta {key: 'innograph'}) ON CREATE SET m.version = $epoch "
-    "SET m.version = coalesce(m.version, 0) + 1"
+    "SET m.version = coalesce(m.version, 0) + 1, m.uid = coalesce(m.uid, $uid)"
 )
 GET_VERSION = "OPTIONAL MATCH (m:Meta {key: 'innograph'}) RETURN m.version AS version"
+GET_IDENTITY = "OPTIONAL MATCH (m:Meta {key: 'innograph'}) RETURN m.uid AS uid"
+# Derived data (`GraphStore.write_derived`): base64 text in parts, one node per part, beside the graph.
+READ_DERIVED = (
+    "MATCH (d:Derived {store: $store, key: $key, version: $version}) RETURN d.part AS part, d.data AS data "
+    "ORDER BY part"
+)
+DROP_DERIVED = (
+    "MATCH (d:Derived) WHERE d.store <> $store OR d.key = $key OR d.version < $version DETACH DELETE d"
+)
+WRITE_DERIVED = "UNWIND $parts AS p CREATE (:Derived {store: $store, key: $key, version: $version, part: p.part, data: p.data})"
 
 
 # -- generic, label checked ---------------------------------------------------------------------

@@ -25,8 +25,10 @@ the uniqueness constraints exist and picks the Cypher `Dialect` from the server'
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
+import uuid
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -68,6 +70,9 @@ _UNAVAILABLE_CODES = (
     "Neo.ClientError.Database.DatabaseNotFound",
     "Neo.TransientError.General.DatabaseUnavailable",
 )
+
+
+DERIVED_PART = 4_000_000  # characters of base64 per (:Derived) node
 
 
 def _epoch() -> int:
@@ -228,7 +233,7 @@ class Neo4jWriter:
         self._rollback_quietly()
 
     def _bump(self, _: None) -> None:
-        self._run(cypher.BUMP_VERSION, epoch=_epoch())
+        self._run(cypher.BUMP_VERSION, epoch=_epoch(), uid=uuid.uuid4().hex)
 
     def _existing(self, node_label: str, ids: list[str], key: str = "id") -> dict[str, str]:
         out: dict[str, str] = {}
@@ -502,7 +507,9 @@ class Neo4jStore:
             for statement in cypher.schema_statements(self.dialect):
                 s.run(statement).consume()
             s.execute_write(
-                lambda tx: tx.run(cypher.INIT_META, schema=cypher.SCHEMA_VERSION, epoch=_epoch()).consume()
+                lambda tx: tx.run(
+                    cypher.INIT_META, schema=cypher.SCHEMA_VERSION, epoch=_epoch(), uid=uuid.uuid4().hex
+                ).consume()
             )
         self._checked = False
 
@@ -521,6 +528,39 @@ class Neo4jStore:
     def version(self) -> int:
         rows = self._rows(cypher.GET_VERSION)
         return int(rows[0]["version"] or 0) if rows else 0
+
+    def identity(self) -> str:
+        rows = self._rows(cypher.GET_IDENTITY)
+        uid = rows[0]["uid"] if rows else None
+        return f"neo4j:{uid}" if uid else self.where
+
+    # -- derived data: (:Derived) nodes beside the graph ---------------------------------------
+    def read_derived(self, version: int, key: str) -> bytes | None:
+        try:
+            rows = self._rows(cypher.READ_DERIVED, store=self.identity(), key=key, version=version)
+        except (StoreUnavailable, Neo4jError, DriverError):
+            return None
+        if not rows:
+            return None
+        return base64.b64decode("".join(str(r["data"]) for r in rows))
+
+    def write_derived(self, version: int, key: str, data: bytes) -> None:
+        text = base64.b64encode(data).decode("ascii")
+        parts = [
+            {"part": i, "data": text[at : at + DERIVED_PART]}
+            for i, at in enumerate(range(0, max(len(text), 1), DERIVED_PART))
+        ]
+        ident = self.identity()
+        try:
+            with self._errors(), self._session() as s:
+
+                def fn(tx: neo4j.ManagedTransaction) -> None:
+                    tx.run(cypher.DROP_DERIVED, store=ident, key=key, version=version).consume()
+                    tx.run(cypher.WRITE_DERIVED, store=ident, key=key, version=version, parts=parts).consume()
+
+                s.execute_write(fn)
+        except (StoreUnavailable, Neo4jError, DriverError):
+            pass  # best effort: the next process computes it again
 
     # -- reads ------------------------------------------------------------------------------
     def get_actor(self, key: str) -> Actor:

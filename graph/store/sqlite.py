@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import uuid
 from collections.abc import Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,6 +66,13 @@ CREATE TABLE IF NOT EXISTS counties (code TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS themes (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 """
 SCHEMA_VERSION = "1"
+# Derived data lives in a sidecar file (`<db>.derived`), not in the database: writing it never waits for
+# an ingest holding the write lock, and it never changes the graph's file.
+DERIVED_SCHEMA = """
+CREATE TABLE IF NOT EXISTS derived (
+    store TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (store, key, version));
+"""
 _CHUNK = 500  # SQLite's variable limit is 32766; keep IN lists well below it
 
 
@@ -209,6 +217,9 @@ class SqliteStore:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._derived: sqlite3.Connection | None = None
+        self._derived_lock = threading.Lock()
+        self._identity: str | None = None
 
     # -- connection -------------------------------------------------------------------------
     @property
@@ -235,6 +246,11 @@ class SqliteStore:
                 con.close()
             self._all.clear()
         self._local = threading.local()
+        with self._derived_lock:
+            if self._derived is not None:
+                self._derived.close()
+                self._derived = None
+        self._identity = None
 
     def init_schema(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -244,6 +260,11 @@ class SqliteStore:
             raise StoreUnavailable(f"{self.path} is not an innograph database: {e}") from e
         self.con.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
         self.con.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('version', '0')")
+        # New for every new database: one rebuilt at the same path (its version starting at 0 again)
+        # never repeats an (identity, version) key that derived data was stored under.
+        self.con.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('identity', ?)", (uuid.uuid4().hex,)
+        )
 
     def _q(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
         try:
@@ -271,6 +292,69 @@ class SqliteStore:
     def version(self) -> int:
         rows = self._q("SELECT value FROM meta WHERE key = 'version'")
         return int(rows[0][0]) if rows else 0
+
+    def identity(self) -> str:
+        if self._identity is None:
+            rows = self._q("SELECT value FROM meta WHERE key = 'identity'")
+            if not rows:  # a database from before identities, opened read-only: its file names it
+                try:
+                    inode = self.path.stat().st_ino
+                except OSError:
+                    inode = 0
+                return f"sqlite:{self.path.resolve()}#{inode}"
+            self._identity = f"sqlite:{rows[0][0]}"
+        return self._identity
+
+    # -- derived data (sidecar file) ----------------------------------------------------------
+    @property
+    def derived_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".derived")
+
+    def _derived_con(self) -> sqlite3.Connection:
+        if self._derived is None:
+            con = sqlite3.connect(self.derived_path, isolation_level=None, check_same_thread=False)
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA busy_timeout=5000")
+            con.executescript(DERIVED_SCHEMA)
+            self._derived = con
+        return self._derived
+
+    def read_derived(self, version: int, key: str) -> bytes | None:
+        ident = self.identity()
+        try:
+            with self._derived_lock:
+                if self._derived is None and not self.derived_path.exists():
+                    return None
+                row = (
+                    self._derived_con()
+                    .execute(
+                        "SELECT data FROM derived WHERE store = ? AND key = ? AND version = ?",
+                        (ident, key, version),
+                    )
+                    .fetchone()
+                )
+        except sqlite3.Error:
+            return None  # an unreadable sidecar is a cache miss
+        return bytes(row[0]) if row else None
+
+    def write_derived(self, version: int, key: str, data: bytes) -> None:
+        ident = self.identity()
+        try:
+            with self._derived_lock:
+                con = self._derived_con()
+                con.execute("BEGIN IMMEDIATE")
+                try:
+                    con.execute("DELETE FROM derived WHERE store != ? OR version < ?", (ident, version))
+                    con.execute(
+                        "INSERT OR REPLACE INTO derived (store, key, version, data) VALUES (?, ?, ?, ?)",
+                        (ident, key, version, sqlite3.Binary(data)),
+                    )
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+                con.execute("COMMIT")
+        except sqlite3.Error:
+            pass  # best effort: the next process computes it again
 
     # -- reads ------------------------------------------------------------------------------
     def get_actor(self, key: str) -> Actor:

@@ -1,0 +1,277 @@
+"""Derived data computed off the request: one background runner, the readiness it reports, and waits.
+
+Three uses, one mechanism (`submit`: a key runs once at a time in a daemon thread, whatever the number
+of clients asking):
+
+- `wait_for`: a request asks for something that may take long (an analysis over the full graph); it
+  waits at most `wait` seconds and otherwise gets `Computing` (the API answers 202 with Retry-After),
+  so no request holds a worker for minutes and twenty clients asking the same new question share one
+  computation. `cached_analysis` and `actor_measures` are the two users.
+- the refresh hook of `graph.cache.serve_stale`: after an ingest commits, a request gets the previous
+  version's value at once and the current one is built here — the old version keeps serving until the
+  new one is complete, so the API never stalls on a rebuild.
+- `Precompute`: a watcher that builds the derived data every page needs (`graph.precompute.steps`)
+  for each new store version as soon as it appears, with progress; `GET /health` reports it (`ready`).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from graph import cache
+from graph.analysis import CentralityRow, Scope, run_analysis
+from graph.geo import COUNTIES
+from graph.model import Actor
+from graph.store.base import GraphStore
+
+log = logging.getLogger(__name__)
+
+WAIT_S = 20.0
+RETRY_AFTER_S = 5
+#: How long an actor page waits for its measures (long enough for a small graph, short for a large one).
+MEASURES_WAIT_S = 0.5
+#: How often the precompute watcher looks at the store's version.
+POLL_S = 1.0
+
+
+class Computing(Exception):
+    """The result is still being computed in the background: ask again in a few seconds."""
+
+
+_running: dict[Hashable, threading.Event] = {}
+_failed: dict[Hashable, BaseException] = {}
+_guard = threading.Lock()
+
+
+def submit(key: Hashable, fn: Callable[[], Any]) -> threading.Event:
+    """Run `fn` in a background thread unless a run of `key` is going on; the event is set when it ends.
+
+    `fn` keeps its result itself (in `graph.cache`); a failure is kept for the next `wait_for`.
+    """
+    with _guard:
+        done = _running.get(key)
+        if done is not None:
+            return done
+        done = _running[key] = threading.Event()
+
+    def run() -> None:
+        try:
+            fn()
+        except Exception as e:  # handed to the request that asks next (NotFound, InvalidInput, …)
+            with _guard:
+                _failed[key] = e
+        finally:
+            with _guard:
+                _running.pop(key, None)
+            done.set()
+
+    threading.Thread(target=run, name=f"background {key!r}"[:60], daemon=True).start()
+    return done
+
+
+def wait_for(key: Hashable, fn: Callable[[], Any], wait: float, what: str) -> Any:
+    """`fn()` if it answers within `wait` seconds (computed in the background), else raise `Computing`.
+
+    `fn` must be cheap the second time (it reads `graph.cache`). Raises `fn`'s own error when it failed.
+    """
+    result: list[Any] = []
+    done = submit(key, lambda: result.append(fn()))
+    done.wait(wait)
+    if result:
+        return result[0]
+    with _guard:
+        error = _failed.pop(key, None)
+        still = key in _running
+    if error is not None:
+        raise error
+    if not still:  # finished between the wait and the check, or answered by another caller's run
+        return fn()
+    raise Computing(f"{what} is still running: ask again in a few seconds")
+
+
+def refresh(store: GraphStore, key: str, compute: Callable[[], Any]) -> None:
+    """`graph.cache`'s hook: an older version was served for `key`; build the current one here."""
+    submit(("refresh", store.identity(), key), compute)
+
+
+# -- the two request-side users -----------------------------------------------------------------------
+def cached_analysis(
+    store: GraphStore, name: str, scope: Scope, top: int | None = None, wait: float | None = None
+) -> BaseModel:
+    """`run_analysis(store, name, scope, top)` without holding the request more than `wait` (`WAIT_S`).
+
+    Raises `Computing` when it is not ready in time, and the analysis's own error (e.g. `InvalidInput`).
+    """
+    key = ("analysis", store.identity(), store.version(), name, scope, top)
+    result: BaseModel = wait_for(
+        key,
+        lambda: run_analysis(store, name, scope, top=top),
+        WAIT_S if wait is None else wait,
+        f"the {name} analysis for this scope",
+    )
+    return result
+
+
+MeasuresStatus = Literal["ready", "computing", "not_applicable", "failed"]
+
+
+def actor_measures(
+    store: GraphStore, actor: Actor, wait: float | None = None
+) -> tuple[CentralityRow | None, MeasuresStatus]:
+    """The actor's centrality row (the centrality analysis of its county) and whether it is ready.
+
+    Swedish actors with a county only. Ready, but without a row: the actor takes part in no project.
+    """
+    county = actor.county_code
+    if county is None or county not in COUNTIES:
+        return None, "not_applicable"
+    key = ("measures", store.identity(), store.version(), county)
+    try:
+        result = wait_for(
+            key,
+            lambda: run_analysis(store, "centrality", Scope(counties=(county,)), top=None),
+            MEASURES_WAIT_S if wait is None else wait,
+            "the measures",
+        )
+    except Computing:
+        return None, "computing"
+    except Exception:  # reported in the answer; asked again on the next request
+        return None, "failed"
+    row = next((r for r in result.rows if r.actor_id == actor.id), None)
+    return row, "ready"
+
+
+# -- what every page needs, built before anyone asks --------------------------------------------------
+Step = tuple[str, Callable[[], object]]
+
+
+def steps(store: GraphStore) -> list[Step]:
+    """The derived data the pages and commands use, cheapest first: the graphs, each analysis in the
+    scopes the pages, the API's defaults and the county reports ask for, the partner index, the South
+    Sweden county reports. Each step keeps its result in `graph.cache` (memory and beside the store)."""
+    from graph.analysis import ANALYSES, prepare
+    from graph.geo import SOUTH_SWEDEN
+    from graph.partners import partner_index
+    from graph.report import county_report_cached
+
+    def analysis(name: str, scope: Scope, top: int | None) -> Step:
+        where = ",".join(scope.counties) or "all"
+        label = f"analysis {name} ({where})" + (f" top {top}" if top else "")
+        return label, lambda: run_analysis(store, name, scope, top=top)
+
+    out: list[Step] = [("graphs", lambda: prepare(store))]
+    south, everyone = Scope(), Scope(counties=())
+    out += [analysis(name, south, None) for name in ANALYSES]  # the CLI's and the views' defaults
+    out += [analysis(name, south, 100) for name in ANALYSES]  # the API's default top
+    out += [analysis(name, everyone, None) for name in ("counties", "themes", "isolated")]
+    for code in SOUTH_SWEDEN:  # the county views, reports and actor measures
+        out += [
+            analysis(name, Scope(counties=(code,)), None) for name in ("centrality", "brokerage", "isolated")
+        ]
+    out.append(("partner index", lambda: partner_index(store)))
+    for code in SOUTH_SWEDEN:
+        out.append((f"county report {code}", functools.partial(county_report_cached, store, code)))
+    return out
+
+
+# -- precompute of each new version -------------------------------------------------------------------
+class Progress(BaseModel):
+    """What `GET /health` says about the derived data of the store's current version."""
+
+    ready: bool = Field(description="derived data for the current store version is built")
+    version: int | None = Field(description="the store version it is (being) built for")
+    done: int = 0
+    total: int = 0
+    current: str | None = Field(default=None, description="the step being computed")
+    seconds: float = Field(default=0.0, description="time spent on this version so far")
+    failed: list[str] = Field(default_factory=list, description="steps that failed (computed on request)")
+
+
+@dataclass
+class Precompute:
+    """Builds `graph.precompute.steps(store)` for every new store version, one version at a time."""
+
+    store: GraphStore
+    poll: float = POLL_S
+    _progress: Progress = field(default_factory=lambda: Progress(ready=False, version=None))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> Precompute:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="precompute", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def progress(self) -> Progress:
+        with self._lock:
+            p = self._progress.model_copy()
+        try:
+            current = self.store.version()
+        except Exception:
+            return p
+        if p.version != current:  # a commit the watcher has not seen yet
+            return Progress(ready=False, version=current)
+        return p
+
+    def _set(self, **changes: Any) -> None:
+        with self._lock:
+            self._progress = self._progress.model_copy(update=changes)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                version = self.store.version()
+                if self._progress.version != version or not self._progress.ready:
+                    self.build(version)
+            except Exception as e:  # the store is unreachable for now: try again later
+                log.warning("precompute: %s", e)
+            self._stop.wait(self.poll)
+
+    def build(self, version: int) -> bool:
+        """Build every step for `version`; False when a newer version appeared meanwhile (start again)."""
+        t0 = time.perf_counter()
+        todo = steps(self.store)
+        failed: list[str] = []
+        self._set(ready=False, version=version, done=0, total=len(todo), current=None, seconds=0.0, failed=[])
+        for i, (name, fn) in enumerate(todo):
+            if self._stop.is_set() or self.store.version() != version:
+                return False
+            self._set(current=name, done=i, seconds=round(time.perf_counter() - t0, 1))
+            try:
+                with cache.fresh():
+                    fn()
+            except Exception as e:  # one broken step does not hold the others back
+                log.warning("precompute %s: %s", name, e)
+                failed.append(f"{name}: {type(e).__name__}: {e}")
+        self._set(
+            ready=True,
+            done=len(todo),
+            current=None,
+            seconds=round(time.perf_counter() - t0, 1),
+            failed=failed,
+        )
+        return True
+
+
+def start_precompute(store: GraphStore) -> Precompute:
+    """Serve older versions while a new one builds, and build each new version in the background."""
+    cache.serve_stale(refresh)
+    return Precompute(store).start()
+
+
+def clear() -> None:
+    with _guard:
+        _failed.clear()
