@@ -230,6 +230,39 @@ def test_version_changes_on_every_write(store: GraphStore) -> None:
     assert v0 < v1 < store.version()
 
 
+def test_derived_data_is_kept_per_identity_and_version(store: GraphStore) -> None:
+    ident, v0 = store.identity(), store.version()
+    assert ident and store.identity() == ident  # the same database, the same identity
+    store.write_derived(v0, "answer", b"\x00forty-two")
+    assert store.read_derived(v0, "answer") == b"\x00forty-two"
+    assert store.read_derived(v0, "other") is None
+    assert store.version() == v0  # derived data is not a write to the graph
+    commit(store, fixture_batch())
+    v1 = store.version()
+    assert v1 > v0 and store.read_derived(v1, "answer") is None  # a new version starts empty
+    big = bytes(range(256)) * 40_000  # 10 MB: several parts in a Bolt store
+    store.write_derived(v1, "answer", big)
+    assert store.read_derived(v1, "answer") == big
+    store.write_derived(v1, "answer", b"again")  # replaced, not appended
+    assert store.read_derived(v1, "answer") == b"again"
+    assert store.identity() == ident
+
+
+def test_a_new_database_never_repeats_an_identity(tmp_path: Path) -> None:
+    path = tmp_path / "g.db"
+    first = SqliteStore(path)
+    first.init_schema()
+    before = (first.identity(), first.version())
+    first.write_derived(first.version(), "answer", b"old")
+    first.close()
+    path.unlink()
+    second = SqliteStore(path)  # rebuilt at the same path: the version starts again
+    second.init_schema()
+    assert (second.identity(), second.version()) != before and second.version() == before[1]
+    assert second.read_derived(second.version(), "answer") is None  # the sidecar's old entry is not served
+    second.close()
+
+
 # -- keys ---------------------------------------------------------------------------------------
 def test_get_actor_by_any_key_and_first_claimant_keeps_it(loaded: GraphStore) -> None:
     for key in ("pic:999897719", "cordis:999897719", "orgnr:202100-5585", "se-org:2021005585", BTH):
