@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from graph.errors import RecordError
 from graph.geo import COUNTIES
+from graph.text import is_mojibake, is_placeholder_name
 
 Id = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300, pattern=r"^[a-z0-9-]+:.+$")
@@ -63,6 +64,7 @@ ROLE_RANK: dict[Role, int] = {
 SOURCE_PRIORITY: dict[str, int] = {
     "registry": 100,
     "aliases": 95,
+    "public-bodies": 95,  # ingest/data/public_bodies.yaml: a region's or municipality's reference identity
     "scb-agencies": 90,
     "csv": 80,
     "erdf": 45,  # Projektbanken 2016 writes names as they were then (Skåne Läns Landsting): below Interreg 2021–27
@@ -171,6 +173,11 @@ class Actor(_Model):
     vat: str | None = None
     orgnr: str | None = Field(default=None, pattern=r"^\d{6}-\d{4}$")
     sme: bool | None = None
+    part_of: Id | None = Field(
+        default=None,
+        description="the id of the legal entity this is a unit of (a department, hospital, administration); "
+        "analyses count a unit's projects for it unless units are shown apart (INNOGRAPH_UNITS_APART)",
+    )
     sources: list[SourceRef] = Field(default_factory=list)
 
     @field_validator("id")
@@ -314,11 +321,20 @@ def merge_actor(old: Actor, new: Actor) -> Actor:
     primary, secondary = (new, old) if new.rank() > old.rank() else (old, new)
     fields = _merge_fields(primary, secondary, skip={"id", "aliases", "sources", "kind"})
     kind = primary.kind if primary.kind is not ActorKind.other else secondary.kind
-    # A name that is only a number (CORDIS names an organisation that has no name by its PIC) gives
-    # way to a real name from the other record, whichever was loaded first.
-    if fields["name"].isdigit() and not secondary.name.isdigit():
+    # A stand-in name ("Unnamed organisation (PIC n)", or a bare number from older stores) gives way to a
+    # real name from the other record, whichever was loaded first.
+    if is_placeholder_name(fields["name"]) and not is_placeholder_name(secondary.name):
         fields["name"] = secondary.name
-    names = {n for n in (*old.aliases, *new.aliases, old.name, new.name) if not n.isdigit()}
+    # A broken encoding ("V\ufffdrmlands l\ufffdns landsting") gives way to a clean name of the same actor.
+    if (
+        is_mojibake(fields["name"])
+        and not is_mojibake(secondary.name)
+        and not is_placeholder_name(secondary.name)
+    ):
+        fields["name"] = secondary.name
+    names = {n for n in (*old.aliases, *new.aliases, old.name, new.name) if not is_placeholder_name(n)}
+    if not is_mojibake(fields["name"]):  # a broken spelling is no name to search by once a clean one exists
+        names = {n for n in names if not is_mojibake(n)}
     names.discard(fields["name"])
     return Actor(
         id=old.id,

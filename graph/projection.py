@@ -13,7 +13,7 @@ from itertools import combinations
 
 import networkx as nx
 
-from graph.model import Actor, Participation, Project
+from graph.model import ROLE_RANK, Actor, Participation, Project, Role
 
 PROJECT_PREFIX = "project:"
 
@@ -45,17 +45,49 @@ def project_attrs(p: Project) -> dict[str, object]:
     }
 
 
+def rollup(actors: Iterable[Actor]) -> dict[str, str]:
+    """Each unit's id → the id of the legal entity it is part of (following `part_of` to the top).
+
+    A unit whose parent is not among `actors` is left out (it stands for itself); a cycle stops where it
+    closes, so bad data never loops.
+    """
+    parent = {a.id: a.part_of for a in actors if a.part_of}
+    known = {a.id for a in actors}
+    out: dict[str, str] = {}
+    for unit in parent:
+        top, seen = unit, {unit}
+        while (up := parent.get(top)) is not None and up in known and up not in seen:
+            top = up
+            seen.add(up)
+        if top != unit:
+            out[unit] = top
+    return out
+
+
 def bipartite_graph(
-    actors: Iterable[Actor], projects: Iterable[Project], participations: Iterable[Participation]
+    actors: Iterable[Actor],
+    projects: Iterable[Project],
+    participations: Iterable[Participation],
+    units_apart: bool = False,
 ) -> nx.Graph:
-    """Actors and projects as nodes (attribute `type`), participations as edges (attribute `role`)."""
+    """Actors and projects as nodes (attribute `type`), participations as edges (attribute `role`).
+
+    A unit (`Actor.part_of`) is folded into its parent legal entity unless `units_apart`: the parent
+    carries the unit's projects, so a hospital or a department is never a separate, isolated node while
+    its region or university has partners (the strongest role of the two wins on a shared project).
+    """
+    actors = list(actors)
+    up = {} if units_apart else rollup(actors)
     g = nx.Graph()
-    g.add_nodes_from((a.id, actor_attrs(a)) for a in actors)
+    g.add_nodes_from((a.id, actor_attrs(a)) for a in actors if a.id not in up)
     g.add_nodes_from((project_node(p.id), project_attrs(p)) for p in projects)
     for p in participations:
         pn = project_node(p.project_id)
-        if p.actor_id in g and pn in g:
-            g.add_edge(p.actor_id, pn, role=p.role.value)
+        aid = up.get(p.actor_id, p.actor_id)
+        if aid in g and pn in g:
+            old = g.edges[aid, pn]["role"] if g.has_edge(aid, pn) else None
+            if old is None or ROLE_RANK[Role(old)] < ROLE_RANK[p.role]:
+                g.add_edge(aid, pn, role=p.role.value)
     return g
 
 

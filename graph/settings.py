@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     api_max_page: int = 500
     api_max_nodes: int = 400
 
+    # Units (departments, hospitals, administrations: `Actor.part_of`) count for their parent legal entity
+    # in analyses, views, exports and the partner finder; INNOGRAPH_UNITS_APART=1 shows them apart.
+    units_apart: bool = False
+
     @property
     def db_path(self) -> Path:
         return self.db if self.db is not None else self.data_dir / "innograph.db"

@@ -35,3 +35,23 @@ def fold(text: str | None) -> str:
 def slug(text: str) -> str:
     """A stable, readable id fragment: folded words joined by hyphens ("Techtank" → "techtank")."""
     return fold(text).replace(" ", "-")
+
+
+UNNAMED = "Unnamed organisation"
+
+
+def is_placeholder_name(name: str | None) -> bool:
+    """Whether a name is a stand-in, not a name: empty, a bare number, "Unnamed organisation (PIC n)"."""
+    n = (name or "").strip()
+    return not n or n.isdigit() or n.startswith(UNNAMED)
+
+
+def is_mojibake(name: str | None) -> bool:
+    """Whether a name carries a broken encoding (the replacement character, or UTF-8 read as Latin-1)."""
+    n = name or ""
+    return "\ufffd" in n or bool(re.search(r"Ã[\u0080-\u00bf]", n))
+
+
+def unnamed(pic: str) -> str:
+    """The label of an organisation that no source names: never a bare number in a table or view."""
+    return f"{UNNAMED} (PIC {pic})"

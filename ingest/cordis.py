@@ -36,6 +36,7 @@ from graph.model import (
     Theme,
     ThemeKind,
 )
+from graph.text import unnamed
 from ingest.csvread import Table, decode, open_table
 from ingest.enrich import clean_vat, country_code, kind_from_name, orgnr_from_vat, swedish_place
 from ingest.pipeline import Problem, SourceBatch
@@ -472,7 +473,7 @@ def _actor(pic: str, counts: dict[str, Counter[str]], file: str) -> Actor:
     name = _top(spelled) or _top(org.names)
     short = _top(org.short)
     aliases = sorted({*org.names, *org.short} - {name or short or ""})
-    display = name or short or pic
+    display = name or short or unnamed(pic)  # never a bare number as a label
     activity = (_top(org.activity) or "").upper()
     kind = ACTIVITY_KINDS.get(activity, ActorKind.other)
     hint = kind_from_name(display)

@@ -84,14 +84,18 @@ def commit(
         id_map: dict[str, str] = {}
         actors: list[Actor] = []
         for a in resolver.order(batch.actors):
+            loaded_id, loaded_name = a.id, a.name
+            a = resolver.canonical(a)  # a region or municipality takes its reference identity
             match = resolver.resolve(a)
-            if match is not None and match.actor_id != a.id:
-                id_map[a.id] = match.actor_id
+            if match is None and a.id != loaded_id:
+                match = Match(a.id, "public-body", a.name)
+            target = match.actor_id if match is not None else a.id
+            if match is not None and target != loaded_id:
                 report.resolved[match.rule] = report.resolved.get(match.rule, 0) + 1
-                report.merges.append((a.id, a.name, match))
-                a = a.model_copy(update={"id": match.actor_id})
-            else:
-                id_map[a.id] = a.id
+                report.merges.append((loaded_id, loaded_name, match))
+            if a.id != target:
+                a = a.model_copy(update={"id": target})
+            id_map[loaded_id] = target
             resolver.add(a)
             actors.append(a)
         if batch.counties:

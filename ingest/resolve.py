@@ -4,8 +4,12 @@ Order of evidence, strongest first (the first rule that finds a candidate decide
 1. ``key``: a strong identifier the actor already carries: PIC, VAT number, Swedish organisationsnummer
    (also the one a Swedish VAT number embeds), or the same source record id (so re-ingesting a source
    finds its own records again);
+0. ``public-body``: a Swedish region or municipality takes its reference identity first
+   (`ingest/public_bodies.py`: by the organisationsnummer in its VAT number, or by one of its names);
 2. ``name``: the same normalised name (case, accents, punctuation, transliterations such as oe → ö,
-   legal-form suffixes, "i … län" removed) within the same country;
+   legal-form suffixes, "i … län" removed) within the same country; then ``variant``: the same name up
+   to the name-variant rules of `ingest/data/name_rules.yaml` (genitive s, kommun/stad/municipality/city,
+   a Swedish ↔ English glossary: "Lund University" / "Lunds universitet");
 3. ``alias-file``: the curated file `ingest/data/aliases.yaml` says these names/keys are one organisation;
 4. ``fuzzy``: within the same country and the same first word, a normalised-name similarity
    (rapidfuzz `ratio`) of at least `FUZZY_THRESHOLD`, the same number of words and the same numbers.
@@ -22,7 +26,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -33,53 +36,11 @@ from rapidfuzz import fuzz, process
 from graph.errors import InvalidInput
 from graph.model import Actor
 from graph.store.base import GraphStore
-from graph.text import fold
-
-# Legal forms and filler that differ between sources but never distinguish two organisations.
-LEGAL_FORMS = {
-    "ab",
-    "aktiebolag",
-    "publ",
-    "ek",
-    "for",
-    "ekonomisk",
-    "forening",
-    "ideell",
-    "hb",
-    "kb",
-    "ltd",
-    "limited",
-    "plc",
-    "llc",
-    "inc",
-    "gmbh",
-    "ag",
-    "mbh",
-    "sa",
-    "sas",
-    "sarl",
-    "srl",
-    "spa",
-    "bv",
-    "nv",
-    "oy",
-    "oyj",
-    "as",
-    "asa",
-    "aps",
-    "sl",
-    "sp",
-    "zoo",
-    "ev",
-    "vzw",
-    "asbl",
-    "svb",
-    "the",
-}
-_I_LAN = re.compile(r"\b(i|in) (\w+ )?lan\b|\blans?\b")
-# Small words that sources drop or keep at will ("Högskolan i Halmstad" / "Högskolan Halmstad").
-_FILLER = {"of", "and", "och", "i", "und", "et"}
-_TRANSLIT = (("oe", "o"), ("ae", "a"), ("ue", "u"))  # GOETEBORGS / Göteborgs, MUENCHEN / München
+from graph.text import fold, is_mojibake, is_placeholder_name
+from ingest.names import match_key, variant_key
+from ingest.names import normalise_name as normalise_name
+from ingest.public_bodies import SOURCE as PUBLIC_BODIES
+from ingest.public_bodies import PublicBodies, default_public_bodies  # re-exported: loaders build ids with it
 
 # Sources whose aliases are free text nobody curated (CORDIS short names).
 _UNCURATED_ALIASES = {"cordis"}
@@ -90,38 +51,6 @@ _SHARED_KEYS = {"vat", "orgnr", "se-org"}
 FUZZY_THRESHOLD = 93.0  # accept at or above (rapidfuzz ratio of the match keys, 0–100)
 NEAR_MISS = 85.0  # report pairs from here up to the threshold
 MIN_NAME_CHARS = 6  # one-word names shorter than this are acronyms: never matched on
-
-
-@lru_cache(maxsize=262_144)
-def normalise_name(name: str | None) -> str:
-    """The name with the noise removed: `Länsstyrelsen I Blekinge län` → `lansstyrelsen blekinge`.
-
-    >>> normalise_name("Techtank AB") == normalise_name("TECHTANK")
-    True
-    """
-    text = fold(name)
-    text = _I_LAN.sub(lambda m: (m.group(2) or "").strip(), text)
-    words = [w for w in text.split() if w not in LEGAL_FORMS]
-    return " ".join(words)
-
-
-@lru_cache(maxsize=262_144)
-def match_key(name: str | None) -> str:
-    """The form names are compared in: `normalise_name`, filler words dropped, oe/ae/ue → o/a/u.
-
-    >>> match_key("GOETEBORGS UNIVERSITET") == match_key("Göteborgs universitet")
-    True
-    >>> match_key("Högskolan i Halmstad") == match_key("HOGSKOLAN HALMSTAD")
-    True
-    """
-    words = []
-    for w in normalise_name(name).split():
-        if w in _FILLER:
-            continue
-        for a, b in _TRANSLIT:
-            w = w.replace(a, b)
-        words.append(w)
-    return " ".join(words)
 
 
 def matchable(key: str) -> bool:
@@ -262,19 +191,31 @@ def actor_names(actor: Actor) -> set[str]:
     are free text ("UNIVERSITY OF APPLIED SCIENCES" for two different Hochschulen, a university's name
     as a research centre's short name).
     """
-    names = {match_key(actor.name)}
+    names = {match_key(actor.name)} if not is_placeholder_name(actor.name) else set()
     names |= {match_key(s.name) for s in actor.sources if s.name}
     if any(s.source not in _UNCURATED_ALIASES for s in actor.sources):
         names |= {k for k in (match_key(a) for a in actor.aliases) if " " in k}
     return {n for n in names if matchable(n)}
 
 
+def actor_variants(actor: Actor) -> set[str]:
+    """The `variant_key`s of the names `actor_names` matches on (name rules of `ingest/names.py`:
+    "Lund University" / "Lunds universitet"), for exact lookups only, never for fuzzy ones."""
+    raw = [actor.name, *(s.name for s in actor.sources if s.name)]
+    if any(s.source not in _UNCURATED_ALIASES for s in actor.sources):
+        raw += [a for a in actor.aliases if " " in match_key(a)]
+    return {k for k in (variant_key(n) for n in raw) if matchable(k) and " " in k}
+
+
 class Resolver:
     """An index of the store's actors by key, name and name block, kept current as an ingest adds actors."""
 
-    def __init__(self, store: GraphStore, aliases: Aliases | None = None) -> None:
+    def __init__(
+        self, store: GraphStore, aliases: Aliases | None = None, bodies: PublicBodies | None = None
+    ) -> None:
         self.store = store
         self.aliases = aliases if aliases is not None else load_aliases()
+        self.bodies = bodies if bodies is not None else default_public_bodies()
         self.near_misses: list[NearMiss] = []
         self._keys: dict[str, str] = {}
         self._names: dict[tuple[str, str], list[str]] = {}  # (country, match key) → actor ids
@@ -315,6 +256,11 @@ class Resolver:
                     block = (country, n.split()[0])
                     self._blocks.setdefault(block, []).append(n)
                     self._block_ids.setdefault(block, []).append(actor.id)
+        for n in sorted(actor_variants(actor)):  # exact lookups only: not in the fuzzy blocks
+            ids = self._names.setdefault((country, n), [])
+            if actor.id not in ids:
+                ids.append(actor.id)
+            known.terms.add(n)
 
     def _refusal(self, actor: Actor, terms: set[str], candidate: str, fuzzy: bool) -> str | None:
         """Why `actor` must not merge into `candidate`, or None."""
@@ -341,6 +287,11 @@ class Resolver:
         if any(city in c or c in city for c in k.cities):
             return None
         return f"different cities {actor.city} / {sorted(k.cities)[0]}"
+
+    def canonical(self, actor: Actor) -> Actor:
+        """The incoming record as the Swedish region or municipality it is, if it is one
+        (`ingest.public_bodies`): the body's id, name, place and number, its own names kept as aliases."""
+        return self.bodies.canonical(actor)
 
     def order(self, actors: list[Actor]) -> list[Actor]:
         """The batch with the actors the graph already holds (by id) first, so that what they bring
@@ -378,11 +329,13 @@ class Resolver:
             if why is None:
                 return Match(hit, "key", k)
             self._near(actor, hit, 100.0, f"same {k}, refused: {why}")
-        for n in sorted(names):
+        lookups = [(n, "name") for n in sorted(names)]
+        lookups += [(n, "variant") for n in sorted(actor_variants(actor) - names)]
+        for n, rule in lookups:
             for hit in self._names.get((country, n), ()):
                 why = self._refusal(actor, terms, hit, fuzzy=False) or self._city_conflict(actor, hit)
                 if why is None:
-                    return Match(hit, "name", n)
+                    return Match(hit, rule, n)
                 self._near(actor, hit, 100.0, f"same name, refused: {why}")
         for g in self.aliases.groups_for(keys, names, actor.country):
             cands = {self._keys[k] for k in g.keys if k in self._keys}
@@ -468,8 +421,10 @@ def explain_merges(actor: Actor, aliases: Aliases) -> Iterator[Decision]:
     identifier or an alias of another record (``key/alias``), shown with their best name similarity.
     """
     names: dict[str, str] = {}
+    body = next((s.record for s in actor.sources if s.source == PUBLIC_BODIES), None)
     for s in sorted(actor.sources, key=lambda s: (s.source, s.record, s.file or "")):
-        names.setdefault(s.record, s.name or actor.name)
+        if s.source != PUBLIC_BODIES:  # the reference identity is what records join, not a record
+            names.setdefault(s.record, s.name or actor.name)
     if len(names) < 2:
         return
     for record, name in sorted(names.items()):
@@ -489,12 +444,18 @@ def explain_merges(actor: Actor, aliases: Aliases) -> Iterator[Decision]:
         )
         scored = sorted(((fuzz.ratio(k, o), o) for o in other_keys if o), reverse=True)
         best_score, best_name = scored[0] if scored else (0.0, "")
+        v = variant_key(name)
         if k and k in other_keys:
             rule, evidence, score = "name", k, 100.0
+        elif " " in v and v in {variant_key(n) for r, n in names.items() if r != record}:
+            rule, evidence, score = "variant", v, best_score
         elif group is not None:
             rule, evidence, score = "alias-file", group.reason or "curated alias", best_score
         elif best_score >= FUZZY_THRESHOLD:
             rule, evidence, score = "fuzzy", f"{k} ~ {best_name}", best_score
+        elif body is not None:
+            rule, score = "public-body", best_score
+            evidence = f"reference identity {body} (ingest/data/public_bodies.yaml: number or name)"
         else:
             rule, score = "key/alias", best_score
             evidence = f"a shared identifier or alias; nearest name {best_name!r}"
@@ -553,6 +514,20 @@ def near_misses(actors: Iterable[Actor], aliases: Aliases | None = None) -> list
                     country,
                 )
     return [out[k] for k in sorted(out)]
+
+
+def name_problems(actors: Iterable[Actor]) -> list[Decision]:
+    """Actors shown under a broken encoding or a stand-in name: no source gives a clean name to repair it."""
+    out = []
+    for a in actors:
+        if is_mojibake(a.name):
+            why = "broken encoding and no clean name for the same PIC in any source: fix it in the source"
+        elif is_placeholder_name(a.name):
+            why = "no source names it: shown as 'Unnamed organisation (PIC n)'"
+        else:
+            continue
+        out.append(Decision("name", a.id, a.name, a.id, a.name, "name", why, 0.0, a.country or ""))
+    return out
 
 
 def _strong_conflict(a: Actor, b: Actor) -> str | None:

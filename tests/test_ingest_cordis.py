@@ -73,9 +73,9 @@ def test_actors_and_participations() -> None:
     assert bth.aliases == ["BTH"] and bth.sme is False
     wellcome = actors["cordis:998221957"]  # empty name: the short name; UK is GB
     assert (wellcome.name, wellcome.country, wellcome.nuts3) == ("Wellcome", "GB", "UKI31")
-    nameless = actors["cordis:911111111"]  # no name at all: the PIC; EL is GR; a NUTS 2 code is no NUTS 3
+    nameless = actors["cordis:911111111"]  # no name at all: labelled so, never a bare number; EL is GR
     assert (nameless.name, nameless.country, nameless.nuts3, nameless.kind.value) == (
-        "911111111",
+        "Unnamed organisation (PIC 911111111)",
         "GR",
         None,
         "government_agency",

@@ -346,6 +346,52 @@ def test_search_is_accent_and_case_insensitive_and_ranked(loaded: GraphStore) ->
     assert n == 7 and ids(everyone) == [BTH, HKR, LUND]  # by name after "AALBORG…", "Almi…"
 
 
+def test_an_exact_alias_ranks_before_names_that_start_with_it(store: GraphStore) -> None:
+    with store.writer() as w:
+        w.upsert_actors(
+            [
+                Actor(id="x:uni", name="Lunds universitet", aliases=["LU", "Lund University"]),
+                Actor(id="x:dept", name="Lund University - Department of Physics"),
+                Actor(id="x:abc", name="Lund University Alumni"),
+            ]
+        )
+    assert ids(store.search_actors("Lund University")[0]) == ["x:uni", "x:dept", "x:abc"]
+    assert ids(store.search_actors("lu")[0])[0] == "x:uni"  # an exact alias at the end of the list
+
+
+def test_part_of_round_trips_lists_units_and_rolls_up(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def actor(aid: str, name: str, part_of: str | None = None) -> Actor:
+        return Actor(id=aid, name=name, part_of=part_of, sources=[SourceRef(source="t", record=aid)])
+
+    commit(
+        store,
+        SourceBatch(
+            source="t",
+            actors=[
+                actor("x:region", "Region Q"),
+                actor("x:hospital", "Z Hospital, Region Q", part_of="x:region"),
+                actor("x:ward", "Ward 5, Z Hospital", part_of="x:hospital"),
+                actor("x:partner", "Partner AB"),
+            ],
+            projects=[Project(id="p:1", title="One", programme="Interreg")],
+            participations=[
+                Participation(actor_id="x:ward", project_id="p:1", role=Role.coordinator),
+                Participation(actor_id="x:partner", project_id="p:1"),
+            ],
+        ),
+    )
+    assert store.get_actor("x:hospital").part_of == "x:region"
+    assert ids(store.units("x:region")) == ["x:hospital"] and ids(store.units("x:hospital")) == ["x:ward"]
+    assert store.units("x:partner") == []
+    g = store.to_networkx()  # units count for the top legal entity by default
+    assert "x:ward" not in g and g.edges["x:region", "project:p:1"]["role"] == "coordinator"
+    monkeypatch.setenv("INNOGRAPH_UNITS_APART", "1")
+    g = store.to_networkx()
+    assert "x:ward" in g and not g.has_edge("x:region", "project:p:1")
+
+
 def test_actor_filters(loaded: GraphStore) -> None:
     def f(**kw: Any) -> list[str]:
         return ids(loaded.search_actors("", ActorFilter(**kw))[0])

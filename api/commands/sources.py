@@ -11,7 +11,7 @@ import click
 from api.cli import Context, echo_json, pass_ctx, store_options
 from api.commands.core import ingest_command
 from graph.errors import InvalidInput
-from ingest.resolve import Decision, explain_merges, load_aliases, near_misses
+from ingest.resolve import Decision, explain_merges, load_aliases, name_problems, near_misses
 
 ingest_interreg = ingest_command(
     "interreg",
@@ -83,7 +83,8 @@ REPORT_COLUMNS = (
 def resolve(
     ctx: Context, report: bool, out: Path | None, country: tuple[str, ...], no_near_misses: bool
 ) -> None:
-    """Review entity resolution: every merge made (rule, evidence, score) and near-misses, as CSV.
+    """Review entity resolution: every merge made (rule, evidence, score), near-misses and names to fix
+    (a broken encoding no clean source repairs, an organisation no source names), as CSV.
 
     Confirm or reject a row by adding it to ingest/data/aliases.yaml (same: / different:); the
     decision applies on every later ingest.
@@ -102,6 +103,8 @@ def resolve(
     merges = len(rows)
     if not no_near_misses:
         rows += near_misses(actors, aliases)
+    flagged = name_problems(actors)
+    rows += flagged
     stream = out.open("w", encoding="utf-8", newline="") if out else None
     try:
         w = csv.DictWriter(stream or sys.stdout, fieldnames=REPORT_COLUMNS, lineterminator="\n")
@@ -116,7 +119,8 @@ def resolve(
         by_rule[d.rule] = by_rule.get(d.rule, 0) + 1
     click.echo(
         f"{merges} merges ({', '.join(f'{k} {v}' for k, v in sorted(by_rule.items())) or 'none'}), "
-        f"{len(rows) - merges} near-misses" + (f"; written to {out}" if out else ""),
+        f"{len(rows) - merges - len(flagged)} near-misses, {len(flagged)} names to fix"
+        + (f"; written to {out}" if out else ""),
         err=True,
     )
 

@@ -276,6 +276,9 @@ class GraphStore(Protocol):
         """Map each known key to the id of the actor that carries it (unknown keys are left out)."""
 
     def iter_actors(self) -> Iterator[Actor]: ...
+    def units(self, actor_id: str) -> list[Actor]:
+        """The actors whose `part_of` is `actor_id` (its departments, hospitals, …), by id."""
+
     def iter_projects(self) -> Iterator[Project]: ...
     def iter_participations(self) -> Iterator[Participation]: ...
     def participations(

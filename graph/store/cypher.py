@@ -204,6 +204,7 @@ MERGE_PARTICIPATIONS = (
 )
 
 # -- reads --------------------------------------------------------------------------------------
+UNITS = "MATCH (a:Actor) WHERE a.part_of = $id RETURN a.data AS data ORDER BY a.id"
 ACTOR_BY_KEY = "MATCH (k:ActorKey {key: $key}) MATCH (a:Actor {id: k.actor_id}) RETURN a.data AS data LIMIT 1"
 ACTOR_BY_ID = "MATCH (a:Actor {id: $key}) RETURN a.data AS data"
 LOOKUP_KEYS = "UNWIND $keys AS k MATCH (x:ActorKey {key: k}) RETURN x.key AS key, x.actor_id AS actor_id"
@@ -264,7 +265,8 @@ def search_actors(
     match = "MATCH (a:Actor)" + (" WHERE " + " AND ".join(where) if where else "")
     count = match + " RETURN count(a) AS n"
     page = (
-        match + " RETURN a.data AS data ORDER BY (a.search = $q OR a.search STARTS WITH $q_alias) DESC, "
+        match + " RETURN a.data AS data ORDER BY (a.search = $q OR a.search STARTS WITH $q_alias "
+        "OR a.search CONTAINS $q_mid OR a.search ENDS WITH $q_end) DESC, "
         "a.search STARTS WITH $q DESC, a.name, a.id SKIP $offset LIMIT $limit"
     )
     return count, page

@@ -116,6 +116,7 @@ def actor_row(a: Actor) -> dict[str, Any]:
             "vat": a.vat,
             "orgnr": a.orgnr,
             "sme": a.sme,
+            "part_of": a.part_of,
             "data": a.model_dump_json(),
         },
     }
@@ -605,6 +606,9 @@ class Neo4jStore:
         for data in self._stream(cypher.all_data("Actor")):
             yield Actor.model_validate_json(data)
 
+    def units(self, actor_id: str) -> list[Actor]:
+        return [Actor.model_validate_json(r["data"]) for r in self._rows(cypher.UNITS, id=actor_id)]
+
     def iter_projects(self) -> Iterator[Project]:
         for data in self._stream(cypher.all_data("Project")):
             yield Project.model_validate_json(data)
@@ -640,7 +644,16 @@ class Neo4jStore:
             "theme": list(f.theme),
         }
         total = self._rows(count_q, **params)[0]["n"]
-        rows = self._rows(page_q, **params, q=q, q_alias=f"{q} |", offset=offset, limit=limit)
+        rows = self._rows(
+            page_q,
+            **params,
+            q=q,
+            q_alias=f"{q} |",
+            q_mid=f" | {q} |",
+            q_end=f" | {q}",
+            offset=offset,
+            limit=limit,
+        )
         return [Actor.model_validate_json(r["data"]) for r in rows], total
 
     def search_projects(
@@ -709,4 +722,9 @@ class Neo4jStore:
 
     def to_networkx(self) -> nx.Graph:
         """Built by `graph.projection.bipartite_graph` from three record streams, never a second copy."""
-        return bipartite_graph(self.iter_actors(), self.iter_projects(), self.iter_participations())
+        return bipartite_graph(
+            self.iter_actors(),
+            self.iter_projects(),
+            self.iter_participations(),
+            units_apart=Settings().units_apart,
+        )

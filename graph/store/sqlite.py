@@ -27,6 +27,7 @@ from graph.model import (
     Theme,
 )
 from graph.projection import bipartite_graph
+from graph.settings import Settings
 from graph.store.base import (
     ActorFilter,
     Neighbourhood,
@@ -403,6 +404,12 @@ class SqliteStore:
         for (data,) in self._q("SELECT data FROM actors ORDER BY id"):
             yield Actor.model_validate_json(data)
 
+    def units(self, actor_id: str) -> list[Actor]:
+        rows = self._q(
+            "SELECT data FROM actors WHERE json_extract(data, '$.part_of') = ? ORDER BY id", [actor_id]
+        )
+        return [Actor.model_validate_json(d) for (d,) in rows]
+
     def iter_projects(self) -> Iterator[Project]:
         for (data,) in self._q("SELECT data FROM projects ORDER BY id"):
             yield Project.model_validate_json(data)
@@ -461,9 +468,11 @@ class SqliteStore:
         total = self._q(f"SELECT count(*) FROM actors a{clause}", params)[0][0]
         q = fold(query)
         rows = self._q(
-            f"SELECT a.data FROM actors a{clause} ORDER BY (a.search = ? OR a.search LIKE ?) DESC, "
-            "a.search LIKE ? DESC, a.name, a.id LIMIT ? OFFSET ?",
-            [*params, q, f"{q} |%", f"{q}%", limit, offset],
+            # The exact name or an exact alias first (a university before its departments), then names
+            # starting with the query. `search` is the folded name and aliases joined by " | ".
+            f"SELECT a.data FROM actors a{clause} ORDER BY (a.search = ? OR a.search LIKE ? "
+            "OR a.search LIKE ? OR a.search LIKE ?) DESC, a.search LIKE ? DESC, a.name, a.id LIMIT ? OFFSET ?",
+            [*params, q, f"{q} |%", f"% | {q} |%", f"% | {q}", f"{q}%", limit, offset],
         )
         return [Actor.model_validate_json(d) for (d,) in rows], total
 
@@ -558,4 +567,9 @@ class SqliteStore:
         )
 
     def to_networkx(self) -> nx.Graph:
-        return bipartite_graph(self.iter_actors(), self.iter_projects(), self.iter_participations())
+        return bipartite_graph(
+            self.iter_actors(),
+            self.iter_projects(),
+            self.iter_participations(),
+            units_apart=Settings().units_apart,
+        )

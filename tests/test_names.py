@@ -1,0 +1,83 @@
+"""One test per name-variant rule of `ingest/data/name_rules.yaml`, and the hard negatives they must keep apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.text import is_mojibake, is_placeholder_name, unnamed
+from ingest.names import match_key, rules, variant_key
+
+
+def same(a: str, b: str) -> bool:
+    return variant_key(a) == variant_key(b)
+
+
+def test_legal_forms_are_dropped() -> None:
+    for v in ("Acme Syd AB", "Acme Syd Aktiebolag", "Acme Syd (Svb)", "ACME SYD", "Acme Syd ek. för."):
+        assert same("Acme Syd", v), v
+
+
+def test_filler_words_are_dropped() -> None:
+    assert same("Högskolan i Halmstad", "Högskolan Halmstad")
+
+
+def test_transliterations() -> None:
+    assert match_key("GOETEBORGS UNIVERSITET") == match_key("Göteborgs universitet")
+
+
+def test_genitive_s_in_a_public_body_name() -> None:
+    assert same("Ronneby kommun", "Ronnebys kommun")
+    assert same("Lunds universitet", "Lund University")
+    assert same("Länsstyrelsen I Västerbottens Län", "Länsstyrelsen Västerbotten")
+
+
+def test_kommun_stad_municipality_city() -> None:
+    names = ["Karlshamns kommun", "Karlshamn Municipality", "City of Karlshamn", "Karlshamns stad"]
+    assert len({variant_key(n) for n in names}) == 1
+    assert same("Municipality of Landskrona", "Landskrona kommun")
+
+
+def test_glossary_public_bodies() -> None:
+    assert same("County Administrative Board of Jönköping", "Länsstyrelsen i Jönköpings län")
+    assert same("Regional Development Council Kalmar", "Regionförbundet Kalmar")
+    assert same("County Council of Blekinge", "Blekinge läns landsting")
+    assert same("Landstinget Blekinge", "Blekinge läns landsting")  # definite form
+
+
+def test_glossary_universities() -> None:
+    assert same("Blekinge Institute of Technology", "Blekinge Tekniska Högskola")
+    assert same("Luleå University of Technology", "Luleå tekniska universitet")
+    assert same("Universitetet i Lund", "Lunds universitet")
+
+
+def test_every_glossary_entry_cites_a_source() -> None:
+    from importlib import resources
+
+    import yaml
+
+    doc = yaml.safe_load(resources.files("ingest").joinpath("data", "name_rules.yaml").read_text("utf-8"))
+    assert all(g.get("source") for g in doc["glossary"])
+    assert len(rules().glossary) == len(doc["glossary"])
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Lunds universitet", "Lunds universitets holding AB"),  # a university's holding company
+        ("Karlshamns kommun", "Karlshamn Energi AB"),  # a municipal energy company
+        ("Region Blekinge", "Länsstyrelsen Blekinge"),  # the county administrative board is not the region
+        ("Region Skåne", "Solar Region Skåne"),
+        ("Region Skåne", "Skånes kommuner"),
+        ("Nordic Solution AB", "Nordic Solutions AB"),  # companies: no genitive rule
+        ("Kalmar kommun", "Region Kalmar län"),
+    ],
+)
+def test_hard_negatives_stay_apart(a: str, b: str) -> None:
+    assert not same(a, b)
+
+
+def test_stand_in_and_broken_names() -> None:
+    assert is_placeholder_name(unnamed("888893336")) and is_placeholder_name("888893336")
+    assert not is_placeholder_name("Region Blekinge")
+    assert is_mojibake("V\ufffdrmlands l\ufffdns landsting") and is_mojibake("GÃ¶teborg")
+    assert not is_mojibake("Göteborg")

@@ -1,0 +1,104 @@
+"""Swedish regions and municipalities as reference identities (ingest/public_bodies.py)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from conftest import shared_data
+
+from graph.model import Actor, ActorKind, SourceRef
+from graph.store.sqlite import SqliteStore
+from ingest.pipeline import SourceBatch, commit
+from ingest.public_bodies import default_public_bodies
+
+
+def _a(aid: str, name: str, source: str = "interreg", **kw: object) -> Actor:
+    return Actor(
+        id=aid, name=name, country="SE", sources=[SourceRef(source=source, record=aid, name=name)], **kw
+    )  # type: ignore[arg-type]
+
+
+def test_reference_file_covers_21_regions_and_290_municipalities() -> None:
+    pb = default_public_bodies()
+    regions = [b for b in pb.bodies if b.kind is ActorKind.regional_authority]
+    munis = {b.municipality_code for b in pb.bodies if b.municipality_code}
+    assert len(regions) == 21 and len({r.county_code for r in regions}) == 21
+    assert len(munis) == 290  # Region Gotland carries Gotland's municipality code 0980
+    assert len({b.id for b in pb.bodies}) == len(pb.bodies)
+    for b in pb.bodies:  # regions 232100-xxxx, municipalities 212000-xxxx, Luhn check digit
+        if b.orgnr:
+            digits = b.orgnr.replace("-", "")
+            assert digits[:6] in ("232100", "212000")
+            total = sum(sum(divmod(int(d) * (2 - i % 2), 10)) for i, d in enumerate(digits[:9]))
+            assert (10 - total % 10) % 10 == int(digits[9]), b
+
+
+def test_reference_file_matches_scb_code_lists() -> None:
+    geo = shared_data("geo")
+    munis = {
+        r["municipality_code"]: r for r in csv.DictReader((geo / "municipalities.csv").open(encoding="utf-8"))
+    }
+    pb = default_public_bodies()
+    for b in pb.bodies:
+        if b.kind is ActorKind.municipality:
+            m = munis[b.municipality_code or ""]
+            assert (b.name, b.county_code) == (m["municipality_name"], m["county_code"])
+
+
+@pytest.mark.parametrize(
+    ("name", "vat", "body"),
+    [
+        ("BLEKINGE LANS LANDSTING", "SE232100008101", "se:region-blekinge"),
+        ("Some unit", "SE232100008101", "se:region-blekinge"),  # the number decides
+        ("County Council of Blekinge", None, "se:region-blekinge"),
+        ("Landstinget i Kalmar län", None, "se:region-kalmar-lan"),
+        ("Regionförbundet i Kalmar län", None, "se:region-kalmar-lan"),
+        ("Karlshamn Municipality", None, "se:karlshamns-kommun"),
+        ("City of Karlshamn", None, "se:karlshamns-kommun"),
+        ("Ronnebys kommun", None, "se:ronneby-kommun"),
+        ("City Of Malmö", None, "se:malmo-kommun"),
+        ("Göteborgs Stad", None, "se:goteborgs-kommun"),
+        ("Borghoms Kommun", None, None),  # a misspelling is no name of the body
+        ("Karlshamn Energi AB", None, None),
+        ("Länsstyrelsen i Blekinge län", None, None),
+        ("Region Skåne", "SE556000000101", None),  # a company's number: not the region whatever its name
+        ("Håbo kommun", None, "se:habo-kommun-0305"),  # Habo / Håbo fold alike: the exact spelling decides
+    ],
+)
+def test_find(name: str, vat: str | None, body: str | None) -> None:
+    found = default_public_bodies().find(_a("x:1", name, vat=vat))
+    assert (found.id if found else None) == body
+
+
+def test_bare_place_name_only_for_a_public_record() -> None:
+    pb = default_public_bodies()
+    assert pb.find(_a("x:1", "Karlshamn", kind=ActorKind.municipality)) is not None
+    assert pb.find(_a("x:2", "Karlshamn", kind=ActorKind.company)) is None
+
+
+@pytest.mark.parametrize("order", [("cordis", "interreg", "erdf"), ("erdf", "interreg", "cordis")])
+def test_all_names_of_a_region_are_one_actor_in_any_order(tmp_path: Path, order: tuple[str, ...]) -> None:
+    batches = {
+        "cordis": _a(
+            "cordis:995943233", "BLEKINGE LANS LANDSTING", "cordis", pic="995943233", vat="SE232100008101"
+        ),
+        "interreg": _a("interreg-org:region-blekinge", "Region Blekinge"),
+        "erdf": _a("erdf-org:landstinget-blekinge", "Landstinget Blekinge", "erdf"),
+    }
+    s = SqliteStore(tmp_path / "g.db")
+    s.init_schema()
+    for o in order:
+        commit(s, SourceBatch(o, actors=[batches[o]]))
+    assert s.stats().actors == 1
+    a = s.get_actor("pic:995943233")
+    assert a.id == "se:region-blekinge" and s.get_actor("se:region-blekinge").id == a.id
+    assert (a.name, a.orgnr, a.county_code, a.kind) == (
+        "Region Blekinge",
+        "232100-0081",
+        "10",
+        ActorKind.regional_authority,
+    )
+    assert "BLEKINGE LANS LANDSTING" in a.aliases
+    s.close()
