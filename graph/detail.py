@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from graph.model import Actor, Participation, Project, Role
+from graph.settings import Settings
 from graph.store.base import GraphStore
 
 
@@ -24,10 +25,19 @@ class Partner(BaseModel):
     shared_projects: int
 
 
+class Unit(BaseModel):
+    id: str
+    name: str
+
+
 class ActorDetail(BaseModel):
     actor: Actor
     projects: list[ActorProject]
     partners: list[Partner]
+    units: list[Unit] = Field(
+        default_factory=list,
+        description="its units (part_of this actor); their projects are counted here unless units are apart",
+    )
 
 
 class ProjectMember(BaseModel):
@@ -42,15 +52,27 @@ class ProjectDetail(BaseModel):
 
 
 def actor_detail(store: GraphStore, key: str, max_partners: int = 200) -> ActorDetail:
-    """The actor, its projects (newest first) and its partners ranked by shared projects."""
+    """The actor, its projects (newest first), its partners ranked by shared projects, and its units.
+
+    A unit's projects count for its parent (and a project is listed once) unless `Settings.units_apart`.
+    """
     actor = store.get_actor(key)
+    units = store.units(actor.id)
+    family = {actor.id}
     parts = store.participations(actor_id=actor.id)
+    if not Settings().units_apart:
+        family |= {u.id for u in units}
+        seen = {p.project_id for p in parts}
+        for u in units:
+            for p in store.participations(actor_id=u.id):
+                if p.project_id not in seen:
+                    seen.add(p.project_id)
+                    parts.append(p)
     projects = store.get_projects(p.project_id for p in parts)
     shared: Counter[str] = Counter()
     for p in parts:
-        for other in store.participations(project_id=p.project_id):
-            if other.actor_id != actor.id:
-                shared[other.actor_id] += 1
+        for other in {o.actor_id for o in store.participations(project_id=p.project_id)} - family:
+            shared[other] += 1
     top = [aid for aid, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:max_partners]]
     partners = store.get_actors(top)
     rows = [
@@ -61,6 +83,7 @@ def actor_detail(store: GraphStore, key: str, max_partners: int = 200) -> ActorD
     )
     return ActorDetail(
         actor=actor,
+        units=[Unit(id=u.id, name=u.name) for u in units],
         projects=rows,
         partners=[
             Partner(

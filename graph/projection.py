@@ -51,8 +51,10 @@ def rollup(actors: Iterable[Actor]) -> dict[str, str]:
     A unit whose parent is not among `actors` is left out (it stands for itself); a cycle stops where it
     closes, so bad data never loops.
     """
-    parent = {a.id: a.part_of for a in actors if a.part_of}
-    known = {a.id for a in actors}
+    actors = list(actors)
+    # A parent may be named by any record id it carries (a region's reference id on a CORDIS actor).
+    known = {s.record: a.id for a in actors for s in a.sources} | {a.id: a.id for a in actors}
+    parent = {a.id: known.get(a.part_of, a.part_of) for a in actors if a.part_of}
     out: dict[str, str] = {}
     for unit in parent:
         top, seen = unit, {unit}

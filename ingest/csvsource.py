@@ -217,6 +217,7 @@ def _actor(t: Table, v: list[str]) -> Actor:
         pic=pic or None,
         vat=vat,
         orgnr=orgnr,
+        part_of=t.get(v, "part_of") or None,  # the parent legal entity, by id or any key it carries
         sources=[SourceRef(source=SOURCE, record=aid, name=name, file="actors.csv")],
         **fields,
     )

@@ -24,6 +24,8 @@ import yaml
 
 from graph.text import fold
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class NameRules:
@@ -38,7 +40,7 @@ class NameRules:
 def rules() -> NameRules:
     """The rules file shipped in the package (read once)."""
     text = resources.files("ingest").joinpath("data", "name_rules.yaml").read_text(encoding="utf-8")
-    doc = yaml.safe_load(text)
+    doc = yaml.load(text, Loader=_LOADER)
     gloss = sorted(((str(g["from"]), str(g["to"])) for g in doc["glossary"]), key=lambda g: -len(g[0]))
     return NameRules(
         legal_forms=frozenset(doc["legal_forms"]),

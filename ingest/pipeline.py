@@ -86,6 +86,11 @@ def commit(
         for a in resolver.order(batch.actors):
             loaded_id, loaded_name = a.id, a.name
             a = resolver.canonical(a)  # a region or municipality takes its reference identity
+            if a.part_of is not None:  # a parent named by any key it carries (a CSV's `part_of`)
+                named = resolver.actor_for_key(a.part_of) or a.part_of
+                a = a.model_copy(update={"part_of": named if named != a.id else None})
+            elif a.id == loaded_id and (found := resolver.parent_of(a)) is not None:
+                a = a.model_copy(update={"part_of": found})  # "X Hospital, Region Q" is a unit of the region
             match = resolver.resolve(a)
             if match is None and a.id != loaded_id:
                 match = Match(a.id, "public-body", a.name)

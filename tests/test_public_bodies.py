@@ -102,3 +102,57 @@ def test_all_names_of_a_region_are_one_actor_in_any_order(tmp_path: Path, order:
     )
     assert "BLEKINGE LANS LANDSTING" in a.aliases
     s.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "parent"),
+    [
+        ("Ängelholms sjukhus, Region Skåne", "se:region-skane"),
+        ("Hovdala Castle, Hässleholm municipality", "se:hassleholms-kommun"),
+        ("Höganäs Omsorg (Höganäs Kommun)", "se:hoganas-kommun"),
+        ("Park och naturförvaltningen Göteborgs stad", "se:goteborgs-kommun"),
+        ("Stadsbyggnadsförvaltningen Helsingborg", "se:helsingborgs-kommun"),
+        ("Naturbruksförvaltningen, Västra Götalands Regionen", "se:vastra-gotalandsregionen"),
+        ("Lunds Universitet, Department of Chemical Engineering", "se-org:2021003120"),
+        ("Lund University - Centre for Sustainability Studies", "se-org:2021003120"),
+        ("Lunds kommuns fastighets AB", None),  # a municipal company is a legal entity of its own
+        ("Skellefteå Museum AB", None),
+        ("Luftfartsverket, Lfv", None),  # an acronym is no unit
+        ("Region Skåne", None),
+        ("Lunds universitet", None),
+    ],
+)
+def test_units_name_their_parent(tmp_path: Path, name: str, parent: str | None) -> None:
+    s = SqliteStore(tmp_path / "g.db")
+    s.init_schema()
+    lund = _a("se-org:2021003120", "Lunds universitet", "scb-agencies", kind=ActorKind.university)
+    commit(s, SourceBatch("scb-agencies", actors=[lund]))
+    commit(s, SourceBatch("interreg", actors=[_a("interreg-org:x", name)]))
+    got = [a for a in s.iter_actors() if a.id != lund.id or name == "Lunds universitet"]
+    assert [a.part_of for a in got] == [parent]
+    s.close()
+
+
+def test_a_unit_is_not_isolated_while_its_parent_has_partners(tmp_path: Path) -> None:
+    from graph.model import Participation, Project
+    from graph.projection import collaboration_graph
+
+    s = SqliteStore(tmp_path / "g.db")
+    s.init_schema()
+    projects = [Project(id=f"p:{i}", title=str(i), programme="Interreg") for i in (1, 2)]
+    actors = [
+        _a("interreg-org:skane", "Region Skåne"),
+        _a("interreg-org:angelholm", "Ängelholms sjukhus, Region Skåne"),
+        _a("interreg-org:partner", "Partner AB"),
+    ]
+    parts = [
+        Participation(actor_id="interreg-org:skane", project_id="p:1"),
+        Participation(actor_id="interreg-org:partner", project_id="p:1"),
+        Participation(actor_id="interreg-org:angelholm", project_id="p:2"),
+    ]
+    commit(s, SourceBatch("interreg", actors=actors, projects=projects, participations=parts))
+    unit = s.get_actor("interreg-org:angelholm")
+    assert unit.part_of == "se:region-skane" and [u.id for u in s.units("se:region-skane")] == [unit.id]
+    g = collaboration_graph(s.to_networkx())
+    assert unit.id not in g and g.degree("se:region-skane") == 1  # its project counts for the region
+    s.close()

@@ -10,7 +10,9 @@ from collections import defaultdict
 from itertools import combinations
 from urllib.parse import quote
 
+from graph.errors import NotFound
 from graph.geo import COUNTIES
+from graph.model import Actor
 from graph.store.base import GraphStore
 from viz.page import LegendItem, View, add_edge, new_network
 from viz.style import actor_url, kind_colour, kind_legend, scale, short
@@ -135,6 +137,7 @@ def ego_view(
         links=[
             (f"Show depth {other}", f"{actor_url(center.id)}?depth={other}"),
             ("Actor data (JSON)", "/actors/" + quote(center.id, safe=":")),
+            *_family_links(store, center),
         ],
         table_caption=f"Direct partners, most shared projects first (first {MAX_TABLE_ROWS})"
         if len(direct) > MAX_TABLE_ROWS
@@ -151,3 +154,16 @@ def ego_view(
         ],
         physics=True,
     )
+
+
+def _family_links(store: GraphStore, actor: Actor) -> list[tuple[str, str]]:
+    """Links to the legal entity this actor is a unit of, and to its own units (departments, hospitals…)."""
+    out: list[tuple[str, str]] = []
+    if actor.part_of:
+        try:
+            parent = store.get_actor(actor.part_of)
+            out.append((f"Part of {parent.name}", actor_url(parent.id)))
+        except NotFound:
+            pass
+    out += [(f"Unit: {u.name}", actor_url(u.id)) for u in store.units(actor.id)]
+    return out

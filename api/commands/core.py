@@ -205,6 +205,12 @@ def actor(ctx: Context, key: str, as_json: bool) -> None:
         "  sources: "
         + "; ".join(f"{s.source} {s.record}" + (f" ({s.file})" if s.file else "") for s in a.sources)
     )
+    if a.part_of:
+        click.echo(f"  part of: {a.part_of}")
+    if d.units:
+        click.echo(
+            f"  units ({len(d.units)}, their projects counted here): " + "; ".join(u.name for u in d.units)
+        )
     click.echo(f"  projects ({len(d.projects)}):")
     for r in d.projects:
         click.echo(f"    {r.project.id:40} {r.role.value:14} {r.project.programme:16} {r.project.title[:60]}")
