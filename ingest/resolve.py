@@ -109,7 +109,13 @@ _PARENT_HINT = re.compile(
     r"kommun|stad\b|region|landsting|municipality|city|universit|hogskola|forvaltning|namnd|kontor|enhet"
 )
 # Legal forms that make a name a legal entity's own (not "for" or "the", which are also plain words).
-_ENTITY_FORMS = rules().legal_forms - {"for", "the", "sp", "sl", "zoo", "as", "sa", "ag", "ev"}
+# A foundation or an association is one too ("Stiftelsen Tem vid Lunds universitet").
+_ENTITY_FORMS = (rules().legal_forms - {"for", "the", "sp", "sl", "zoo", "as", "sa", "ag", "ev"}) | {
+    "stiftelse",
+    "stiftelsen",
+    "forening",
+    "foreningen",
+}
 
 
 def _term(value: str) -> str:
@@ -356,9 +362,10 @@ class Resolver:
         "Höganäs Omsorg (Höganäs Kommun)", "Park och naturförvaltningen Göteborgs stad"), or None.
 
         A parent is a Swedish region or municipality (`public_bodies.yaml`, by id: the body actor may come
-        later) or a university the graph knows by that exact name. A record with a legal form (AB,
+        later) or a university the graph knows by that exact name, written apart ("X, University Y"). A record with a legal form (AB,
         ek. för., …) is a legal entity of its own (a municipal company), never a unit; so is one whose
-        other part is only an acronym ("Luftfartsverket, Lfv").
+        other part is only an acronym ("Luftfartsverket, Lfv"); so is a foundation or an association
+        ("Folkuniversitetet stiftelsen … vid Uppsala universitet").
         """
         self._load()
         folded = fold(actor.name)
@@ -380,7 +387,7 @@ class Resolver:
             if body is not None:
                 return self._keys.get(body.id, body.id)
             key = variant_key(part)
-            if "universitet" in key.split() or "hogskola" in key.split():
+            if len(parts) > 1 and ("universitet" in key.split() or "hogskola" in key.split()):
                 for hit in self._names.get((actor.country or "SE", key), ()):
                     if hit != actor.id:
                         return hit

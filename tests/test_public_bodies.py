@@ -115,7 +115,12 @@ def test_all_names_of_a_region_are_one_actor_in_any_order(tmp_path: Path, order:
         ("Naturbruksförvaltningen, Västra Götalands Regionen", "se:vastra-gotalandsregionen"),
         ("Lunds Universitet, Department of Chemical Engineering", "se-org:2021003120"),
         ("Lund University - Centre for Sustainability Studies", "se-org:2021003120"),
-        ("Lunds kommuns fastighets AB", None),  # a municipal company is a legal entity of its own
+        ("Lunds kommuns fastighets AB", None),
+        ("Stiftelsen Tem vid Lunds universitet", None),  # a foundation is a legal entity of its own
+        (
+            "Folkuniversitetet kursverksamheten vid Lunds universitet",
+            None,
+        ),  # not written apart  # a municipal company is a legal entity of its own
         ("Skellefteå Museum AB", None),
         ("Luftfartsverket, Lfv", None),  # an acronym is no unit
         ("Region Skåne", None),
