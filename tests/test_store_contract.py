@@ -427,14 +427,16 @@ def test_project_search_and_filters(loaded: GraphStore) -> None:
 def test_neighbourhood_by_depth_and_cap(loaded: GraphStore) -> None:
     one = loaded.neighbourhood(REGION, depth=1)
     assert one.hops == {REGION: 0, NETPORT: 1, AALBORG: 1, BTH: 1, LUND: 1}
-    assert ids(one.actors) == [REGION, NETPORT, AALBORG, BTH, LUND]
+    # strongest ties first: BTH shares two projects; then South Swedish actors, the most recent first
+    assert ids(one.actors) == [REGION, BTH, LUND, NETPORT, AALBORG]
     assert ids(one.projects) == ["erdf:20201234", "h2020:100001", "h2020:100002"]
     assert len(one.participations) == 8 and not one.capped
     two = loaded.neighbourhood("pic:999897719", depth=2)  # by key, like get_actor
     assert two.center.id == BTH and two.hops[HKR] == 2 and ALMI not in two.hops
     assert len(two.projects) == 4 and len(two.participations) == 10
     capped = loaded.neighbourhood(REGION, depth=2, max_actors=3)
-    assert capped.capped and list(capped.hops) == [REGION, NETPORT, AALBORG]
+    assert capped.capped and list(capped.hops) == [REGION, BTH, LUND]
+    assert capped.found == {1: 4, 2: 0}
     assert loaded.neighbourhood(ALMI).hops == {ALMI: 0}
 
 

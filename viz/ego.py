@@ -19,6 +19,7 @@ from viz.style import actor_url, kind_colour, kind_legend, scale, short
 
 MAX_DEPTH = 2
 MAX_TABLE_ROWS = 50
+TOP_LABELS = 15
 
 
 def place(county_code: str | None, country: str | None) -> str:
@@ -69,6 +70,8 @@ def ego_view(
     label = "weighted degree in this view"
     sizes = scale(values)
 
+    # The strongest actors in the view carry a large label; the others a small one (readable when zoomed).
+    top = set(sorted(values, key=lambda a: (-values[a], a))[:TOP_LABELS])
     net = new_network()
     for aid, actor in actors.items():
         hop = nb.hops.get(aid, 0)
@@ -89,7 +92,7 @@ def ego_view(
             size=round(sizes[aid], 2),
             title="\n".join(lines),
             borderWidth=4 if hop == 0 else 1,
-            font={"size": 18 if hop == 0 else 13},
+            font={"size": 18 if hop == 0 else (15 if aid in top else 10)},
             name=actor.name,
             kind=actor.kind.value,
             hop=hop,
@@ -109,9 +112,17 @@ def ego_view(
 
     notes = []
     if nb.capped:
+        shown = {h: sum(1 for x in nb.hops.values() if x == h) for h in nb.found}
+        parts = [
+            f"{shown[h]} of {n} {'direct partners' if h == 1 else 'actors at hop 2'}"
+            for h, n in sorted(nb.found.items())
+            if n
+        ]
+        left = sum(nb.found.values()) - (len(nb.hops) - 1)
         notes.append(
-            f"Capped: showing the first {len(actors)} actors within {depth} hop{'s' if depth > 1 else ''}; "
-            "the network goes on beyond them."
+            f"Capped at {len(actors)} actors: showing {', '.join(parts)}, the strongest ties first (most "
+            f"shared projects, then South Swedish actors, then the most recent project); {left} actors with "
+            "fewer shared projects are left out (see the actor's data for all of them)."
         )
     if edges_capped:
         notes.append(f"Capped: showing the {max_edges} strongest of {len(shared)} links.")

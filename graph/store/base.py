@@ -11,6 +11,7 @@ writing the same record twice changes nothing and both stores merge identically.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any, Generic, Protocol, TypeVar, cast
 import networkx as nx
 from pydantic import BaseModel
 
+from graph.geo import SOUTH_SWEDEN
 from graph.model import (
     Actor,
     ActorKind,
@@ -139,6 +141,7 @@ class Neighbourhood:
     participations: list[Participation]
     capped: bool = False
     hops: dict[str, int] = field(default_factory=dict)
+    found: dict[int, int] = field(default_factory=dict)  # actors met at each hop, before the cap
 
 
 WALK_CHUNK = 500  # ids per query in the walk; fixed here so every store caps at the same actors
@@ -150,69 +153,119 @@ def chunks(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[i : i + size]
 
 
+#: At depth 2, the share of the cap that direct partners may take, so that hop 2 always has room.
+HOP1_SHARE = 0.6
+
+
+def tie_order(
+    strength: dict[str, int], latest: dict[str, int], south: set[str]
+) -> Callable[[str], tuple[int, int, int, str]]:
+    """The order of ties every ego view uses: most shared projects, then South Swedish actors, then
+    the most recent shared project (its start as a day number; unknown last), then the id."""
+    return lambda a: (-strength[a], 0 if a in south else 1, -latest.get(a, 0), a)
+
+
 def walk_neighbourhood(
     center: Actor,
     depth: int,
     max_actors: int,
     *,
     projects_of: Callable[[list[str]], Iterable[str]],
-    actors_of: Callable[[list[str]], Iterable[str]],
+    members_of: Callable[[list[str]], Iterable[tuple[str, str]]],
     participations_of: Callable[[list[str], list[str]], Iterable[Participation]],
     get_actors: Callable[[Iterable[str]], dict[str, Actor]],
     get_projects: Callable[[Iterable[str]], dict[str, Project]],
 ) -> Neighbourhood:
     """The ego walk every store shares, so that all of them return the same actors in the same order.
 
-    Hop by hop: the projects of the frontier, then their actors (sorted within each chunk of project
-    ids) until `max_actors` is reached. A store supplies the three primitive reads, each for one chunk:
-    `projects_of(actor_ids)`, `actors_of(sorted project_ids)` (distinct, sorted) and
-    `participations_of(project_ids, actor_ids)` (only those of the given actors).
+    Hop by hop: the projects of the actors kept so far, then every actor in them not met before.
+    Under the cap the strongest ties are kept first (`tie_order`: shared projects with the actors
+    kept so far, then South Swedish actors, then recency), so a university's view never drops its
+    regional partners for one-project partners that happen to come first in id order. At depth 2
+    direct partners take at most `HOP1_SHARE` of the cap, and hop 2 adds the strongest second-hop
+    actors. `found` says how many actors each hop had before the cap. A store supplies the three
+    primitive reads, each for one chunk: `projects_of(actor_ids)`, `members_of(project_ids)`
+    ((project_id, actor_id) pairs) and `participations_of(project_ids, actor_ids)` (only those of the
+    given actors).
     """
     hops = {center.id: 0}
+    met = {center.id}
     project_ids: set[str] = set()
+    projects: dict[str, Project] = {}
     frontier = [center.id]
+    found: dict[int, int] = {}
     capped = False
+    leftovers: list[tuple[int, str]] = []  # ranked actors a hop's share of the cap left out
+    everyone: dict[str, set[str]] = defaultdict(set)  # project → all its members
     for hop in range(1, depth + 1):
         new_projects: set[str] = set()
         for chunk in chunks(frontier, WALK_CHUNK):
             new_projects.update(projects_of(chunk))
         new_projects -= project_ids
         project_ids |= new_projects
-        next_frontier: list[str] = []
+        projects.update(get_projects(sorted(new_projects)))
+        members: dict[str, set[str]] = defaultdict(set)
         for chunk in chunks(sorted(new_projects), WALK_CHUNK):
-            for aid in actors_of(chunk):
-                if aid in hops:
-                    continue
-                if len(hops) >= max_actors:
-                    capped = True
-                    break
-                hops[aid] = hop
-                next_frontier.append(aid)
-            if capped:
-                break
-        frontier = next_frontier
-        if capped or not frontier:
+            for pid, aid in members_of(chunk):
+                everyone[pid].add(aid)
+                if aid not in met:
+                    members[aid].add(pid)
+        met |= set(members)
+        found[hop] = len(members)
+        if not members:
             break
+        strength = {a: len(ps) for a, ps in members.items()}
+        latest: dict[str, int] = {}
+        for a, ps in members.items():
+            starts = [d.toordinal() for p in ps if p in projects and (d := projects[p].start) is not None]
+            latest[a] = max(starts, default=0)
+        room = max_actors - len(hops)
+        if hop < depth and len(members) > room:
+            room = max(1, int(room * HOP1_SHARE))
+        ranked = sorted(members, key=lambda a: (-strength[a], a))
+        if len(ranked) > room:
+            # Only the actors tied at the cut (and the next few) need their county to be read.
+            cut = strength[ranked[min(len(ranked), max_actors) - 1]]
+            tied = [a for a in ranked if strength[a] >= cut]
+            south = {a for a, x in get_actors(tied).items() if x.county_code in SOUTH_SWEDEN}
+            tied.sort(key=tie_order(strength, latest, south))
+            ranked, rest = tied[: max(room, 0)], tied[max(room, 0) :]
+            leftovers += [(hop, a) for a in rest]
+            capped = True
+        else:
+            south = {a for a, x in get_actors(ranked).items() if x.county_code in SOUTH_SWEDEN}
+            ranked.sort(key=tie_order(strength, latest, south))
+        for a in ranked:
+            hops[a] = hop
+        frontier = ranked
+        if not frontier or len(hops) >= max_actors:
+            break
+    # Room the later hops did not use goes back to the strongest actors an earlier hop left out.
+    for hop, a in leftovers[: max(0, max_actors - len(hops))]:
+        hops[a] = hop
     actors = get_actors(hops)
-    members = sorted(hops)
+    members_list = sorted(hops)
+    # Only projects that link two actors of the view (or hold the centre) are drawn; a hop-2 walk
+    # meets thousands of others.
+    project_ids = {p for p, ms in everyone.items() if center.id in ms or len(ms & hops.keys()) >= 2}
     # Read participations for the walked actors only: the busiest actors' projects hold thousands of
     # participations of actors outside a capped neighbourhood.
     parts = [
         p
         for chunk in chunks(sorted(project_ids), 250)
-        for mchunk in chunks(members, 2000)
+        for mchunk in chunks(members_list, 2000)
         for p in participations_of(chunk, mchunk)
     ]
     parts.sort(key=lambda p: (p.project_id, p.actor_id))
-    projects = get_projects(sorted(project_ids))
     return Neighbourhood(
         center=center,
         depth=depth,
         actors=[actors[a] for a in hops if a in actors],
-        projects=[projects[p] for p in sorted(projects)],
+        projects=[projects[p] for p in sorted(project_ids) if p in projects],
         participations=parts,
         capped=capped,
         hops=hops,
+        found=found,
     )
 
 

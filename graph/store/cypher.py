@@ -225,9 +225,9 @@ def participations_of(actor: bool, project: bool) -> str:
 PROJECTS_OF_ACTORS = (
     "UNWIND $ids AS i MATCH (:Actor {id: i})-[:PARTICIPATES_IN]->(p:Project) RETURN DISTINCT p.id AS id"
 )
-ACTORS_OF_PROJECTS = (
-    "UNWIND $ids AS i MATCH (:Project {id: i})<-[:PARTICIPATES_IN]-(a:Actor) "
-    "RETURN DISTINCT a.id AS id ORDER BY id"
+MEMBERS_OF_PROJECTS = (
+    "UNWIND $ids AS i MATCH (p:Project {id: i})<-[:PARTICIPATES_IN]-(a:Actor) "
+    "RETURN DISTINCT p.id AS project, a.id AS id"
 )
 # Starts at the project given by id (ArcadeDB uses an id index only for a pattern's first node).
 PARTICIPATIONS_OF_PROJECTS = (

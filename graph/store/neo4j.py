@@ -676,8 +676,8 @@ class Neo4jStore:
         def projects_of(ids: list[str]) -> list[str]:
             return [r["id"] for r in self._rows(cypher.PROJECTS_OF_ACTORS, ids=ids)]
 
-        def actors_of(ids: list[str]) -> list[str]:
-            return [r["id"] for r in self._rows(cypher.ACTORS_OF_PROJECTS, ids=ids)]
+        def members_of(ids: list[str]) -> list[tuple[str, str]]:
+            return [(r["project"], r["id"]) for r in self._rows(cypher.MEMBERS_OF_PROJECTS, ids=ids)]
 
         def participations_of(project_ids: list[str], actor_ids: list[str]) -> list[Participation]:
             rows = self._rows(cypher.PARTICIPATIONS_OF_PROJECTS, ids=project_ids, actors=actor_ids)
@@ -688,7 +688,7 @@ class Neo4jStore:
             depth,
             max_actors,
             projects_of=projects_of,
-            actors_of=actors_of,
+            members_of=members_of,
             participations_of=participations_of,
             get_actors=self.get_actors,
             get_projects=self.get_projects,

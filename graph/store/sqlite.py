@@ -512,12 +512,9 @@ class SqliteStore:
             sql = f"SELECT project_id FROM participations WHERE actor_id IN ({_marks(len(ids))})"
             return [r[0] for r in self._q(sql, ids)]
 
-        def actors_of(ids: list[str]) -> list[str]:
-            sql = (
-                f"SELECT DISTINCT actor_id FROM participations WHERE project_id IN ({_marks(len(ids))}) "
-                "ORDER BY actor_id"
-            )
-            return [r[0] for r in self._q(sql, ids)]
+        def members_of(ids: list[str]) -> list[tuple[str, str]]:
+            sql = f"SELECT project_id, actor_id FROM participations WHERE project_id IN ({_marks(len(ids))})"
+            return [(r[0], r[1]) for r in self._q(sql, ids)]
 
         def participations_of(project_ids: list[str], actor_ids: list[str]) -> list[Participation]:
             sql = (
@@ -531,7 +528,7 @@ class SqliteStore:
             depth,
             max_actors,
             projects_of=projects_of,
-            actors_of=actors_of,
+            members_of=members_of,
             participations_of=participations_of,
             get_actors=self.get_actors,
             get_projects=self.get_projects,
