@@ -35,6 +35,7 @@ from graph.analysis.models import (
     ThemesResult,
 )
 from graph.analysis.run import prepare
+from graph.analysis.themes import theme_projects
 from graph.cache import derived
 from graph.errors import NotFound
 from graph.geo import COUNTIES
@@ -252,6 +253,9 @@ def theme_coverage(store: GraphStore, code: str, g: nx.Graph) -> list[dict[str, 
     own = {n for n, d in g.nodes(data=True) if d.get("type") == "actor" and d.get("county_code") == code}
     project_ids = sorted({g.nodes[p]["id"] for a in own for p in g[a]})
     projects = store.get_projects(project_ids)
+    project_themes = prepare(
+        store
+    ).project_themes  # the crosswalk's themes per project, as the analysis has them
     carried: Counter[str] = Counter()
     for p in projects.values():
         for e in cw.matching_entries(p):
@@ -280,7 +284,7 @@ def theme_coverage(store: GraphStore, code: str, g: nx.Graph) -> list[dict[str, 
         direct = sorted(pid for pid, p in projects.items() if t.id in p.themes)
         if direct:
             active.insert(0, {"term_id": t.id, "label": "", "self": True, "projects": len(direct)})
-        linked = {pid for pid, p in projects.items() if t.id in {x.theme_id for x in cw.themes_for(p)}}
+        linked = {g.nodes[n]["id"] for n in theme_projects(g, project_themes, t.id, (code,))}
         members = sorted(a for a in own if any(g.nodes[pn].get("id") in linked for pn in g[a]))
         out.append(
             {

@@ -399,3 +399,37 @@ def test_missing_chromium_is_unavailable_not_bad_input(tmp_path: Path) -> None:
     with pytest.raises(ToolUnavailable, match="needs Chromium") as info:
         print_pdf("<p>x</p>", tmp_path / "r.pdf", chromium=str(tmp_path / "no-such-chromium"))
     assert not isinstance(info.value, InvalidInput)
+
+
+def test_one_county_figure_in_view_cli_report_and_xlsx(mini: SqliteStore, tmp_path: Path) -> None:
+    """Blekinge–Skåne: one observed/expected in `analyze counties`, /views/counties, the report
+    (HTML and JSON over HTTP) and the county's XLSX, which lists its cross-county pairs."""
+    import io
+
+    import openpyxl
+
+    db = mini.path
+    cli_pair = next(p for p in _analyze(db, "counties")["pairs"] if (p["a"], p["b"]) == ("10", "12"))
+    expected, ratio = cli_pair["expected_projects"], cli_pair["ratio_projects"]
+    assert cli_pair["shared_projects"] == 2 and expected > 0
+    # the same figure whichever counties are asked for: the null model is Sweden-wide
+    for county in (["10"], ["10", "12"], ["all"]):
+        args = [x for c in county for x in ("--county", c)]
+        pair = next(p for p in _analyze(db, "counties", *args)["pairs"] if (p["a"], p["b"]) == ("10", "12"))
+        assert (pair["expected_projects"], pair["ratio_projects"]) == (expected, ratio)
+    with TestClient(create_app(Settings(db=db), store=mini)) as c:
+        rep = c.get("/reports/county/10", params={"format": "json"}).json()
+        row = next(r for r in rep["county_pairs"] if r["county"] == "12")
+        assert (row["observed"], row["expected"], row["ratio"]) == (2, expected, ratio)
+        html = c.get("/reports/county/10").text
+        assert "P_a × P_b / N" in html and 'id="scope-line"' in html
+        view = c.get("/views/counties").text
+        assert f"{expected:.1f}" in view and f"{ratio:.2f}" in view
+        assert 'id="scope-line"' in view and "P_a × P_b / N" in view
+        wb = openpyxl.load_workbook(io.BytesIO(c.get("/export/tables.xlsx", params={"county": "10"}).content))
+    sheet = list(wb["county_pairs"].iter_rows(values_only=True))
+    head = list(sheet[0])
+    rows = [dict(zip(head, r, strict=True)) for r in sheet[1:]]
+    assert len(rows) == 20  # Blekinge with each other county
+    x = next(r for r in rows if {r["a"], r["b"]} == {"10", "12"})
+    assert (x["shared_projects"], x["expected_projects"], x["ratio_projects"]) == (2, expected, ratio)

@@ -9,6 +9,7 @@ is small enough to compute every expected value by hand; the figures below are t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -438,6 +439,49 @@ def test_neighbourhood_by_depth_and_cap(loaded: GraphStore) -> None:
     assert capped.capped and list(capped.hops) == [REGION, BTH, LUND]
     assert capped.found == {1: 4, 2: 0}
     assert loaded.neighbourhood(ALMI).hops == {ALMI: 0}
+
+
+def test_neighbourhood_keeps_the_strongest_ties_under_the_cap(store: GraphStore) -> None:
+    """Shared projects first, then South Swedish actors, then recency: never project-id order."""
+    ref = [SourceRef(source="csv", record="csv:t")]
+    actors = [Actor(id="t:uni", name="Uni", county_code="10", country="SE", sources=ref)]
+    actors += [Actor(id=f"t:f{i}", name=f"F{i}", country="DE", sources=ref) for i in range(8)]
+    actors += [
+        Actor(id="t:z-park", name="Park", county_code="10", country="SE", sources=ref),
+        Actor(id="t:z-region", name="Region", county_code="10", country="SE", sources=ref),
+        Actor(id="t:y-abroad", name="Abroad", country="FR", sources=ref),
+        Actor(id="t:h2", name="Hop two", country="SE", county_code="01", sources=ref),
+    ]
+    dates = {"a0": 2015, "p1": 2016, "p2": 2017, "p3": 2018, "r": 2019, "y": 2023, "far": 2020}
+    projects = [
+        Project(id=f"t:{k}", title=k, programme="Horizon 2020", start=dt.date(y, 1, 1), sources=ref)
+        for k, y in dates.items()
+    ]
+    members = {
+        "a0": ["t:uni", *(f"t:f{i}" for i in range(8))],
+        "p1": ["t:uni", "t:z-park"],
+        "p2": ["t:uni", "t:z-park"],
+        "p3": ["t:uni", "t:z-park"],
+        "r": ["t:uni", "t:z-region"],
+        "y": ["t:uni", "t:y-abroad"],
+        "far": ["t:z-park", "t:h2"],
+    }
+    parts = [
+        Participation(actor_id=a, project_id=f"t:{p}", sources=ref) for p, ms in members.items() for a in ms
+    ]
+    with store.writer() as w:
+        w.upsert_actors(actors)
+        w.upsert_projects(projects)
+        w.upsert_participations(parts)
+    one = store.neighbourhood("t:uni", depth=1, max_actors=4)
+    assert list(one.hops) == ["t:uni", "t:z-park", "t:z-region", "t:y-abroad"]
+    assert one.capped and one.found == {1: 11}
+    two = store.neighbourhood("t:uni", depth=2, max_actors=4)
+    # direct partners take at most 60% of the cap, the strongest second-hop actor joins, and the room
+    # left goes back to the next strongest direct partner
+    assert two.hops == {"t:uni": 0, "t:z-park": 1, "t:h2": 2, "t:z-region": 1}
+    assert two.found == {1: 11, 2: 1}
+    assert {p.id for p in two.projects} == {"t:p1", "t:p2", "t:p3", "t:r", "t:y", "t:a0", "t:far"}
 
 
 def test_stats(loaded: GraphStore) -> None:

@@ -120,9 +120,9 @@ def ego_view(
         ]
         left = sum(nb.found.values()) - (len(nb.hops) - 1)
         notes.append(
-            f"Capped at {len(actors)} actors: showing {', '.join(parts)}, the strongest ties first (most "
-            f"shared projects, then South Swedish actors, then the most recent project); {left} actors with "
-            "fewer shared projects are left out (see the actor's data for all of them)."
+            f"Capped: showing the first {len(actors)} actors, the strongest ties first (most shared projects, "
+            f"then South Swedish actors, then the most recent project): {', '.join(parts)}; {left} actors "
+            "with fewer shared projects are left out (see the actor's data for all of them)."
         )
     if edges_capped:
         notes.append(f"Capped: showing the {max_edges} strongest of {len(shared)} links.")

@@ -62,6 +62,7 @@ class View:
     table_head: list[str] = field(default_factory=list)
     table: list[list[tuple[str, str | None]]] = field(default_factory=list)  # cells: (text, href)
     physics: bool = True
+    side_table: bool = False  # large views: the table beside the network, not below it
     scope_line: str = ""  # what the figures cover: counties, programmes, years, the model of "expected"
     partial_sources: str = ""  # the sources that do not list every member (`graph.model.coverage_line`)
 

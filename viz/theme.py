@@ -1,81 +1,153 @@
 """One theme (S3 area, programme part, policy objective): its projects and the actors in them.
 
 A bipartite picture: projects as grey boxes, actors as dots coloured by kind, a line for each
-participation. Large themes are capped to the newest projects, with a note.
+participation; South Swedish actors carry a thick dark border and a readable label. Beside it, a
+table of the projects with their South Swedish actors.
+
+The projects are those `graph.analysis.themes.theme_projects` finds (the project names the theme,
+the crosswalk maps it there, or it is its programme part), the same set the county report counts:
+for an S3 area, the projects with an actor in a county whose strategy names the area. Large themes
+are capped to the projects with South Swedish actors first, then the newest, with a note.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from urllib.parse import quote
 
+from graph.analysis.run import prepare
+from graph.analysis.themes import theme_projects
 from graph.errors import NotFound
-from graph.store.base import GraphStore, ProjectFilter
+from graph.geo import COUNTIES, SOUTH_SWEDEN
+from graph.model import ThemeKind
+from graph.store.base import GraphStore
 from viz.page import LegendItem, View, add_edge, new_network
 from viz.style import PROJECT_COLOUR, actor_url, kind_colour, kind_legend, scale, short
+
+SOUTH_BORDER = "#12344d"
+TOP_LABELS = 25
+MAX_TABLE_ROWS = 200
 
 
 def theme_view(store: GraphStore, theme_id: str, max_projects: int = 60, max_actors: int = 250) -> View:
     theme = next((t for t in store.themes() if t.id == theme_id), None)
     if theme is None:
         raise NotFound(f"no theme {theme_id!r} (see /themes)")
-    projects, total = store.search_projects("", ProjectFilter(theme=(theme_id,)), limit=max_projects)
-    parts = [p for proj in projects for p in store.participations(project_id=proj.id)]
-    counts = Counter(p.actor_id for p in parts)
-    keep = [aid for aid, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:max_actors]]
+    prep = prepare(store)
+    g = prep.bipartite
+    counties = tuple(theme.county_codes) if theme.kind is ThemeKind.s3_area else ()
+    nodes = theme_projects(g, prep.project_themes, theme_id, counties)
+    south = set(SOUTH_SWEDEN)
+
+    def has_south(n: str) -> bool:
+        return any(g.nodes[a].get("county_code") in south for a in g[n])
+
+    ranked = sorted(nodes, key=lambda n: (not has_south(n), -(g.nodes[n].get("start_year") or 0), n))
+    shown = ranked[:max_projects]
+    projects = store.get_projects([g.nodes[n]["id"] for n in shown])
+    members: dict[str, list[str]] = {g.nodes[n]["id"]: sorted(g[n]) for n in shown}
+    counts = Counter(a for ms in members.values() for a in ms)
+    is_south = {a for a in counts if g.nodes[a].get("county_code") in south}
+    keep = sorted(counts, key=lambda a: (a not in is_south, -counts[a], a))[:max_actors]
     actors = store.get_actors(keep)
     sizes = scale({aid: float(counts[aid]) for aid in actors}, lo=8, hi=30)
+    top = set(sorted(actors, key=lambda a: (a not in is_south, -counts[a], a))[:TOP_LABELS])
 
     net = new_network()
-    for proj in projects:
+    for pid in sorted(projects):
+        proj = projects[pid]
         when = f"{proj.start.year}" if proj.start else "start unknown"
         net.add_node(
             "project:" + proj.id,
             label=short(proj.acronym or proj.title, 24),
             shape="box",
             color=PROJECT_COLOUR,
-            title=f"{proj.title}\n{proj.programme} · {when}\nmembers: {sum(1 for p in parts if p.project_id == proj.id)}",
+            title=f"{proj.title}\n{proj.programme} · {when}\nmembers: {len(members[pid])}",
             name=proj.title,
             url="/projects/" + quote(proj.id, safe=":"),
         )
     for aid, a in sorted(actors.items()):
+        local = aid in is_south
+        place = COUNTIES[a.county_code].short_name if a.county_code in COUNTIES else (a.country or "")
         net.add_node(
             aid,
             label=short(a.name, 28),
-            color=kind_colour(a.kind.value),
+            color={"background": kind_colour(a.kind.value), "border": SOUTH_BORDER if local else "#9aa5b1"},
+            borderWidth=4 if local else 1,
             size=round(sizes[aid], 2),
-            title=f"{a.name}\n{a.kind.value.replace('_', ' ')} · {a.county_code or a.country or ''}\n"
+            font={"size": 15 if aid in top else 9, "color": "#1f2933" if local else "#52606d"},
+            title=f"{a.name}\n{a.kind.value.replace('_', ' ')} · {place}\n"
             f"projects in this theme (shown): {counts[aid]}",
             name=a.name,
+            south=local,
             url=actor_url(aid),
         )
-    for p in parts:
-        if p.actor_id in actors:
-            add_edge(
-                net, p.actor_id, "project:" + p.project_id, title=p.role.value, color={"color": "#b0bcc8"}
-            )
+    for pid, ms in sorted(members.items()):
+        for aid in ms:
+            if aid in actors:
+                add_edge(net, aid, "project:" + pid, color={"color": "#b0bcc8"})
 
+    where = (
+        "with an actor in " + ", ".join(COUNTIES[c].short_name for c in counties if c in COUNTIES)
+        if counties
+        else "in the data"
+    )
     notes = []
-    if total > len(projects):
-        notes.append(f"Capped: showing the {len(projects)} newest of {total} projects on this theme.")
+    if len(nodes) > len(shown):
+        notes.append(
+            f"Capped: showing {len(shown)} of the {len(nodes)} projects on this theme "
+            "(those with South Swedish actors first, then the newest); the table lists them all."
+        )
     if len(counts) > len(actors):
-        notes.append(f"Capped: showing the {len(actors)} most active of {len(counts)} actors.")
-    if not projects:
+        notes.append(
+            f"Capped: showing the {len(actors)} most active of {len(counts)} actors (South Swedish first)."
+        )
+    if not nodes:
         notes.append("No project in the store addresses this theme yet.")
+    table_rows = []
+    all_projects = store.get_projects([g.nodes[n]["id"] for n in ranked[:MAX_TABLE_ROWS]])
+    for n in ranked[:MAX_TABLE_ROWS]:
+        pid = g.nodes[n]["id"]
+        p = all_projects.get(pid)
+        if p is None:
+            continue
+        locals_ = sorted(
+            (str(g.nodes[a].get("name", a)), a) for a in g[n] if g.nodes[a].get("county_code") in south
+        )
+        table_rows.append(
+            [
+                (short(p.acronym or p.title, 40), "/projects/" + quote(pid, safe=":")),
+                (f"{p.programme} {p.start.year if p.start else ''}".strip(), None),
+                ("; ".join(name for name, _ in locals_) or "–", None),
+                (str(len(g[n])), None),
+            ]
+        )
+    by_kind: dict[str, int] = defaultdict(int)
+    for a in actors.values():
+        by_kind[a.kind.value] += 1
     return View(
         title=f"Theme: {theme.name}",
         subtitle=f"{theme.kind.value.replace('_', ' ')} · {theme.id}"
         + (f" · {theme.description}" if theme.description else ""),
         net=net,
         notes=notes,
+        scope_line=(
+            f"{len(nodes)} projects {where} are on this theme: they name it, the crosswalk maps their "
+            "programme part or objective to it, or it is their programme part (the set the county report counts)."
+        ),
         legend=[
             LegendItem("project", PROJECT_COLOUR, "box"),
-            *kind_legend({a.kind.value for a in actors.values()}),
+            *kind_legend(set(by_kind)),
+            LegendItem("thick dark border: South Swedish actor", SOUTH_BORDER),
             LegendItem("size: projects in this theme", "#ffffff"),
         ],
         links=[
             ("All themes (JSON)", "/themes"),
             ("Actors on this theme (JSON)", "/actors?theme=" + quote(theme.id)),
         ],
+        table_caption=f"Projects on this theme ({len(nodes)}), South Swedish actors named",
+        table_head=["project", "programme", "South Swedish actors", "members"],
+        table=table_rows,
+        side_table=True,
         physics=True,
     )

@@ -11,7 +11,7 @@ from api.deps import SettingsDep, StoreDep
 from api.pages import page
 from graph.errors import NotFound
 from graph.geo import COUNTIES, SOUTH_SWEDEN
-from graph.model import ActorKind
+from graph.model import ActorKind, ThemeKind
 from graph.partners import find_partners, parse_query
 from viz.ego import ego_view
 from viz.page import STATIC_FILES, render_page, render_view, script_json
@@ -27,15 +27,20 @@ MAX_THEMES_ON_START = 40
 def start(store: StoreDep) -> HTMLResponse:
     """The start page: search actors, open their network, the overviews and the partner finder."""
     themes = store.themes()
+    # The seeds' smart-specialisation areas first (what a region works on), programme parts after.
+    s3 = sorted((t for t in themes if t.kind is ThemeKind.s3_area), key=lambda t: (t.county_codes, t.name))
+    others = [t for t in themes if t.kind is not ThemeKind.s3_area]
     return page(
         render_page(
             "start.html",
+            s3_themes=s3,
+            county_short={c.code: c.short_name for c in COUNTIES.values()},
+            other_themes=others[:MAX_THEMES_ON_START],
+            more_other_themes=others[MAX_THEMES_ON_START:],
             stats=store.stats(),
             counties=sorted(COUNTIES.values(), key=lambda c: c.name),
             county_names=script_json({c.code: c.name for c in COUNTIES.values()}),
             south=[COUNTIES[c] for c in SOUTH_SWEDEN],
-            themes=themes[:MAX_THEMES_ON_START],
-            more_themes=max(0, len(themes) - MAX_THEMES_ON_START),
             all_themes=themes,
             kinds=[k.value for k in ActorKind],
         )

@@ -69,3 +69,33 @@ def theme_kind(theme_id: str) -> str:
         "erdf-to": "thematic_objective",
         "erdf-axis": "thematic_objective",
     }.get(prefix, "topic")
+
+
+def theme_projects(
+    bipartite: nx.Graph,
+    project_themes: Mapping[str, Iterable[str]],
+    theme_id: str,
+    counties: Iterable[str] = (),
+) -> list[str]:
+    """The project nodes on a theme, with a member in one of `counties` when any are given.
+
+    On a theme means as everywhere in the analysis (`Scope.project_matches`): the project names the
+    theme, `graph.crosswalk` maps it there (in `project_themes`), or it is the project's programme
+    part. The theme view and the county report list exactly these projects.
+    """
+    wanted = set(counties)
+    out = []
+    for n, d in bipartite.nodes(data=True):
+        if d.get("type") != "project":
+            continue
+        on_theme = (
+            theme_id in project_themes.get(n, ())
+            or theme_id in d.get("themes", ())
+            or d.get("programme_part") == theme_id
+        )
+        if not on_theme:
+            continue
+        if wanted and not any(bipartite.nodes[a].get("county_code") in wanted for a in bipartite[n]):
+            continue
+        out.append(n)
+    return sorted(out)
