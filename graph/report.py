@@ -253,9 +253,8 @@ def theme_coverage(store: GraphStore, code: str, g: nx.Graph) -> list[dict[str, 
     own = {n for n, d in g.nodes(data=True) if d.get("type") == "actor" and d.get("county_code") == code}
     project_ids = sorted({g.nodes[p]["id"] for a in own for p in g[a]})
     projects = store.get_projects(project_ids)
-    project_themes = prepare(
-        store
-    ).project_themes  # the crosswalk's themes per project, as the analysis has them
+    # the crosswalk's themes per project, as the analysis has them
+    project_themes = prepare(store).project_themes
     carried: Counter[str] = Counter()
     for p in projects.values():
         for e in cw.matching_entries(p):
