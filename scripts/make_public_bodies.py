@@ -59,6 +59,15 @@ EXTRA: dict[str, list[str]] = {
     "23": ["Region Jämtland", "Jämtlands läns landsting", "Landstinget Jämtland"],
     "1480": ["Göteborgs Stad", "City of Gothenburg", "Gothenburg Municipality"],
 }
+# Official names the shared code list misspells: it adds a genitive s to every name ending in a consonant,
+# but these four do not take one (SCB, "Kommuner i Sverige": Falu kommun, Kalmar kommun, Kalix kommun,
+# Överkalix kommun; each municipality writes its name so). The list's spelling stays as another name.
+NAME_FIX: dict[str, str] = {
+    "2080": "Falu kommun",
+    "0880": "Kalmar kommun",
+    "2514": "Kalix kommun",
+    "2513": "Överkalix kommun",
+}
 _VAT = re.compile(r"^SE((2321000|212000)\d{3,4})01$")
 
 
@@ -135,12 +144,18 @@ def build(data: Path) -> dict[str, Any]:
     for m in munis:
         if m["municipality_code"] == "0980":
             continue
+        listed = m["municipality_name"]
+        if m["municipality_code"] in NAME_FIX:
+            m = m | {"municipality_name": NAME_FIX[m["municipality_code"]]}
+            EXTRA.setdefault(m["municipality_code"], []).append(listed)
         bodies.append(
             {
                 "id": f"se:{slug(m['municipality_name'])}",
                 "kind": "municipality",
                 "name": m["municipality_name"],
-                "name_source": "SCB geo/municipalities.csv",
+                "name_source": "SCB, official name (the shared list writes " + repr(listed) + ")"
+                if m["municipality_code"] in NAME_FIX
+                else "SCB geo/municipalities.csv",
                 "county_code": m["county_code"],
                 "municipality_code": m["municipality_code"],
                 "names": [*municipality_names(m), *EXTRA.get(m["municipality_code"], [])],
