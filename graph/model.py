@@ -255,6 +255,11 @@ class Participation(_Model):
     project_id: Id
     role: Role = Role.partner
     contribution: Money | None = None
+    nuts3: str | None = Field(
+        default=None,
+        description="where the source places the participant in this project (CORDIS nutsCode, the "
+        "Interreg row's county); funding is attributed here before the actor's own county",
+    )
     sources: list[SourceRef] = Field(default_factory=list)
 
 
@@ -370,5 +375,6 @@ def merge_participation(old: Participation, new: Participation) -> Participation
         project_id=old.project_id,
         role=role,
         contribution=new.contribution if new.contribution is not None else old.contribution,
+        nuts3=new.nuts3 or old.nuts3,
         sources=_union_sources(old.sources, new.sources),
     )

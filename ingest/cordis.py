@@ -11,8 +11,11 @@ Columns are found by name; missing required ones are named in the error.
   else `shortName`, else the PIC. VAT (a Swedish one yields the organisationsnummer), activity type
   (HES/REC/PRC/PUB/OTH → kind), SME flag, city, country (UK→GB, EL→GR), NUTS 3 and, for Sweden, the
   county and municipality.
-- Participations: role (coordinator, participant/partner, associatedPartner/thirdParty) and the EC
-  contribution in EUR. Two rows of one PIC in one project are one participation (contributions summed).
+- Participations: role (coordinator, participant/partner, associatedPartner/thirdParty), the EC
+  contribution in EUR and the row's NUTS 3 region (`Participation.nuts3`, where funding analysis
+  attributes the money). Two rows of one PIC in one project are one participation (contributions
+  summed). A negative or non-numeric `ecContribution` is a problem with file:line and the row is not
+  loaded, so a bad amount is never summed; an empty one is an unknown amount (`contribution` None).
 """
 
 from __future__ import annotations
@@ -205,11 +208,17 @@ def _date(value: str) -> dt.date | None:
 
 
 def _amount(value: str) -> float | None:
+    """A money field: empty is unknown (None); anything but a finite number >= 0 raises, saying why."""
     if not value:
         return None
-    amount = float(value.replace(",", "."))
-    if amount < 0 or amount != amount:
-        raise ValueError(value)
+    try:
+        amount = float(value.replace(",", "."))
+    except ValueError:
+        raise ValueError("non-numeric") from None
+    if amount != amount or amount in (float("inf"), float("-inf")):
+        raise ValueError("non-numeric")
+    if amount < 0:
+        raise ValueError("negative")
     return amount
 
 
@@ -316,12 +325,12 @@ def _load(files: _Files) -> SourceBatch:
             continue
         try:
             total, ec_max = _amount(ptab.get(v, "totalCost")), _amount(ptab.get(v, "ecMaxContribution"))
-        except ValueError:
+        except ValueError as e:
             batch.problems.append(
                 Problem(
                     ptab_name,
                     line,
-                    f"non-numeric money totalCost={ptab.get(v, 'totalCost')!r} "
+                    f"{e} money totalCost={ptab.get(v, 'totalCost')!r} "
                     f"ecMaxContribution={ptab.get(v, 'ecMaxContribution')!r}",
                 )
             )
@@ -377,15 +386,17 @@ def _load(files: _Files) -> SourceBatch:
     # -- organisations and participations ----------------------------------------------------
     # The hot loop (one pass over ~100,000 rows): columns by index, per-organisation value counts.
     orgs: dict[str, dict[str, Counter[str]]] = {}
-    parts: dict[tuple[str, str], tuple[Role, float | None]] = {}
+    parts: dict[tuple[str, str], tuple[Role, float | None, str | None]] = {}
     oname = "organization.csv"
     progress = Progress(oname, otab.text.count("\n"))
     ncols = len(otab.header)
     col = otab.column
     req = otab.index  # required columns are always in the index
     i_pic, i_pid, i_role, i_ec = req["organisationID"], req["projectID"], req["role"], col("ecContribution")
+    i_nuts = col("nutsCode")
     attrs = [(a, col(c)) for a, c in ORG_ATTRS]
     na = otab.na
+    missing: list[int] = []  # lines of beneficiaries (not associated partners) without an amount
     for line, v in otab.rows():
         batch.rows_read += 1
         if batch.rows_read % 5000 == 0:
@@ -413,9 +424,12 @@ def _load(files: _Files) -> SourceBatch:
         ec = v[i_ec].strip() if i_ec is not None else ""
         try:
             contribution = _amount("" if ec.upper() in na else ec)
-        except ValueError:
-            batch.problems.append(Problem(oname, line, f"non-numeric ecContribution {ec!r}"))
+        except ValueError as e:
+            batch.problems.append(Problem(oname, line, f"{e} ecContribution {ec!r}"))
             continue
+        if contribution is None and i_ec is not None and role is not Role.associated:
+            # associated partners get no EC money (CORDIS leaves theirs empty); a beneficiary should have some
+            missing.append(line)
         org = orgs.get(pic)
         if org is None:
             org = orgs[pic] = {}
@@ -428,19 +442,46 @@ def _load(files: _Files) -> SourceBatch:
                 if c is None:
                     c = org[attr] = Counter()
                 c[value] += 1
+        # Where this row places the organisation: funding is attributed to this region (a NUTS 3 code).
+        nuts_raw = v[i_nuts].strip().upper() if i_nuts is not None else ""
+        row_nuts = nuts_raw[:5] if len(nuts_raw) >= 5 and nuts_raw not in na else None
         aid = f"cordis:{pic}"
         key = (aid, pid)
         if key in parts:
-            old_role, old_c = parts[key]
+            old_role, old_c, old_nuts = parts[key]
             role = max(old_role, role, key=lambda r: ROLE_RANK[r])
             if old_c is not None:
                 contribution = old_c + (contribution or 0.0)
-        parts[key] = (role, contribution)
+            if old_nuts and row_nuts and old_nuts != row_nuts:
+                batch.problems.append(
+                    Problem(
+                        oname,
+                        line,
+                        f"PIC {pic} in project {raw_pid} again, in {row_nuts} after {old_nuts}: "
+                        "its money is attributed to the organisation's county (row kept)",
+                        kept=True,
+                    )
+                )
+                row_nuts = None
+            else:
+                row_nuts = old_nuts or row_nuts
+        parts[key] = (role, contribution, row_nuts)
     progress.close()
+    if missing:
+        # one line for all of them: the H2020 extract alone has ~10,000 such rows (NA)
+        batch.problems.append(
+            Problem(
+                oname,
+                missing[0],
+                f"{len(missing)} beneficiary row(s) with no ecContribution (empty or NA), first at line "
+                f"{missing[0]}: amounts unknown, kept and counted in the funding's unknown share",
+                kept=True,
+            )
+        )
 
     for pic in sorted(orgs):
         batch.actors.append(_actor(pic, orgs[pic], ref_o))
-    for (aid, pid), (role, contribution) in sorted(parts.items()):
+    for (aid, pid), (role, contribution, row_nuts) in sorted(parts.items()):
         money = Money(amount=round(contribution, 2), currency="EUR") if contribution is not None else None
         batch.participations.append(
             Participation(
@@ -448,6 +489,7 @@ def _load(files: _Files) -> SourceBatch:
                 project_id=pid,
                 role=role,
                 contribution=money,
+                nuts3=row_nuts,
                 sources=[SourceRef(source=SOURCE, record=f"{pid}#{aid}", file=ref_o)],
             )
         )

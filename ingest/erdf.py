@@ -433,6 +433,8 @@ def _record(
     if start and end and end < start:
         raise ValueError(f"{case_id}: end date {end} is before start date {start}")
     money = Money(amount=amount, currency="SEK") if amount is not None else None
+    if money is None:
+        notes.append(f"{case_id}: no granted amount (beviljat belopp): amount unknown (row kept)")
     used: list[tuple[str, str]] = []
     for field, namespace in (("objective", "erdf-to"), ("axis", "erdf-axis")):
         label = _text(v.get(field))

@@ -133,13 +133,18 @@ def _money(value: Any) -> float | None:
     if value in (None, ""):
         return None
     if isinstance(value, bool):
-        raise ValueError("a boolean is not an amount")
+        raise ValueError("non-numeric")
     if isinstance(value, int | float):
         amount = float(value)
     else:
-        amount = float(str(value).replace(" ", "").replace("\u00a0", "").replace(",", "."))
-    if amount < 0 or amount != amount:
-        raise ValueError(f"{value!r} is not a non-negative amount")
+        try:
+            amount = float(str(value).replace(" ", "").replace("\u00a0", "").replace(",", "."))
+        except ValueError:
+            raise ValueError("non-numeric") from None
+    if amount != amount or amount in (float("inf"), float("-inf")):
+        raise ValueError("non-numeric")
+    if amount < 0:
+        raise ValueError("negative")
     return amount
 
 
@@ -207,6 +212,7 @@ def load_interreg(path: Path) -> SourceBatch:
     projects: dict[str, _ProjectAcc] = {}
     orgs: dict[str, _OrgAcc] = defaultdict(_OrgAcc)
     parts: dict[tuple[str, str], tuple[Role, float | None, list[int]]] = {}
+    part_counties: dict[tuple[str, str], set[str]] = defaultdict(set)  # the rows' counties
 
     for n, row in enumerate(rows, start=1):
         if not isinstance(row, dict):
@@ -236,9 +242,9 @@ def load_interreg(path: Path) -> SourceBatch:
             )
         try:
             budget = _money(row.get("partnerbudget"))
-        except ValueError:
+        except ValueError as e:
             batch.problems.append(
-                Problem(fname, n, f"non-numeric partnerbudget {row.get('partnerbudget')!r}")
+                Problem(fname, n, f"{e} partnerbudget {row.get('partnerbudget')!r}: the row is not loaded")
             )
             continue
         pid = project_id(programme, pname)
@@ -276,7 +282,18 @@ def load_interreg(path: Path) -> SourceBatch:
         if county:
             org.counties[county] += 1
         role = ROLES[role_code]
+        if budget is None and role is not Role.associated:
+            batch.problems.append(
+                Problem(
+                    fname,
+                    n,
+                    f"no partnerbudget for {role_code} {oname!r}: amount unknown (row kept)",
+                    kept=True,
+                )
+            )
         key = (aid, pid)
+        if county:
+            part_counties[key].add(county)
         if key in parts:
             old_role, old_budget, lines = parts[key]
             role = max(old_role, role, key=lambda r: ROLE_RANK[r])
@@ -341,6 +358,8 @@ def load_interreg(path: Path) -> SourceBatch:
                 project_id=pid,
                 role=role,
                 contribution=Money(amount=round(budget, 2), currency="EUR") if budget is not None else None,
+                # the county the row names (where funding is attributed); none when the rows disagree
+                nuts3=COUNTIES[next(iter(cs))].nuts3 if len(cs := part_counties[(aid, pid)]) == 1 else None,
                 sources=[
                     SourceRef(
                         source=SOURCE,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graph.model import Actor, County, Participation, Project, Theme
+from graph.model import Actor, County, Money, Participation, Project, Theme, merge_participation
 from graph.store.base import GraphStore, UpsertCounts
 from ingest.resolve import Match, Resolver
 
@@ -119,8 +119,48 @@ def commit(
         ]
         if batch.external_refs:
             parts += _external(store, batch, id_map, report)
-        report.participations = w.upsert_participations(parts)
+        report.participations = w.upsert_participations(combine_participations(parts, report))
     return report
+
+
+def combine_participations(
+    parts: list[Participation], report: IngestReport | None = None
+) -> list[Participation]:
+    """One participation per (actor, project), amounts ADDED when several rows of one batch land there.
+
+    Resolution can map two records of one source (two PICs of one organisation, an organisation
+    written two ways) onto one actor in one project. They are different rows with different money,
+    so their contributions add up; the store's `merge_participation` then replaces what an earlier
+    load of the same source wrote, so re-running a source never counts its money twice. Amounts in
+    different currencies cannot be added: the first is kept and the clash becomes a `Problem`.
+    """
+    out: dict[tuple[str, str], Participation] = {}
+    for p in parts:
+        key = (p.actor_id, p.project_id)
+        old = out.get(key)
+        if old is None:
+            out[key] = p
+            continue
+        money = old.contribution
+        if p.contribution is not None:
+            if money is None:
+                money = p.contribution
+            elif money.currency == p.contribution.currency:
+                money = Money(amount=round(money.amount + p.contribution.amount, 2), currency=money.currency)
+            elif report is not None:
+                report.problems.append(
+                    Problem(
+                        (p.sources[0].file or p.sources[0].source) if p.sources else "(batch)",
+                        0,
+                        f"{p.actor_id} in {p.project_id}: amounts in {money.currency} and "
+                        f"{p.contribution.currency} cannot be added; {p.contribution.currency} left out",
+                        kept=True,
+                    )
+                )
+        # Two rows placed in two different regions cannot be attributed to one: the actor's county decides.
+        nuts3 = old.nuts3 or p.nuts3 if not (old.nuts3 and p.nuts3 and old.nuts3 != p.nuts3) else None
+        out[key] = merge_participation(old, p).model_copy(update={"contribution": money, "nuts3": nuts3})
+    return list(out.values())
 
 
 def _external(
