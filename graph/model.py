@@ -257,8 +257,9 @@ class Participation(_Model):
     contribution: Money | None = None
     nuts3: str | None = Field(
         default=None,
-        description="where the source places the participant in this project (CORDIS nutsCode, the "
-        "Interreg row's county); funding is attributed here before the actor's own county",
+        description="the NUTS code where the source places the participant in this project (CORDIS "
+        "nutsCode, NUTS 3 or just the country 'SE'; the Interreg row's county); funding is attributed "
+        "by it before the actor's own county",
     )
     sources: list[SourceRef] = Field(default_factory=list)
 

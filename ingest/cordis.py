@@ -444,7 +444,8 @@ def _load(files: _Files) -> SourceBatch:
                 c[value] += 1
         # Where this row places the organisation: funding is attributed to this region (a NUTS 3 code).
         nuts_raw = v[i_nuts].strip().upper() if i_nuts is not None else ""
-        row_nuts = nuts_raw[:5] if len(nuts_raw) >= 5 and nuts_raw not in na else None
+        # (also a country-level "SE": then CORDIS states no county, and none is guessed for the money)
+        row_nuts = nuts_raw[:5] if nuts_raw and nuts_raw not in na else None
         aid = f"cordis:{pic}"
         key = (aid, pid)
         if key in parts:

@@ -184,6 +184,7 @@ def test_merge_rules_follow_the_model(loaded: GraphStore) -> None:
         project_id="h2020:100001",
         role=Role.partner,
         contribution=Money(amount=7.0, currency="EUR"),
+        nuts3="SE221",
     )
     with loaded.writer() as w:
         assert (w.upsert_actors([cordis_bth]).merged, w.upsert_projects([later]).merged) == (1, 1)
@@ -199,6 +200,7 @@ def test_merge_rules_follow_the_model(loaded: GraphStore) -> None:
     assert p.themes == ["part:h2020:SC2", "part:h2020:SC5"]
     (kept,) = loaded.participations(actor_id=BTH, project_id="h2020:100001")
     assert kept.role is Role.coordinator and kept.contribution == Money(amount=7.0, currency="EUR")
+    assert kept.nuts3 == "SE221"  # where the source placed the participation (funding attribution)
     assert loaded.get_actor("cordis:999897719").id == BTH  # the new source record became a key
 
 

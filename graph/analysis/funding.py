@@ -7,10 +7,13 @@ reads a store once per store version.
 
 Attribution (one county per participation, never two, so county totals add up to the whole):
 
-1. the region the source states for this participation (`Participation.nuts3`: CORDIS
-   `nutsCode` of the row, the Interreg row's county), mapped to an SCB county;
-2. otherwise the actor's own `county_code` (the resolved actor: registry, SCB register, the source);
-3. otherwise none: the participation counts in "all actors" totals but in no county.
+1. when the source states a region for this participation (`Participation.nuts3`: the CORDIS row's
+   `nutsCode`, the Interreg row's county), that region decides: its SCB county for a Swedish NUTS 3
+   code, and no county for a coarser or foreign one (CORDIS writes just `SE` for some Swedish rows:
+   the money then counts for Sweden but no county; no county is guessed from the city);
+2. when the source states none (most Horizon 2020 rows, ERDF), the actor's own `county_code` (the
+   resolved actor: registry, SCB register, the source);
+3. otherwise none: the participation counts in "all actors" totals but in no county (`none`).
 
 So the Horizon Europe total of Blekinge is exactly the sum of `ecContribution` over the
 `organization.csv` rows with `nutsCode` SE221, whatever entity resolution did with the organisations.
@@ -212,9 +215,9 @@ def funding_facts(
         if p.id not in s3_of:
             s3_of[p.id] = tuple(t.theme_id for t in cw.themes_for(p))
             clusters_of[p.id] = tuple(sorted({c for t in p.topics if (c := topic_cluster(t))}))
-        county = county_from_nuts(part.nuts3) if part.nuts3 else None
-        basis = "participation"
-        if part.nuts3 is None or (county is None and part.nuts3.upper().startswith("SE")):
+        if part.nuts3:  # the source placed this participation: its word decides, even "SE" (no county)
+            county, basis = county_from_nuts(part.nuts3), "participation"
+        else:
             county, basis = a.county_code, "actor"
         if county is None:
             basis = "none"
@@ -383,6 +386,8 @@ def part_label(key: str, names: dict[str, str]) -> str:
 
 
 def county_label(code: str) -> str:
+    if code == "none":
+        return "no Swedish county stated"
     return COUNTIES[code].name if code in COUNTIES else code
 
 
