@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from api.cli import Context, echo_json, pass_ctx, store_options
-from api.commands.analyze import parse_counties
+from api.cli import Context, echo_json, pass_ctx, scope_options, store_options
 from graph.analysis.funding import (
     TOTAL_COLUMNS,
     benchmark,
@@ -30,42 +28,6 @@ from graph.analysis.funding import (
 from graph.analysis.scope import Scope
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def scope_options(f: F) -> F:
-    """--county/--programme/--theme/--from/--to, as `innograph analyze` takes them."""
-    f = click.option("--to", "end_year", type=int, help="Only projects that start in or before this year.")(f)
-    f = click.option(
-        "--from", "start_year", type=int, help="Only projects that start in or after this year."
-    )(f)
-    f = click.option(
-        "--theme",
-        multiple=True,
-        help="Only projects on this theme id or programme part, e.g. s3:blekinge:tech, HORIZON.2.5 (repeatable).",
-    )(f)
-    f = click.option(
-        "--programme",
-        multiple=True,
-        help='Only projects of this programme, e.g. "Horizon Europe" (repeatable).',
-    )(f)
-    f = click.option(
-        "--county", "county", multiple=True, help="SCB county code (repeatable; default South Sweden; 'all')."
-    )(f)
-    return f
-
-
-def make_scope(
-    county: tuple[str, ...],
-    programme: tuple[str, ...],
-    theme: tuple[str, ...],
-    start: int | None,
-    end: int | None,
-) -> Scope:
-    return Scope(
-        counties=parse_counties(county), programme=programme, theme=theme, start_year=start, end_year=end
-    )
 
 
 def _csv(header: list[str] | tuple[str, ...], rows: list[list[Any]]) -> None:
@@ -101,11 +63,7 @@ def _print_totals(rows: list[list[Any]]) -> None:
 @click.pass_context
 def funding_cmd(
     click_ctx: click.Context,
-    county: tuple[str, ...],
-    programme: tuple[str, ...],
-    theme: tuple[str, ...],
-    start_year: int | None,
-    end_year: int | None,
+    scope: Scope,
     top: int,
     as_json: bool,
     as_csv: bool,
@@ -130,7 +88,6 @@ def funding_cmd(
     ctx = click_ctx.ensure_object(Context)
     if as_json and as_csv:
         raise InvalidInput("choose one of --json and --csv")
-    scope = make_scope(county, programme, theme, start_year, end_year)
     facts, names = store_facts(ctx.store)
     result = funding(facts, scope, names, top=top)
     if as_json:
@@ -157,11 +114,7 @@ def funding_cmd(
 @pass_ctx
 def benchmark_cmd(
     ctx: Context,
-    county: tuple[str, ...],
-    programme: tuple[str, ...],
-    theme: tuple[str, ...],
-    start_year: int | None,
-    end_year: int | None,
+    scope: Scope,
     no_universities: bool,
     kinds: tuple[str, ...],
     as_json: bool,
@@ -177,7 +130,6 @@ def benchmark_cmd(
       innograph funding benchmark --programme "Horizon Europe" --theme HORIZON.2.5
       innograph funding benchmark --county 10 --no-universities --json
     """
-    scope = make_scope(county, programme, theme, start_year, end_year)
     facts, names = store_facts(ctx.store)
     result = benchmark(facts, scope, names, exclude_universities=no_universities, kinds=kinds)
     if as_json:
@@ -238,7 +190,7 @@ def untapped_cmd(
     """
     if county not in COUNTIES:
         raise InvalidInput(f"unknown county code {county!r}: use an SCB code such as 10 (Blekinge)")
-    scope = Scope(counties=(), programme=programme, start_year=start_year, end_year=end_year)
+    scope = Scope.parse(["all"], programme, (), start_year, end_year)
     facts, names = store_facts(ctx.store)
     areas = county_s3_areas(ctx.store.themes(), county)
     result = untapped(facts, county, areas, scope, names, max_ratio=max_ratio, top=top)
