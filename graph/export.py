@@ -38,6 +38,14 @@ from xml.sax.saxutils import escape as xml_escape
 import networkx as nx
 
 from graph.analysis import communities as com
+from graph.analysis.funding import (
+    BENCHMARK_COLUMNS,
+    TOTAL_COLUMNS,
+    benchmark,
+    funding,
+    funding_rows,
+    store_facts,
+)
 from graph.analysis.isolation import ISOLATION_LISTS
 from graph.analysis.models import (
     BridgeEdge,
@@ -720,8 +728,43 @@ def build_graph_file(
     return graph_bytes(g, fmt), g
 
 
+def funding_tables(store: GraphStore, scope: Scope) -> list[Table]:
+    """The funding sheets: every total of `innograph funding` for the scope, and the county benchmark.
+
+    The rows are `graph.analysis.funding.funding_rows`, the same flattening as the CLI's `--csv`.
+    """
+    facts, names = store_facts(store)
+    result = funding(facts, scope, names)
+    bench = benchmark(facts, scope, names)
+    totals = Table(
+        name="funding",
+        columns=list(TOTAL_COLUMNS),
+        rows=[[_cell(v) for v in row] for row in funding_rows(result)],
+        text_columns=frozenset({"breakdown", "key"}),
+    )
+    ranking = table_from_dicts(
+        "funding_benchmark",
+        [r.model_dump() for r in bench.rows],
+        list(BENCHMARK_COLUMNS),
+    )
+    about = table_from_dicts(
+        "funding_about",
+        [
+            {"item": "scope", "value": json.dumps(result.scope, ensure_ascii=False)},
+            {"item": "not covered", "value": result.not_covered},
+            {"item": "attribution", "value": result.attribution},
+            *({"item": f"amount: {p}", "value": m} for p, m in result.amounts.items()),
+            *({"item": f"SEK per EUR {y}", "value": r} for y, r in result.rates_used.items()),
+            {"item": "population", "value": f"{result.population_year}: {result.population_source}"},
+            *({"item": "benchmark", "value": line} for line in bench.lines),
+        ],
+        ["item", "value"],
+    )
+    return [totals, ranking, about]
+
+
 def build_tables(store: GraphStore, sel: Scope) -> list[Table]:
-    """Actors, projects, participations in the selection, then every analysis result."""
+    """Actors, projects, participations in the selection, every analysis result, then the funding sheets."""
     prep = prepare(store)
     chosen = select_bipartite(prep.bipartite, sel, prep.project_themes)
-    return [*record_tables(store, chosen), *analysis_tables(store, sel)]
+    return [*record_tables(store, chosen), *analysis_tables(store, sel), *funding_tables(store, sel)]

@@ -13,7 +13,9 @@ Where the figures come from:
   number equals `innograph analyze … --json` for the same scope;
 - the county's smart-specialisation themes (registry) against programme parts and Interreg
   objectives: `graph.crosswalk` when present;
-- partner suggestions per theme: `graph.partners` when present.
+- partner suggestions per theme: `graph.partners` when present;
+- EU funding captured and the county benchmark: `graph.analysis.funding` for the county's scope, the
+  same numbers as `innograph funding --county CODE --json` and `innograph funding benchmark`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import networkx as nx
 from pydantic import BaseModel, Field
 
 from graph.analysis import Scope, run_analysis
+from graph.analysis.funding import Benchmark, FundingResult, benchmark, funding, store_facts
 from graph.analysis.isolation import ISOLATION_LISTS, partial_projects
 from graph.analysis.models import (
     BrokerageResult,
@@ -88,6 +91,13 @@ class CountyReport(BaseModel):
     brokers: list[dict[str, Any]] = Field(default_factory=list)
     themes: list[dict[str, Any]] = Field(default_factory=list)
     partner_suggestions: list[dict[str, Any]] | None = None
+    funding: FundingResult | None = Field(
+        default=None, description="EU money captured by the county (innograph funding --county CODE)"
+    )
+    funding_benchmark: Benchmark | None = Field(
+        default=None,
+        description="the county per inhabitant against all counties (innograph funding benchmark)",
+    )
     notes: list[str] = Field(default_factory=list)
     scope_text: str = Field(default="", description="the scopes and the model of 'expected', in words")
     partial_sources: str = Field(default="", description="the sources that do not list every member")
@@ -175,6 +185,9 @@ def county_report(store: GraphStore, code: str, top: int = TOP_ACTORS) -> County
     report.themes = theme_coverage(store, code, g)
     report.partner_suggestions = partner_suggestions(store, report.themes)
     _analysis_sections(report, store, own, top=top)
+    facts, names = store_facts(store)
+    report.funding = funding(facts, Scope(counties=(code,)), names)
+    report.funding_benchmark = benchmark(facts, Scope(counties=(code,)), names)
     return report
 
 

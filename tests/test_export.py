@@ -362,6 +362,7 @@ def test_xlsx_row_counts_equal_analyze_json(mini: SqliteStore, tmp_path: Path) -
     assert wb.sheetnames == [
         "actors", "projects", "participations", "centrality", "brokerage", "bridges", "isolated",
         "suggested_brokers", "counties", "county_pairs", "themes", "communities", "about",
+        "funding", "funding_benchmark", "funding_about",
     ]  # fmt: skip
 
     def rows(sheet: str) -> int:

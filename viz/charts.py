@@ -140,3 +140,50 @@ def stacked_columns(
         out.append(f'<text x="{lx + 16:.1f}" y="{y + 10}">{escape(s)}</text>')
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def line_chart(
+    name: str,
+    title: str,
+    points: Sequence[tuple[str, float]],
+    colour: str = PALETTE[0],
+    width: int = 640,
+    height: int = 220,
+) -> Markup:
+    """One series over ordered categories (e.g. start years): a polyline with a marked, labelled point each.
+
+    Each point is a `<circle class="point">` with `data-label`/`data-value`, like the bars of the
+    other charts, so a test can read the numbers without parsing geometry.
+    """
+    left, right, top, bottom = 70, 16, 14, 26
+    plot_w, plot_h = width - left - right, height - top - bottom
+    vmax = _nice_max(max((v for _, v in points), default=0))
+    n = max(len(points), 1)
+    step = plot_w / max(n - 1, 1)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" data-chart="{escape(name)}" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" style="{FONT}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for frac in (0.0, 0.5, 1.0):
+        y = top + plot_h * (1 - frac)
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{_fmt(vmax * frac)}</text>')
+    if not points:
+        out.append(f'<text x="{left + 4}" y="{top + 14}" fill="#666">–</text>')
+    xy = [
+        (left + (i * step if n > 1 else plot_w / 2), top + plot_h * (1 - (v / vmax if vmax else 0)))
+        for i, (_, v) in enumerate(points)
+    ]
+    if len(xy) > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
+        out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+    for (label, v), (x, y) in zip(points, xy, strict=True):
+        out.append(
+            f'<circle class="point" data-label="{escape(label)}" data-value="{escape(_fmt(v))}" '
+            f'cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"><title>{escape(label)}: {escape(_fmt(v))}</title>'
+            "</circle>"
+        )
+        out.append(f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle">{escape(label)}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))

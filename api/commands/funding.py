@@ -17,6 +17,7 @@ import click
 
 from api.cli import Context, echo_json, pass_ctx, scope_options, store_options
 from graph.analysis.funding import (
+    BENCHMARK_COLUMNS,
     TOTAL_COLUMNS,
     benchmark,
     county_s3_areas,
@@ -135,8 +136,7 @@ def benchmark_cmd(
     if as_json:
         echo_json(result)
         return
-    cols = ["rank", "county_code", "name", "population", "eur", "per_inhabitant", "ratio_to_median"]
-    cols += ["participations", "unknown", "unknown_share"]
+    cols = list(BENCHMARK_COLUMNS)
     rows = [[getattr(r, c) for c in cols] for r in result.rows]
     if as_csv:
         _csv(cols, rows)

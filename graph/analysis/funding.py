@@ -481,6 +481,7 @@ class Benchmark(BaseModel):
     """Each county against the Swedish median and every other county, per inhabitant."""
 
     scope: dict[str, Any]
+    focus: list[str] = Field(description="the counties the sentences are written for")
     exclude_universities: bool
     kinds: list[str]
     median_per_inhabitant: float
@@ -576,6 +577,7 @@ def benchmark(
     ]
     return Benchmark(
         scope=scope.describe(),
+        focus=list(focus),
         exclude_universities=exclude_universities,
         kinds=list(kinds),
         median_per_inhabitant=round(median, 4),
@@ -749,6 +751,19 @@ TOTAL_COLUMNS = (
     "projects_unknown",
     "coordinator_eur",
     "partner_eur",
+)
+#: The columns of the county benchmark as a flat table (CLI --csv, the XLSX sheet).
+BENCHMARK_COLUMNS = (
+    "rank",
+    "county_code",
+    "name",
+    "population",
+    "eur",
+    "per_inhabitant",
+    "ratio_to_median",
+    "participations",
+    "unknown",
+    "unknown_share",
 )
 BREAKDOWNS = ("total", "county", "programme", "part", "theme", "year", "role", "actor")
 

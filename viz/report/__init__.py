@@ -13,6 +13,7 @@ from typing import Any
 from graph.geo import COUNTIES
 from graph.report import CountyReport
 from viz.charts import PALETTE, Bar, hbar_chart, stacked_columns
+from viz.funding import section_context
 from viz.page import render_page
 from viz.texts import LANGS, check_lang, kind_labels, texts
 
@@ -76,4 +77,5 @@ def render_html(report: CountyReport, lang: str = "en") -> str:
         kinds=kinds,
         county_names=names,
         charts=charts(report, t),
+        funding=section_context(report.funding, report.funding_benchmark, lang) if report.funding else None,
     )
