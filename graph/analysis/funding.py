@@ -39,7 +39,6 @@ from __future__ import annotations
 import csv
 import re
 import statistics
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from graph.analysis.scope import Scope
+from graph.cache import derived
 from graph.crosswalk import Crosswalk, default_crosswalk
 from graph.geo import COUNTIES, SOUTH_SWEDEN, county_from_nuts
 from graph.model import Actor, ActorKind, Participation, Project, Role, Theme
@@ -264,24 +264,14 @@ def funding_facts(
     return out
 
 
-_CACHE: dict[str, tuple[int, list[Fact], dict[str, str]]] = {}
-_LOCK = threading.Lock()
-
-
 def store_facts(store: GraphStore) -> tuple[list[Fact], dict[str, str]]:
-    """The facts of a store and the names of its themes, read once per store version."""
-    from graph.analysis.run import store_identity
+    """The facts of a store and the names of its themes, computed once per store version (`graph.cache`)."""
 
-    key, version = store_identity(store), store.version()
-    with _LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None and hit[0] == version:
-            return hit[1], hit[2]
-    facts = funding_facts(store.iter_actors(), store.iter_projects(), store.iter_participations())
-    names = theme_names(store.themes())
-    with _LOCK:
-        _CACHE[key] = (version, facts, names)
-    return facts, names
+    def compute() -> tuple[list[Fact], dict[str, str]]:
+        facts = funding_facts(store.iter_actors(), store.iter_projects(), store.iter_participations())
+        return facts, theme_names(store.themes())
+
+    return derived(store, "funding-facts", compute)
 
 
 def theme_names(themes: Iterable[Theme]) -> dict[str, str]:
