@@ -70,7 +70,8 @@ from graph.analysis.scope import Scope
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES
 from graph.model import ActorKind
-from graph.projection import collaboration_graph, project_node
+from graph.projection import collaboration_graph, project_node, rolled_up
+from graph.settings import Settings
 from graph.store.base import GraphStore
 
 GRAPH_FORMATS: tuple[str, ...] = ("gexf", "graphml", "json")
@@ -532,7 +533,9 @@ def record_tables(store: GraphStore, chosen: nx.Graph) -> list[Table]:
         )
     part_rows = []
     keep_actors = set(actor_ids)
-    for part in store.iter_participations():
+    # a unit's participations are its parent's, as in the graph the tables come from (Actor.part_of)
+    _, participations = rolled_up(store.iter_actors(), store.iter_participations(), Settings().units_apart)
+    for part in participations:
         if part.project_id in wanted and part.actor_id in keep_actors:
             part_rows.append(
                 {

@@ -46,6 +46,8 @@ from graph.cache import derived
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES, SOUTH_SWEDEN, county_from_nuts
 from graph.model import Actor, ActorKind, Participation, Project, Role
+from graph.projection import rolled_up
+from graph.settings import Settings
 from graph.store.base import GraphStore
 from graph.text import fold
 
@@ -365,7 +367,11 @@ class PartnerIndex:
     # -- construction helpers
     @classmethod
     def from_store(cls, store: GraphStore) -> PartnerIndex:
-        return cls(store.iter_actors(), store.iter_projects(), store.iter_participations())
+        # Units count for their parent legal entity (graph.projection.rolled_up; INNOGRAPH_UNITS_APART=1)
+        actors, parts = rolled_up(
+            store.iter_actors(), store.iter_participations(), units_apart=Settings().units_apart
+        )
+        return cls(actors, store.iter_projects(), parts)
 
     @staticmethod
     def _walk_matrices(b: sp.csr_matrix) -> tuple[sp.csr_matrix, sp.csr_matrix]:

@@ -66,6 +66,26 @@ def rollup(actors: Iterable[Actor]) -> dict[str, str]:
     return out
 
 
+def rolled_up(
+    actors: Iterable[Actor], participations: Iterable[Participation], units_apart: bool = False
+) -> tuple[list[Actor], list[Participation]]:
+    """The records as analyses count them: units (`Actor.part_of`) folded into their parent legal entity
+    (the unit's participations become the parent's, one per project with the strongest role), unless
+    `units_apart`. For consumers that read records rather than `bipartite_graph` (the partner index)."""
+    actors = list(actors)
+    up = {} if units_apart else rollup(actors)
+    if not up:
+        return actors, list(participations)
+    best: dict[tuple[str, str], Participation] = {}
+    for p in participations:
+        aid = up.get(p.actor_id, p.actor_id)
+        key = (aid, p.project_id)
+        old = best.get(key)
+        if old is None or ROLE_RANK[old.role] < ROLE_RANK[p.role]:
+            best[key] = p if aid == p.actor_id else p.model_copy(update={"actor_id": aid})
+    return [a for a in actors if a.id not in up], list(best.values())
+
+
 def bipartite_graph(
     actors: Iterable[Actor],
     projects: Iterable[Project],

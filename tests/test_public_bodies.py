@@ -163,3 +163,71 @@ def test_a_unit_is_not_isolated_while_its_parent_has_partners(tmp_path: Path) ->
     g = collaboration_graph(s.to_networkx())
     assert unit.id not in g and g.degree("se:region-skane") == 1  # its project counts for the region
     s.close()
+
+
+def test_partner_index_and_records_count_a_unit_for_its_parent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph.model import Participation, Project, Role
+    from graph.partners import PartnerIndex
+    from graph.projection import rolled_up
+
+    s = SqliteStore(tmp_path / "g.db")
+    s.init_schema()
+    actors = [
+        _a("interreg-org:skane", "Region Skåne"),
+        _a("interreg-org:angelholm", "Ängelholms sjukhus, Region Skåne"),
+        _a("interreg-org:partner", "Partner AB"),
+    ]
+    projects = [Project(id="p:1", title="Clean water", programme="Interreg")]
+    parts = [
+        Participation(actor_id="interreg-org:skane", project_id="p:1"),
+        Participation(actor_id="interreg-org:angelholm", project_id="p:1", role=Role.coordinator),
+        Participation(actor_id="interreg-org:partner", project_id="p:1"),
+    ]
+    commit(s, SourceBatch("interreg", actors=actors, projects=projects, participations=parts))
+    kept, mapped = rolled_up(s.iter_actors(), s.iter_participations())
+    assert "interreg-org:angelholm" not in {a.id for a in kept}
+    assert sorted((p.actor_id, p.role.value) for p in mapped) == [
+        ("interreg-org:partner", "partner"),
+        ("se:region-skane", "coordinator"),  # one participation, the strongest role
+    ]
+    assert "interreg-org:angelholm" not in {a.id for a in PartnerIndex.from_store(s).actors}
+    monkeypatch.setenv("INNOGRAPH_UNITS_APART", "1")
+    assert "interreg-org:angelholm" in {a.id for a in PartnerIndex.from_store(s).actors}
+    s.close()
+
+
+def test_api_and_actor_page_show_part_of_and_units(tmp_path: Path) -> None:
+    import httpx
+    from api_server import serve_api
+
+    from graph.model import Participation, Project
+
+    db = tmp_path / "g.db"
+    s = SqliteStore(db)
+    s.init_schema()
+    actors = [
+        _a("interreg-org:skane", "Region Skåne"),
+        _a("interreg-org:angelholm", "Ängelholms sjukhus, Region Skåne"),
+        _a("interreg-org:partner", "Partner AB"),
+    ]
+    projects = [Project(id=f"p:{i}", title=f"P{i}", programme="Interreg") for i in (1, 2)]
+    parts = [
+        Participation(actor_id="interreg-org:skane", project_id="p:1"),
+        Participation(actor_id="interreg-org:angelholm", project_id="p:2"),
+        Participation(actor_id="interreg-org:partner", project_id="p:2"),
+    ]
+    commit(s, SourceBatch("interreg", actors=actors, projects=projects, participations=parts))
+    s.close()
+    with serve_api(db) as url:
+        region = httpx.get(f"{url}/actors/se:region-skane", timeout=30).json()
+        assert [u["id"] for u in region["units"]] == ["interreg-org:angelholm"]
+        assert {p["project"]["id"] for p in region["projects"]} == {"p:1", "p:2"}  # the unit's counts here
+        assert [p["id"] for p in region["partners"]] == ["interreg-org:partner"]
+        unit = httpx.get(f"{url}/actors/interreg-org:angelholm", timeout=30).json()
+        assert unit["actor"]["part_of"] == "se:region-skane"
+        page = httpx.get(f"{url}/views/actor/se:region-skane", timeout=30).text
+        assert "Unit: Ängelholms sjukhus, Region Skåne" in page
+        page = httpx.get(f"{url}/views/actor/interreg-org:angelholm", timeout=30).text
+        assert "Part of Region Skåne" in page
