@@ -3,12 +3,15 @@
 The top-level groups live here; commands live in `api/commands/*.py`, each module exposing
 `register(cli)`, so that every feature adds its commands without touching the others.
 Any `InnographError` becomes one line on stderr and exit status 1; usage mistakes exit 2 (click).
+Anything else is a bug, but a user still gets one line (exit status 70) rather than a traceback;
+INNOGRAPH_DEBUG=1 shows the traceback for whoever fixes it.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import os
 import pkgutil
 import sys
 from collections.abc import Callable
@@ -221,3 +224,16 @@ def main(argv: list[str] | None = None) -> None:
             f"innograph: error: {e.strerror or e}: {getattr(e, 'filename', '') or ''}".rstrip(": "), err=True
         )
         sys.exit(1)
+    except MemoryError:
+        click.echo("innograph: error: out of memory (is the input far larger than expected?)", err=True)
+        sys.exit(1)
+    except Exception as e:
+        if os.environ.get("INNOGRAPH_DEBUG"):
+            raise
+        first = " ".join(str(e).split())[:300]
+        click.echo(
+            f"innograph: internal error: {type(e).__name__}: {first} "
+            "(a bug: please report it; INNOGRAPH_DEBUG=1 shows the traceback)",
+            err=True,
+        )
+        sys.exit(70)

@@ -73,6 +73,7 @@ from graph.model import ActorKind
 from graph.projection import collaboration_graph, project_node, rolled_up
 from graph.settings import Settings
 from graph.store.base import GraphStore
+from graph.text import clean
 
 GRAPH_FORMATS: tuple[str, ...] = ("gexf", "graphml", "json")
 TABLE_FORMATS: tuple[str, ...] = ("csv", "xlsx")
@@ -418,6 +419,32 @@ def _cell(v: Any) -> Any:
     return v
 
 
+# A text cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets (CSV/formula
+# injection: a name "=HYPERLINK(…)" in a source becomes a live link in someone's spreadsheet).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell value no spreadsheet runs and every writer accepts: text starting with `= + - @`, a tab or a
+    CR gets a leading apostrophe, as OWASP recommends against CSV injection; control characters that XML
+    (so XLSX) cannot hold are removed. Numbers, dates and None pass unchanged.
+
+    >>> safe_cell('=HYPERLINK("http://evil.example","open")')
+    '\'=HYPERLINK("http://evil.example","open")'
+    >>> safe_cell("Blekinge\x1b[31m"), safe_cell(-5), safe_cell("-")
+    ('Blekinge[31m', -5, "'-")
+    """
+    if not isinstance(value, str):
+        return value
+    value = clean(value, multiline=True)
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def safe_row(values: Iterable[Any]) -> list[Any]:
+    """A row for a CSV or XLSX writer: `safe_cell` of each value, None as an empty cell."""
+    return ["" if v is None else safe_cell(v) for v in values]
+
+
 def _safe_name(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:60]
 
@@ -430,8 +457,8 @@ def write_csv(tables: Iterable[Table], folder: Path) -> list[Path]:
         p = folder / f"{_safe_name(t.name)}.csv"
         with p.open("w", encoding="utf-8-sig", newline="") as f:
             w = csv.writer(f)
-            w.writerow(t.columns)
-            w.writerows(["" if v is None else v for v in row] for row in t.rows)
+            w.writerow(safe_row(t.columns))
+            w.writerows(safe_row(row) for row in t.rows)
         paths.append(p)
     return paths
 
@@ -447,13 +474,13 @@ def xlsx_bytes(tables: Iterable[Table]) -> bytes:
     bold = Font(bold=True)
     for t in tables:
         ws = wb.create_sheet(title=_safe_name(t.name)[:31])
-        ws.append(t.columns)
+        ws.append([safe_cell(c) for c in t.columns])
         for cell in ws[1]:
             cell.font = bold
         text_idx = {i for i, c in enumerate(t.columns) if c in t.text_columns}
         widths = [len(c) for c in t.columns]
         for row in t.rows:
-            values = [(str(v) if i in text_idx and v is not None else v) for i, v in enumerate(row)]
+            values = [safe_cell(str(v) if i in text_idx and v is not None else v) for i, v in enumerate(row)]
             ws.append(values)
             for i, v in enumerate(values):
                 if v is not None:

@@ -15,16 +15,45 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from graph.errors import RecordError
 from graph.geo import COUNTIES
-from graph.text import is_mojibake, is_placeholder_name
+from graph.text import clean, has_control, is_mojibake, is_placeholder_name
+
+
+def _plain_id(v: str) -> str:
+    """Ids are keys: a control character in one is refused, not cleaned (cleaning would change the key)."""
+    if has_control(v) or clean(v) != v:
+        raise ValueError("an id may not contain control, line-break or invisible characters")
+    return v
+
 
 Id = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300, pattern=r"^[a-z0-9-]+:.+$")
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=300, pattern=r"^[a-z0-9-]+:.+$"),
+    AfterValidator(_plain_id),
 ]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+# Free text is cleaned, not refused, of control and invisible-format characters (terminal escapes,
+# RTL overrides, NUL, lone surrogates): a record read back from a store holding them from before is
+# still readable, and nothing a page, a terminal or a spreadsheet cannot show is ever written again.
+Line = Annotated[str, AfterValidator(clean)]
+Text = Annotated[str, AfterValidator(lambda v: clean(v, multiline=True))]
+
+# The largest amount a record may carry (EUR or SEK): more than any programme's whole budget, so a
+# value above it is a typo or an attack; infinity and NaN are refused because JSON cannot hold them
+# (they would be written as null and every later read would fail).
+MAX_AMOUNT = 1e12
 
 
 class ActorKind(StrEnum):
@@ -144,7 +173,7 @@ class SourceRef(_Model):
     record: str = Field(
         min_length=1, description="the id that source gives the record, prefixed: cordis:999589172"
     )
-    name: str | None = Field(default=None, description="the name as written in that source")
+    name: Line | None = Field(default=None, description="the name as written in that source")
     file: str | None = Field(default=None, description="the file the record was read from")
 
     def key(self) -> tuple[str, str, str]:
@@ -152,7 +181,7 @@ class SourceRef(_Model):
 
 
 class Money(_Model):
-    amount: float = Field(ge=0)
+    amount: float = Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)
     currency: Literal["EUR", "SEK"]
 
 
@@ -160,15 +189,15 @@ class Actor(_Model):
     """An organisation of the ecosystem."""
 
     id: Id
-    name: str = Field(min_length=1)
-    aliases: list[str] = Field(default_factory=list)
+    name: Line = Field(min_length=1)
+    aliases: list[Line] = Field(default_factory=list)
     kind: ActorKind = ActorKind.other
     country: Country | None = None
     county_code: str | None = Field(default=None, description="SCB län code, Swedish actors only")
     nuts3: str | None = None
-    municipality: str | None = None
-    city: str | None = None
-    website: str | None = None
+    municipality: Line | None = None
+    city: Line | None = None
+    website: Line | None = None
     pic: str | None = Field(default=None, pattern=r"^\d{6,12}$")
     vat: str | None = None
     orgnr: str | None = Field(default=None, pattern=r"^\d{6}-\d{4}$")
@@ -218,20 +247,20 @@ class Project(_Model):
     """A funded project that links actors."""
 
     id: Id
-    acronym: str | None = None
-    title: str = Field(min_length=1)
-    objective: str | None = None
-    programme: str = Field(min_length=1, description="Horizon 2020, Horizon Europe, Interreg, ERDF, …")
-    programme_part: str | None = Field(
+    acronym: Line | None = None
+    title: Line = Field(min_length=1)
+    objective: Text | None = None
+    programme: Line = Field(min_length=1, description="Horizon 2020, Horizon Europe, Interreg, ERDF, …")
+    programme_part: Line | None = Field(
         default=None, description="e.g. H2020 SC5, HORIZON.2.5, PO1, an ERDF area"
     )
-    funders: list[str] = Field(default_factory=list)
+    funders: list[Line] = Field(default_factory=list)
     start: dt.date | None = None
     end: dt.date | None = None
     budget: Money | None = None
     eu_contribution: Money | None = None
     themes: list[str] = Field(default_factory=list, description="Theme ids")
-    topics: list[str] = Field(default_factory=list, description="call topic codes and keywords")
+    topics: list[Line] = Field(default_factory=list, description="call topic codes and keywords")
     places: list[str] = Field(default_factory=list, description="county codes / municipalities where it runs")
     coverage: Coverage = Field(
         default=Coverage.all,
@@ -283,9 +312,9 @@ class Theme(_Model):
     """A smart-specialisation area or a part of an EU programme that projects address."""
 
     id: Id
-    name: str
+    name: Line
     kind: ThemeKind
-    description: str | None = None
+    description: Text | None = None
     county_codes: list[str] = Field(default_factory=list, description="counties whose S3 strategy names it")
     sources: list[SourceRef] = Field(default_factory=list)
 

@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str = "neo4j"
     batch_size: int = 2000
+    # How long a write waits for another writer's lock before giving up with one line (seconds).
+    lock_timeout_s: float = 10.0
+
+    # The largest input file or zip member a loader reads (MB); also bounds what a zip may expand to.
+    max_input_mb: int = 2048
 
     cordis_urls: dict[str, str] = {
         "h2020": "https://cordis.europa.eu/data/cordis-h2020projects-csv.zip",

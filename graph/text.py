@@ -55,3 +55,36 @@ def is_mojibake(name: str | None) -> bool:
 def unnamed(pic: str) -> str:
     """The label of an organisation that no source names: never a bare number in a table or view."""
     return f"{UNNAMED} (PIC {pic})"
+
+
+# Characters that must never reach a stored name, a terminal or a spreadsheet: C0/C1 controls (NUL,
+# ESC of terminal escapes, DEL), zero-width marks and bidirectional overrides (an RTL override makes
+# "gpj.exe" look like "exe.jpg"), the BOM and lone surrogates (no store or file can encode them).
+# Tab, LF and CR are kept by `clean(multiline=True)` for long texts such as a project's objective.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+)
+_CONTROL_LINES = re.compile("[\t\n\r]")
+
+
+def clean(text: str, multiline: bool = False) -> str:
+    """`text` without control, invisible-format or unencodable characters; line breaks and tabs become
+    spaces unless `multiline`. Returns `text` itself when there is nothing to remove (the common case).
+
+    >>> clean("Evil\\x1b[31m AB\\u202e")
+    'Evil[31m AB'
+    >>> clean("two\\nlines")
+    'two lines'
+    >>> clean("two\\nlines", multiline=True)
+    'two\\nlines'
+    """
+    if _CONTROL.search(text) is not None:
+        text = _CONTROL.sub("", text)
+    if not multiline and _CONTROL_LINES.search(text) is not None:
+        text = " ".join(_CONTROL_LINES.sub(" ", text).split())
+    return text
+
+
+def has_control(text: str) -> bool:
+    """Whether `clean` would change `text` (beyond line breaks)."""
+    return _CONTROL.search(text) is not None

@@ -31,7 +31,6 @@ Entries without an `org_nr` (the embassies) are not identities and are passed ov
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -39,12 +38,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES, MUNICIPALITIES, municipality_from_name
 from graph.model import Actor, ActorKind, SourceRef
 from graph.text import fold
-from ingest.pipeline import Problem, SourceBatch
+from ingest.pipeline import Problem, SourceBatch, validation_message
+from ingest.validate import BadValue, identifier, load_json, read_file, text
 
 SOURCE = "scb-agencies"
 _ORGNR = re.compile(r"^(\d{6})-?(\d{4})$")
@@ -171,16 +172,7 @@ def load_curated(path: Path | None = None) -> Curated:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as e:
-        raise InvalidInput(f"{path}: no such file") from e
-    except IsADirectoryError as e:
-        raise InvalidInput(f"{path}: is a directory, expected SCB's agency register (JSON)") from e
-    try:
-        doc = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InvalidInput(f"{path.name}: not a JSON file ({e.__class__.__name__})") from e
+    doc = load_json(read_file(path, "SCB's agency register (JSON)"), path.name)
     if not isinstance(doc, dict) or not doc:
         raise InvalidInput(
             f"{path.name}: expected SCB's agency register: a JSON object of agencies keyed by name"
@@ -196,8 +188,10 @@ def _read(path: Path) -> dict[str, Any]:
 def _city(data: dict[str, Any]) -> str | None:
     for key in ("office_address", "postal_address"):
         addr = data.get(key)
-        if isinstance(addr, dict) and str(addr.get("city") or "").strip():
-            return str(addr["city"]).strip()
+        if isinstance(addr, dict):
+            city = text(addr.get("city"), f"{key}.city")
+            if city:
+                return city
     return None
 
 
@@ -205,10 +199,10 @@ def _aliases(entry: _Entry, canonical: str) -> list[str]:
     names = [entry.name]
     short = entry.data.get("short_name")
     if isinstance(short, str) and short.strip():
-        names.append(short.strip())
+        names.append(text(short, "short_name"))
     old = entry.data.get("old_names")
     if isinstance(old, list):
-        names.extend(canonical_name(str(n)) for n in old if str(n).strip())
+        names.extend(canonical_name(text(n, "old_names")) for n in old if isinstance(n, str) and n.strip())
     return [n for n in names if n != canonical]
 
 
@@ -244,18 +238,28 @@ def load_agencies(path: Path, curated: Curated | None = None) -> SourceBatch:
                 Problem(fname, i, f"{name!r}: expected an object, got {type(data).__name__}")
             )
             continue
-        if not str(name).strip():
+        notes: list[str] = []
+        try:
+            clean_name = text(name, "agency name", notes=notes)
+            raw = identifier(data.get("org_nr"), "org_nr")
+            _city(data)  # the values used later, checked here where the record number is known
+            _aliases(_Entry(i, "", "", data), "")
+            text(data.get("website"), "website")
+        except BadValue as e:
+            batch.problems.append(Problem(fname, i, f"{name[:60]!r}: {e}"))
+            continue
+        if not clean_name:
             batch.problems.append(Problem(fname, i, "an agency without a name"))
             continue
-        raw = str(data.get("org_nr") or "").strip()
         if not raw:
             continue  # embassies and other units without a number of their own: no identity to give
         m = _ORGNR.match(raw)
         if not m:
             batch.problems.append(Problem(fname, i, f"{name!r}: org_nr {raw!r} is not NNNNNN-NNNN"))
             continue
+        batch.problems.extend(Problem(fname, i, f"{n} (kept)", kept=True) for n in notes)
         orgnr = f"{m.group(1)}-{m.group(2)}"
-        by_orgnr.setdefault(orgnr, []).append(_Entry(i, str(name).strip(), orgnr, data))
+        by_orgnr.setdefault(orgnr, []).append(_Entry(i, clean_name, orgnr, data))
 
     actors: dict[str, Actor] = {}
     for orgnr in sorted(by_orgnr):
@@ -267,20 +271,25 @@ def load_agencies(path: Path, curated: Curated | None = None) -> SourceBatch:
         aliases |= set(curated.known_as.get(orgnr, []))
         city = _city(main.data)
         muni = municipality_from_name(city)
-        website = str(main.data.get("website") or "").strip() or None
-        actors[orgnr] = Actor(
-            id=orgnr_key(orgnr),
-            name=name,
-            aliases=_distinct(aliases, name),
-            kind=agency_kind(name),
-            country="SE",
-            orgnr=orgnr,
-            county_code=muni.county_code if muni else None,
-            municipality=muni.short_name if muni else None,
-            city=_cap(city) if city else None,
-            website=website,
-            sources=[SourceRef(source=SOURCE, record=orgnr_key(orgnr), name=main.name, file=fname)],
-        )
+        website = text(main.data.get("website"), "website") or None
+        try:
+            actor = Actor(
+                id=orgnr_key(orgnr),
+                name=name,
+                aliases=_distinct(aliases, name),
+                kind=agency_kind(name),
+                country="SE",
+                orgnr=orgnr,
+                county_code=muni.county_code if muni else None,
+                municipality=muni.short_name if muni else None,
+                city=_cap(city) if city else None,
+                website=website,
+                sources=[SourceRef(source=SOURCE, record=orgnr_key(orgnr), name=main.name, file=fname)],
+            )
+        except ValidationError as e:
+            batch.problems.append(Problem(fname, main.record, f"{main.name[:60]!r}: {validation_message(e)}"))
+            continue
+        actors[orgnr] = actor
 
     for ended in sorted(curated.successors):
         succ, _reason = curated.successors[ended]

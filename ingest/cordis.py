@@ -26,8 +26,11 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from graph.errors import InvalidInput
 from graph.model import (
+    MAX_AMOUNT,
     ROLE_RANK,
     Actor,
     ActorKind,
@@ -39,11 +42,23 @@ from graph.model import (
     Theme,
     ThemeKind,
 )
-from graph.text import unnamed
+from graph.text import has_control, unnamed
 from ingest.csvread import Table, decode, open_table
 from ingest.enrich import clean_vat, country_code, kind_from_name, orgnr_from_vat, swedish_place
-from ingest.pipeline import Problem, SourceBatch
+from ingest.pipeline import Problem, SourceBatch, validation_message
 from ingest.progress import Progress
+from ingest.validate import (
+    MAX_ID,
+    MAX_NAME,
+    MAX_TEXT,
+    BadValue,
+    amount,
+    identifier,
+    open_zip,
+    read_file,
+    read_member,
+    text,
+)
 
 SOURCE = "cordis"
 PROJECT_COLUMNS = ("id", "acronym", "title", "startDate", "endDate", "frameworkProgramme")
@@ -170,7 +185,7 @@ class _Files:
             for p in sorted(path.rglob("*.csv")):
                 self._members.setdefault(p.name.lower(), str(p))
         elif zipfile.is_zipfile(path):
-            self._zip = zipfile.ZipFile(path)
+            self._zip = open_zip(path)
             for n in sorted(self._zip.namelist()):
                 if n.lower().endswith(".csv"):
                     self._members.setdefault(n.rsplit("/", 1)[-1].lower(), n)
@@ -192,7 +207,7 @@ class _Files:
 
     def text(self, name: str) -> str:
         m = self._members[name]
-        raw = self._zip.read(m) if self._zip else Path(m).read_bytes()
+        raw = read_member(self._zip, m, self.path.name) if self._zip else read_file(Path(m), "a CSV file")
         return decode(raw, name)
 
     def table(self, name: str, required: tuple[str, ...]) -> Table:
@@ -205,21 +220,6 @@ class _Files:
 
 def _date(value: str) -> dt.date | None:
     return dt.date.fromisoformat(value[:10]) if value else None
-
-
-def _amount(value: str) -> float | None:
-    """A money field: empty is unknown (None); anything but a finite number >= 0 raises, saying why."""
-    if not value:
-        return None
-    try:
-        amount = float(value.replace(",", "."))
-    except ValueError:
-        raise ValueError("non-numeric") from None
-    if amount != amount or amount in (float("inf"), float("-inf")):
-        raise ValueError("non-numeric")
-    if amount < 0:
-        raise ValueError("negative")
-    return amount
 
 
 def load_cordis(path: Path) -> SourceBatch:
@@ -274,32 +274,28 @@ def _load(files: _Files) -> SourceBatch:
     legal: dict[str, list[tuple[str, str, bool]]] = {}
     if "legalbasis.csv" in extra:
         t = extra["legalbasis.csv"]
-        for _line, v in t.rows():
+        for _line, v in t.rows(batch.problems):
             legal.setdefault(t.get(v, "projectID"), []).append(
                 (t.get(v, "legalBasis"), t.get(v, "title"), t.get(v, "uniqueProgrammePart").lower() == "true")
             )
     topics: dict[str, list[str]] = {}
     if "topics.csv" in extra:
         t = extra["topics.csv"]
-        for _line, v in t.rows():
+        for _line, v in t.rows(batch.problems):
             topics.setdefault(t.get(v, "projectID"), []).append(t.get(v, "topic"))
     fields: dict[str, list[str]] = {}
     if "euroscivoc.csv" in extra:
         t = extra["euroscivoc.csv"]
-        for _line, v in t.rows():
+        for _line, v in t.rows(batch.problems):
             fields.setdefault(t.get(v, "projectID"), []).append(t.get(v, "euroSciVocTitle"))
 
     # -- projects ----------------------------------------------------------------------------
-    for line, v in ptab.rows():
-        batch.rows_read += 1
-        if len(v) != len(ptab.header):
-            batch.problems.append(
-                Problem(
-                    ptab_name, line, f"wrong column count: {len(v)} fields, header has {len(ptab.header)}"
-                )
-            )
+    for line, v in ptab.rows(batch.problems):
+        try:
+            raw_id = identifier(ptab.get(v, "id"), "id")
+        except BadValue as e:
+            batch.problems.append(Problem(ptab_name, line, str(e)))
             continue
-        raw_id = ptab.get(v, "id")
         fp = ptab.get(v, "frameworkProgramme").upper()
         if not raw_id:
             batch.problems.append(Problem(ptab_name, line, "empty project id"))
@@ -324,20 +320,15 @@ def _load(files: _Files) -> SourceBatch:
             )
             continue
         try:
-            total, ec_max = _amount(ptab.get(v, "totalCost")), _amount(ptab.get(v, "ecMaxContribution"))
-        except ValueError as e:
-            batch.problems.append(
-                Problem(
-                    ptab_name,
-                    line,
-                    f"{e} money totalCost={ptab.get(v, 'totalCost')!r} "
-                    f"ecMaxContribution={ptab.get(v, 'ecMaxContribution')!r}",
-                )
-            )
+            total = amount(ptab.get(v, "totalCost"), "totalCost")
+            ec_max = amount(ptab.get(v, "ecMaxContribution"), "ecMaxContribution")
+            acronym = text(ptab.get(v, "acronym"), "acronym") or None
+            title = text(ptab.get(v, "title"), "title") or acronym or f"{prefix}:{raw_id}"
+            objective = text(ptab.get(v, "objective"), "objective", max_len=MAX_TEXT, multiline=True)
+        except BadValue as e:
+            batch.problems.append(Problem(ptab_name, line, str(e)))
             continue
         pid = f"{prefix}:{raw_id}"
-        acronym = ptab.get(v, "acronym") or None
-        title = ptab.get(v, "title") or acronym or pid
         part: str | None = None
         theme_ids: list[str] = []
         lb = ptab.get(v, "legalBasis")
@@ -365,23 +356,29 @@ def _load(files: _Files) -> SourceBatch:
         all_topics = sorted(
             {t.strip() for t in [*topic_codes, *topics.get(raw_id, []), *fields.get(raw_id, []), *kw] if t}
         )
-        projects[pid] = Project(
-            id=pid,
-            acronym=acronym,
-            title=title,
-            objective=ptab.get(v, "objective") or None,
-            programme=programme,
-            programme_part=part,
-            funders=["European Commission"],
-            start=start,
-            end=end,
-            budget=Money(amount=total, currency="EUR") if total is not None else None,
-            eu_contribution=Money(amount=ec_max, currency="EUR") if ec_max is not None else None,
-            themes=sorted(theme_ids),
-            topics=all_topics,
-            sources=[SourceRef(source=SOURCE, record=pid, name=acronym or title, file=ref_p)],
-        )
+        try:
+            project = Project(
+                id=pid,
+                acronym=acronym,
+                title=title,
+                objective=objective or None,
+                programme=programme,
+                programme_part=part,
+                funders=["European Commission"],
+                start=start,
+                end=end,
+                budget=Money(amount=total, currency="EUR") if total is not None else None,
+                eu_contribution=Money(amount=ec_max, currency="EUR") if ec_max is not None else None,
+                themes=sorted(theme_ids),
+                topics=[t[:MAX_NAME] for t in all_topics],
+                sources=[SourceRef(source=SOURCE, record=pid, name=acronym or title, file=ref_p)],
+            )
+        except ValidationError as e:
+            batch.problems.append(Problem(ptab_name, line, validation_message(e)))
+            continue
+        projects[pid] = project
         by_raw_id[raw_id] = pid
+    batch.rows_read += ptab.read
 
     # -- organisations and participations ----------------------------------------------------
     # The hot loop (one pass over ~100,000 rows): columns by index, per-organisation value counts.
@@ -389,27 +386,21 @@ def _load(files: _Files) -> SourceBatch:
     parts: dict[tuple[str, str], tuple[Role, float | None, str | None]] = {}
     oname = "organization.csv"
     progress = Progress(oname, otab.text.count("\n"))
-    ncols = len(otab.header)
     col = otab.column
     req = otab.index  # required columns are always in the index
     i_pic, i_pid, i_role, i_ec = req["organisationID"], req["projectID"], req["role"], col("ecContribution")
     i_nuts = col("nutsCode")
-    attrs = [(a, col(c)) for a, c in ORG_ATTRS]
+    attrs = [(a, col(c), c) for a, c in ORG_ATTRS]
     na = otab.na
     missing: list[int] = []  # lines of beneficiaries (not associated partners) without an amount
-    for line, v in otab.rows():
-        batch.rows_read += 1
-        if batch.rows_read % 5000 == 0:
+    first_line: dict[str, int] = {}  # PIC -> its first row, where a problem with the organisation is reported
+    for line, v in otab.rows(batch.problems):
+        if otab.read % 5000 == 0:
             progress.update(line)
-        if len(v) != ncols:
-            batch.problems.append(
-                Problem(oname, line, f"wrong column count: {len(v)} fields, header has {ncols}")
-            )
-            continue
         pic = v[i_pic].strip()
         raw_pid = v[i_pid].strip()
-        if not pic.isdigit():
-            batch.problems.append(Problem(oname, line, f"organisationID {pic!r} is not a PIC (digits)"))
+        if not (pic.isascii() and pic.isdigit() and len(pic) <= MAX_ID):
+            batch.problems.append(Problem(oname, line, f"organisationID {pic[:60]!r} is not a PIC (digits)"))
             continue
         pid_or_none = by_raw_id.get(raw_pid)
         if pid_or_none is None:
@@ -423,9 +414,23 @@ def _load(files: _Files) -> SourceBatch:
             continue
         ec = v[i_ec].strip() if i_ec is not None else ""
         try:
-            contribution = _amount("" if ec.upper() in na else ec)
-        except ValueError as e:
-            batch.problems.append(Problem(oname, line, f"{e} ecContribution {ec!r}"))
+            contribution = amount("" if ec.upper() in na else ec, "ecContribution")
+        except BadValue as e:
+            batch.problems.append(Problem(oname, line, str(e)))
+            continue
+        too_long = next(((c, i) for _a, i, c in attrs if i is not None and len(v[i]) > MAX_NAME), None)
+        if too_long is not None:
+            length = len(v[too_long[1]])
+            batch.problems.append(
+                Problem(oname, line, f"{too_long[0]} is {length:,} characters long (at most {MAX_NAME})")
+            )
+            continue
+        aid = f"cordis:{pic}"
+        key = (aid, pid)
+        if key in parts and contribution is not None and (parts[key][1] or 0.0) + contribution > MAX_AMOUNT:
+            batch.problems.append(
+                Problem(oname, line, f"ecContribution {ec!r} makes the sum above {MAX_AMOUNT:.0e}")
+            )
             continue
         if contribution is None and i_ec is not None and role is not Role.associated:
             # associated partners get no EC money (CORDIS leaves theirs empty); a beneficiary should have some
@@ -433,7 +438,8 @@ def _load(files: _Files) -> SourceBatch:
         org = orgs.get(pic)
         if org is None:
             org = orgs[pic] = {}
-        for attr, i in attrs:
+            first_line[pic] = line
+        for attr, i, _c in attrs:
             if i is None:
                 continue
             value = v[i].strip()
@@ -446,8 +452,6 @@ def _load(files: _Files) -> SourceBatch:
         nuts_raw = v[i_nuts].strip().upper() if i_nuts is not None else ""
         # (also a country-level "SE": then CORDIS states no county, and none is guessed for the money)
         row_nuts = nuts_raw[:5] if nuts_raw and nuts_raw not in na else None
-        aid = f"cordis:{pic}"
-        key = (aid, pid)
         if key in parts:
             old_role, old_c, old_nuts = parts[key]
             role = max(old_role, role, key=lambda r: ROLE_RANK[r])
@@ -468,6 +472,7 @@ def _load(files: _Files) -> SourceBatch:
                 row_nuts = old_nuts or row_nuts
         parts[key] = (role, contribution, row_nuts)
     progress.close()
+    batch.rows_read += otab.read
     if missing:
         # one line for all of them: the H2020 extract alone has ~10,000 such rows (NA)
         batch.problems.append(
@@ -480,9 +485,23 @@ def _load(files: _Files) -> SourceBatch:
             )
         )
 
+    dropped: set[str] = set()
     for pic in sorted(orgs):
-        batch.actors.append(_actor(pic, orgs[pic], ref_o))
+        notes: list[str] = []
+        try:
+            batch.actors.append(_actor(pic, orgs[pic], ref_o, notes))
+        except ValidationError as e:
+            batch.problems.append(
+                Problem(oname, first_line[pic], f"organisation {pic}: {validation_message(e)}")
+            )
+            dropped.add(f"cordis:{pic}")
+            continue
+        batch.problems.extend(
+            Problem(oname, first_line[pic], f"organisation {pic}: {n} (kept)", kept=True) for n in notes
+        )
     for (aid, pid), (role, contribution, row_nuts) in sorted(parts.items()):
+        if aid in dropped:
+            continue
         money = Money(amount=round(contribution, 2), currency="EUR") if contribution is not None else None
         batch.participations.append(
             Participation(
@@ -509,8 +528,11 @@ class _OrgView:
         return self._c.get(attr, _NONE)
 
 
-def _actor(pic: str, counts: dict[str, Counter[str]], file: str) -> Actor:
+def _actor(pic: str, counts: dict[str, Counter[str]], file: str, notes: list[str]) -> Actor:
     org = _OrgView(counts)
+    for attr in ("names", "short", "city"):
+        if any(has_control(n) for n in org.__getattr__(attr)):
+            notes.append(f"control characters removed from {dict(ORG_ATTRS)[attr]}")
     # The most frequent name, preferring real names to acronyms ("LTU" in some rows of Luleå's PIC).
     spelled = Counter({n: c for n, c in org.names.items() if " " in n.strip() or len(n) > 5})
     name = _top(spelled) or _top(org.names)

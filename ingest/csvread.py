@@ -4,6 +4,11 @@ Handles UTF-8 with or without a BOM, Latin-1/CP1252 (Excel on Windows), CRLF lin
 fields that span lines. A file that is not the expected table (empty, binary, wrong delimiter,
 missing required columns) raises `InvalidInput` with one line naming the file and what is wrong;
 columns are found by name, so their order and any extra columns do not matter.
+
+A record with the wrong number of fields is a `Problem`, not a row. An unbalanced quote makes the CSV
+reader run a field over the following lines, so those rows vanish into one value: every record that
+spans lines is checked, and one that has the wrong field count or an odd number of quotes names the
+lines it swallowed.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from graph.errors import InvalidInput
+from ingest.pipeline import Problem
+from ingest.validate import looks_binary
 
 csv.field_size_limit(64 * 1024 * 1024)
 
@@ -24,10 +31,10 @@ def decode(raw: bytes, name: str) -> str:
     """Text of a CSV file: UTF-8 (BOM optional), else CP1252, else Latin-1."""
     if not raw.strip():
         raise InvalidInput(f"{name}: the file is empty")
-    if b"\x00" in raw[:65536]:
-        raise InvalidInput(f"{name}: not a CSV file (binary content)")
     if raw.startswith(b"PK\x03\x04"):
         raise InvalidInput(f"{name}: not a CSV file (a zip archive)")
+    if looks_binary(raw):
+        raise InvalidInput(f"{name}: not a CSV file (binary content)")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -48,15 +55,16 @@ class Table:
     header: list[str]
     index: dict[str, int]
     na: frozenset[str] = frozenset()  # values that mean "missing" (upper case), e.g. NA in CORDIS extracts
+    read: int = 0  # records `rows()` has read so far, good or not
 
-    def rows(self) -> Iterator[tuple[int, list[str]]]:
-        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter, quotechar='"')
-        next(reader, None)
-        line = reader.line_num
-        for values in reader:
-            start = line + 1
-            line = reader.line_num
-            if not values or (len(values) == 1 and not values[0].strip()):
+    def rows(self, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
+        """The records with as many fields as the header; the others become `problems` (see module doc)."""
+        ncols = len(self.header)
+        for start, end, values, balanced in records(self.text, self.delimiter):
+            self.read += 1
+            problem = record_problem(self.name, start, end, len(values), ncols, balanced)
+            if problem is not None:
+                problems.append(problem)
                 continue
             yield start, values
 
@@ -74,6 +82,52 @@ class Table:
             return ""
         value = values[i].strip()
         return "" if self.na and value.upper() in self.na else value
+
+
+def records(text: str, delimiter: str) -> Iterator[tuple[int, int, list[str], bool]]:
+    """(first line, last line, values, quotes balanced) of every non-blank record after the header line."""
+    lines: list[str] = []
+
+    def feed() -> Iterator[str]:
+        for raw in io.StringIO(text, newline=""):
+            lines.append(raw)
+            yield raw
+
+    reader = csv.reader(feed(), delimiter=delimiter, quotechar='"')
+    next(reader, None)
+    line = reader.line_num
+    for values in reader:
+        start, line = line + 1, reader.line_num
+        balanced = line == start or sum(x.count('"') for x in lines) % 2 == 0
+        lines.clear()
+        if not values or (len(values) == 1 and not values[0].strip()):
+            continue
+        yield start, line, values, balanced
+
+
+def record_problem(
+    name: str, start: int, end: int, nvalues: int, ncols: int, balanced: bool, exact: bool = True
+) -> Problem | None:
+    """The Problem of a record with the wrong field count or an unbalanced quote; None when it is fine.
+
+    `exact=False` accepts fewer fields than the header (trailing empty columns left out).
+    """
+    swallowed = f"lines {start + 1}–{end}" if end > start + 1 else f"line {end}"
+    if nvalues > ncols or (exact and nvalues != ncols) or (nvalues < ncols and not balanced):
+        reason = f"wrong column count: {nvalues} fields, header has {ncols}"
+        if end > start:
+            reason += (
+                f'; the record runs over lines {start}–{end}: an unbalanced quote (") swallowed {swallowed}'
+            )
+        return Problem(name, start, reason)
+    if not balanced:
+        return Problem(
+            name,
+            start,
+            f'unbalanced quote ("): the record runs over lines {start}–{end} and swallowed the rows on '
+            f"{swallowed}",
+        )
+    return None
 
 
 def open_table(

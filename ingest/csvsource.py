@@ -33,7 +33,8 @@ from graph.model import (
 )
 from ingest.csvread import Table, decode, open_table
 from ingest.enrich import clean_orgnr, clean_vat, country_code, orgnr_from_vat, swedish_place
-from ingest.pipeline import Problem, SourceBatch
+from ingest.pipeline import Problem, SourceBatch, validation_message
+from ingest.validate import BadValue, amount, identifier, pic, read_file, text
 
 SOURCE = "csv"
 FILES: dict[str, tuple[str, ...]] = {
@@ -60,8 +61,9 @@ ROLE_WORDS: dict[str, Role] = {
 _LIST = re.compile(r"\s*[;|]\s*")
 
 
-class RowError(ValueError):
-    """One bad value in one row: becomes a Problem."""
+# One bad value in one row: becomes a Problem (the edge of ingest's own error, see ingest.validate).
+RowError = BadValue
+MAX_USER_ID = 200  # a user's full id, e.g. reg:nordic-maritime-cluster
 
 
 def _list(value: str) -> list[str]:
@@ -77,32 +79,11 @@ def _date(value: str, column: str) -> dt.date | None:
         raise RowError(f"bad date in {column}: {value!r} (expected YYYY-MM-DD)") from None
 
 
-def _money(value: str, column: str) -> float | None:
-    if not value:
-        return None
-    text = value.replace("\u00a0", "").replace(" ", "")
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
-    try:
-        amount = float(text)
-    except ValueError:
-        raise RowError(f"non-numeric {column}: {value!r}") from None
-    if amount < 0 or amount != amount:
-        raise RowError(f"{column} must be a non-negative number, got {value!r}")
-    return amount
-
-
 def _currency(value: str) -> str:
     cur = value.strip().upper() or "EUR"
     if cur not in ("EUR", "SEK"):
         raise RowError(f"unknown currency {value!r} (EUR or SEK)")
     return cur
-
-
-def _validation(e: ValidationError) -> str:
-    err = e.errors()[0]
-    where = ".".join(str(p) for p in err["loc"])
-    return f"{where}: {err['msg']}" if where else str(err["msg"])
 
 
 def _tables(folder: Path) -> dict[str, Table]:
@@ -118,8 +99,8 @@ def _tables(folder: Path) -> dict[str, Table]:
         raise InvalidInput(f"{folder}: no actors.csv, projects.csv or participations.csv in this folder")
     tables: dict[str, Table] = {}
     for name in present:
-        text = decode(found[name].read_bytes(), name)
-        tables[name] = open_table(text, name, ",", FILES[name])
+        content = decode(read_file(found[name], "a CSV file"), name)
+        tables[name] = open_table(content, name, ",", FILES[name])
     return tables
 
 
@@ -132,35 +113,74 @@ def load_csv(folder: Path) -> SourceBatch:
         t = tables.get(fname)
         if t is None:
             continue
-        for line, values in t.rows():
-            batch.rows_read += 1
-            if len(values) != len(t.header):
-                batch.problems.append(
-                    Problem(
-                        fname, line, f"wrong column count: {len(values)} fields, header has {len(t.header)}"
-                    )
-                )
-                continue
+        first: dict[object, tuple[int, object]] = {}  # key -> (line, record) of its first row
+        for line, values in t.rows(batch.problems):
+            notes: list[str] = []
             try:
+                record: Actor | Project | Participation
                 if fname == "actors.csv":
-                    batch.actors.append(_actor(t, values))
+                    record = _actor(t, values, notes)
+                    key: object = record.id
                 elif fname == "projects.csv":
-                    p, cur = _project(t, values)
-                    batch.projects.append(p)
-                    projects_currency[p.id] = cur
+                    record, cur = _project(t, values, notes)
+                    key = record.id
                 else:
-                    part = _participation(t, values, projects_currency)
-                    batch.participations.append(part)
-                    batch.external_refs[(part.actor_id, part.project_id)] = Problem(fname, line, "")
+                    record = _participation(t, values, projects_currency, notes)
+                    key = (record.actor_id, record.project_id)
             except RowError as e:
                 batch.problems.append(Problem(fname, line, str(e)))
+                continue
             except ValidationError as e:
-                batch.problems.append(Problem(fname, line, _validation(e)))
+                batch.problems.append(Problem(fname, line, validation_message(e)))
+                continue
+            batch.problems.extend(Problem(fname, line, f"{n} (row kept)", kept=True) for n in notes)
+            if key in first:
+                conflict = _conflict(first[key][1], record)
+                if conflict:
+                    batch.problems.append(
+                        Problem(
+                            fname,
+                            line,
+                            f"{_key_text(key)} again (first at line {first[key][0]}) with a different "
+                            f"{conflict}: the rows are merged, the first row's values win (row kept)",
+                            kept=True,
+                        )
+                    )
+            else:
+                first[key] = (line, record)
+            if isinstance(record, Actor):
+                batch.actors.append(record)
+            elif isinstance(record, Project):
+                batch.projects.append(record)
+                projects_currency.setdefault(record.id, cur)
+            else:
+                batch.participations.append(record)
+                batch.external_refs.setdefault(key, Problem(fname, line, ""))  # type: ignore[arg-type]
+        batch.rows_read += t.read
     return batch
 
 
-def _actor(t: Table, v: list[str]) -> Actor:
-    aid, name = t.get(v, "id"), t.get(v, "name")
+def _key_text(key: object) -> str:
+    return f"{key[0]} in {key[1]}" if isinstance(key, tuple) else str(key)
+
+
+def _conflict(old: object, new: object) -> str:
+    """The fields two rows of one record set to different values ('' when they agree or only fill gaps)."""
+    assert isinstance(old, Actor | Project | Participation) and isinstance(new, type(old))
+    fields = [
+        f
+        for f in type(old).model_fields
+        if f != "sources"
+        and getattr(old, f) not in (None, [])
+        and getattr(new, f) not in (None, [])
+        and getattr(old, f) != getattr(new, f)
+    ]
+    return ", ".join(fields)
+
+
+def _actor(t: Table, v: list[str], notes: list[str]) -> Actor:
+    aid = identifier(t.get(v, "id"), "id", max_len=MAX_USER_ID)
+    name = text(t.get(v, "name"), "name", notes=notes)
     if not aid or not name:
         raise RowError("id and name are required")
     kind_raw = t.get(v, "kind").lower().replace(" ", "_")
@@ -182,7 +202,8 @@ def _actor(t: Table, v: list[str]) -> Actor:
             raise RowError(f"unknown county_code {county_raw!r} (an SCB code such as 10, or a county name)")
         country = country or "SE"
     fields: dict[str, Any] = {}
-    muni_raw, city = t.get(v, "municipality"), t.get(v, "city") or None
+    muni_raw = text(t.get(v, "municipality"), "municipality")
+    city = text(t.get(v, "city"), "city", notes=notes) or None
     if country == "SE":
         if muni_raw:
             muni = municipality_from_name(muni_raw)
@@ -200,21 +221,21 @@ def _actor(t: Table, v: list[str]) -> Actor:
             fields |= {"county_code": county, "nuts3": COUNTIES[county].nuts3}
     elif muni_raw:
         fields["municipality"] = muni_raw
-    orgnr_raw, pic, vat = t.get(v, "orgnr"), t.get(v, "pic"), clean_vat(t.get(v, "vat"))
+    orgnr_raw = identifier(t.get(v, "orgnr"), "orgnr")
+    vat = clean_vat(identifier(t.get(v, "vat"), "vat"))
     orgnr = clean_orgnr(orgnr_raw) if orgnr_raw else orgnr_from_vat(vat)
     if orgnr_raw and orgnr is None:
         raise RowError(f"orgnr {orgnr_raw!r} is not an organisationsnummer (NNNNNN-NNNN)")
-    if pic and not (pic.isdigit() and 6 <= len(pic) <= 12):
-        raise RowError(f"pic {pic!r} is not a PIC (6–12 digits)")
+    aliases = {text(a, "aliases", notes=notes) for a in _list(t.get(v, "aliases"))}
     return Actor(
         id=aid,
         name=name,
-        aliases=sorted(set(_list(t.get(v, "aliases"))) - {name}),
+        aliases=sorted(aliases - {name, ""}),
         kind=kind,
         country=country,
         city=city,
-        website=t.get(v, "website") or None,
-        pic=pic or None,
+        website=text(t.get(v, "website"), "website", notes=notes) or None,
+        pic=pic(t.get(v, "pic"), "pic"),
         vat=vat,
         orgnr=orgnr,
         part_of=t.get(v, "part_of") or None,  # the parent legal entity, by id or any key it carries
@@ -223,15 +244,17 @@ def _actor(t: Table, v: list[str]) -> Actor:
     )
 
 
-def _project(t: Table, v: list[str]) -> tuple[Project, str]:
-    pid, title, programme = t.get(v, "id"), t.get(v, "title"), t.get(v, "programme")
+def _project(t: Table, v: list[str], notes: list[str]) -> tuple[Project, str]:
+    pid = identifier(t.get(v, "id"), "id", max_len=MAX_USER_ID)
+    title = text(t.get(v, "title"), "title", notes=notes)
+    programme = text(t.get(v, "programme"), "programme", notes=notes)
     if not pid or not title or not programme:
         raise RowError("id, title and programme are required")
     start, end = _date(t.get(v, "start"), "start"), _date(t.get(v, "end"), "end")
     if start and end and end < start:
         raise RowError(f"end {end} is before start {start}")
     cur = _currency(t.get(v, "currency"))
-    budget = _money(t.get(v, "budget"), "budget")
+    budget = amount(t.get(v, "budget"), "budget")
     coverage_raw = t.get(v, "coverage").strip().lower()
     try:
         coverage = Coverage(coverage_raw) if coverage_raw else SOURCE_COVERAGE[SOURCE]
@@ -242,7 +265,7 @@ def _project(t: Table, v: list[str]) -> tuple[Project, str]:
     project = Project(
         id=pid,
         title=title,
-        acronym=t.get(v, "acronym") or None,
+        acronym=text(t.get(v, "acronym"), "acronym", notes=notes) or None,
         programme=programme,
         start=start,
         end=end,
@@ -254,8 +277,10 @@ def _project(t: Table, v: list[str]) -> tuple[Project, str]:
     return project, cur
 
 
-def _participation(t: Table, v: list[str], currency: dict[str, str]) -> Participation:
-    aid, pid, role_raw = t.get(v, "actor_id"), t.get(v, "project_id"), t.get(v, "role")
+def _participation(t: Table, v: list[str], currency: dict[str, str], notes: list[str]) -> Participation:
+    aid = identifier(t.get(v, "actor_id"), "actor_id", max_len=MAX_USER_ID)
+    pid = identifier(t.get(v, "project_id"), "project_id", max_len=MAX_USER_ID)
+    role_raw = text(t.get(v, "role"), "role", notes=notes)
     if not aid or not pid:
         raise RowError("actor_id and project_id are required")
     role = ROLE_WORDS.get(role_raw.lower()) if role_raw else Role.partner
@@ -263,12 +288,12 @@ def _participation(t: Table, v: list[str], currency: dict[str, str]) -> Particip
         raise RowError(
             f"unknown role {role_raw!r} (coordinator, partner, associated, financier, project_owner)"
         )
-    amount = _money(t.get(v, "contribution"), "contribution")
+    money = amount(t.get(v, "contribution"), "contribution")
     cur = _currency(t.get(v, "currency")) if t.get(v, "currency") else currency.get(pid, "EUR")
     return Participation(
         actor_id=aid,
         project_id=pid,
         role=role,
-        contribution=Money(amount=amount, currency=cur) if amount is not None else None,  # type: ignore[arg-type]
+        contribution=Money(amount=money, currency=cur) if money is not None else None,  # type: ignore[arg-type]
         sources=[SourceRef(source=SOURCE, record=f"{pid}#{aid}", file="participations.csv")],
     )

@@ -31,14 +31,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
-import json
 import re
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
 from graph.crosswalk import default_crosswalk
@@ -57,8 +58,10 @@ from graph.model import (
     ThemeKind,
 )
 from graph.text import fold, slug
-from ingest.pipeline import Problem, SourceBatch
+from ingest.csvread import decode, record_problem, records
+from ingest.pipeline import Problem, SourceBatch, validation_message
 from ingest.resolve import normalise_name
+from ingest.validate import MAX_ID, MAX_TEXT, amount, check_zip, load_json, read_file, text
 
 SOURCE = "erdf"
 PROGRAMME = "ERDF"
@@ -126,10 +129,7 @@ def _check_header(fields: set[str], name: str, seen: list[str]) -> None:
 
 
 def _read_json(raw: bytes, name: str) -> Iterator[_Row]:
-    try:
-        doc = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InvalidInput(f"{name}: not valid JSON ({e.__class__.__name__}: {e})") from e
+    doc = load_json(raw, name)
     if isinstance(doc, dict):
         doc = next((v for v in doc.values() if isinstance(v, list)), None)
     if not isinstance(doc, list) or not doc:
@@ -151,48 +151,44 @@ def _read_json(raw: bytes, name: str) -> Iterator[_Row]:
     return iter(rows)
 
 
-def _decode(raw: bytes, name: str) -> str:
-    if b"\x00" in raw[:65536]:
-        raise InvalidInput(f"{name}: not a CSV file (binary content)")
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
-
-
 def _read_csv(raw: bytes, name: str) -> Iterator[_Row]:
-    text = _decode(raw, name)
-    first = text.split("\n", 1)[0]
+    content = decode(raw, name)
+    first = content.split("\n", 1)[0]
     delim = max((";", ",", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    header = next(reader, [])
+    header = next(csv.reader([first.rstrip("\r")], delimiter=delim), [])
     colmap = _map_header(header)
     _check_header(set(colmap.values()), name, [h for h in header if h])
     rows = []
-    line = reader.line_num
-    for values in reader:
-        start, line = line + 1, reader.line_num
+    for start, end, values, balanced in records(content, delim):
         if not any(v.strip() for v in values):
             continue
-        if len(values) > len(header):
-            rows.append(_Row(start, {"_error": f"{len(values)} fields, the header has {len(header)}"}))
+        problem = record_problem(name, start, end, len(values), len(header), balanced, exact=False)
+        if problem is not None:
+            rows.append(_Row(start, {"_error": problem.reason}))
             continue
         rows.append(_Row(start, {f: values[i] for i, f in colmap.items() if i < len(values)}))
     return iter(rows)
 
 
 def _read_xlsx(path: Path, name: str) -> Iterator[_Row]:
-    import zipfile
-
     from openpyxl import load_workbook
 
     try:
+        with zipfile.ZipFile(path) as zf:
+            check_zip(zf, name)  # a workbook is a zip: the same bound on what it may expand to
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, TypeError) as e:
         raise InvalidInput(f"{name}: not an Excel workbook (.xlsx): {e}") from e
     try:
+        return _xlsx_rows(wb, name)
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, TypeError) as e:
+        raise InvalidInput(f"{name}: a damaged Excel workbook (.xlsx): {e}") from e
+    finally:
+        wb.close()
+
+
+def _xlsx_rows(wb: Any, name: str) -> Iterator[_Row]:
+    if True:
         best: tuple[dict[int, str], int, Any] | None = None
         for ws in wb.worksheets:
             for r, row in enumerate(ws.iter_rows(min_row=1, max_row=10, values_only=True), start=1):
@@ -210,8 +206,6 @@ def _read_xlsx(path: Path, name: str) -> Iterator[_Row]:
                 continue
             rows.append(_Row(r, {f: row[i] for i, f in colmap.items() if i < len(row)}))
         return iter(rows)
-    finally:
-        wb.close()
 
 
 def read_rows(path: Path) -> Iterator[_Row]:
@@ -219,10 +213,7 @@ def read_rows(path: Path) -> Iterator[_Row]:
     name = path.name
     if path.is_dir():
         raise InvalidInput(f"{path}: is a directory, expected a Projektbanken export (.json, .csv or .xlsx)")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as e:
-        raise InvalidInput(f"{path}: no such file") from e
+    raw = read_file(path, "a Projektbanken export (.json, .csv or .xlsx)")
     if not raw.strip():
         raise InvalidInput(f"{name}: the file is empty")
     if raw.startswith(b"PK\x03\x04"):
@@ -237,22 +228,23 @@ def read_rows(path: Path) -> Iterator[_Row]:
 # ------------------------------------------------------------------------------------------- values
 
 
-def _text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return " ".join(str(v).split())
+def _text(
+    v: Any, column: str, *, numbers: bool = True, max_len: int = 300, notes: list[str] | None = None
+) -> str:
+    """A cell or JSON value as one line of text (see `ingest.validate.text`); numbers are fine in a sheet."""
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return " ".join(text(v, column, numbers=numbers, max_len=max_len, notes=notes).split())
 
 
 def _date(v: Any, what: str) -> dt.date | None:
-    if v is None or _text(v) == "":
-        return None
     if isinstance(v, dt.datetime):
         return v.date()
     if isinstance(v, dt.date):
         return v
-    s = _text(v)
+    s = _text(v, what)
+    if not s:
+        return None
     try:
         return dt.date.fromisoformat(s[:10])
     except ValueError as e:
@@ -260,29 +252,17 @@ def _date(v: Any, what: str) -> dt.date | None:
 
 
 def _amount(v: Any) -> float | None:
-    if v is None or _text(v) == "":
-        return None
-    if isinstance(v, int | float) and not isinstance(v, bool):
-        amount = float(v)
+    if isinstance(v, str):
+        v = v.strip().removesuffix("kr").removesuffix("SEK")
+    return amount(v, "granted amount")
+
+
+def _split(v: Any, column: str) -> list[str]:
+    if isinstance(v, list):
+        parts = [_text(x, column) for x in v]
     else:
-        s = _text(v).replace("\u00a0", "").replace(" ", "").removesuffix("kr").removesuffix("SEK")
-        if "," in s and "." not in s:
-            s = s.replace(",", ".")
-        try:
-            amount = float(s)
-        except ValueError as e:
-            raise ValueError(f"granted amount {_text(v)!r} is not a number") from e
-    if amount < 0:
-        raise ValueError(f"granted amount {amount:g} is negative")
-    return amount
-
-
-def _split(v: Any) -> list[str]:
-    return [
-        p.strip()
-        for p in re.split(r"[,;\n]", _text(v) if not isinstance(v, list) else ",".join(map(str, v)))
-        if p.strip()
-    ]
+        parts = re.split(r"[,;\n]", _text(v, column, max_len=MAX_TEXT))
+    return [p.strip() for p in parts if p.strip()]
 
 
 def municipality_name(text: str) -> str:
@@ -370,6 +350,9 @@ def load_erdf(path: Path) -> SourceBatch:
                 raise ValueError(row.values["_error"])
             notes: list[str] = []
             project, owner, part, used = _record(row, fname, notes)
+        except ValidationError as e:
+            batch.problems.append(Problem(fname, row.line, validation_message(e)))
+            continue
         except ValueError as e:
             batch.problems.append(Problem(fname, row.line, str(e)))
             continue
@@ -414,47 +397,47 @@ def _record(
 ) -> tuple[Project, Actor, Participation, list[tuple[str, str]]]:
     """One record's model objects; `notes` collects what was wrong but did not cost the row."""
     v = row.values
-    case_id = _text(v.get("case_id"))
+    case_id = _text(v.get("case_id"), "ärende-id", max_len=MAX_ID)
     if not case_id:
         raise ValueError("no ärende-id")
     if not _CASE_ID.match(case_id):
         raise ValueError(f"ärende-id {case_id!r} is not a case number")
-    owner_name = _text(v.get("owner"))
+    owner_name = _text(v.get("owner"), "stödmottagare", numbers=False, notes=notes)
     if not owner_name:
         raise ValueError(f"{case_id}: no stödmottagare (owner)")
-    title = _text(v.get("title"))
+    title = _text(v.get("title"), "projektnamn", notes=notes)
     if not title:
         raise ValueError(f"{case_id}: no projektnamn (title)")
     try:
         start, end = _date(v.get("start"), "start date"), _date(v.get("end"), "end date")
-        amount = _amount(v.get("amount"))
+        granted = _amount(v.get("amount"))
     except ValueError as e:
         raise ValueError(f"{case_id}: {e}") from e
     if start and end and end < start:
         raise ValueError(f"{case_id}: end date {end} is before start date {start}")
-    money = Money(amount=amount, currency="SEK") if amount is not None else None
+    money = Money(amount=granted, currency="SEK") if granted is not None else None
     if money is None:
         notes.append(f"{case_id}: no granted amount (beviljat belopp): amount unknown (row kept)")
     used: list[tuple[str, str]] = []
     for field, namespace in (("objective", "erdf-to"), ("axis", "erdf-axis")):
-        label = _text(v.get(field))
+        label = _text(v.get(field), field)
         tid = _theme_id(namespace, label)
         if tid:
             used.append((tid, label))
     counties: list[str] = []
-    for c in _split(v.get("counties")):
+    for c in _split(v.get("counties"), "län"):
         code = county_from_name(c)
         if code is None:
             raise ValueError(f"{case_id}: län {c!r} is not a Swedish county")
         counties.append(code)
-    places = sorted({*counties, *(municipality_name(m) for m in _split(v.get("municipalities")))})
+    places = sorted({*counties, *(municipality_name(m) for m in _split(v.get("municipalities"), "kommuner"))})
     pid = f"erdf:{case_id}"
     ref = SourceRef(source=SOURCE, record=pid, name=title, file=fname)
-    area = _text(v.get("area")) or None
+    area = _text(v.get("area"), "område") or None
     project = Project(
         id=pid,
         title=title,
-        objective=_text(v.get("description")) or None,
+        objective=_text(v.get("description"), "projektbeskrivning", max_len=MAX_TEXT) or None,
         programme=PROGRAMME,
         programme_part=area,
         funders=[FUNDER],
@@ -479,7 +462,7 @@ def _record(
         county_code=owner_county(owner_name),
         sources=[SourceRef(source=SOURCE, record=aid, name=owner_name, file=fname)],
     )
-    raw_orgnr = _text(v.get("orgnr")).replace(" ", "")
+    raw_orgnr = _text(v.get("orgnr"), "organisationsnummer").replace(" ", "")
     if raw_orgnr:
         m = _ORGNR.match(raw_orgnr)
         if m:

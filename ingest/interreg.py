@@ -17,15 +17,17 @@ have rows with two start dates). `places` holds the counties of the project's Sw
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES, county_from_name, municipality_from_name
 from graph.model import (
+    MAX_AMOUNT,
     ROLE_RANK,
     SOURCE_COVERAGE,
     Actor,
@@ -40,8 +42,9 @@ from graph.model import (
 )
 from graph.text import fold, slug
 from ingest.enrich import kind_from_name
-from ingest.pipeline import Problem, SourceBatch
+from ingest.pipeline import Problem, SourceBatch, validation_message
 from ingest.resolve import normalise_name
+from ingest.validate import BadValue, amount, load_json, read_file, text
 
 SOURCE = "interreg"
 PROGRAMME = "Interreg"
@@ -118,34 +121,17 @@ def _date(value: Any) -> tuple[dt.date | None, bool]:
     the list has) is read as the month's last day; anything else unreadable raises ValueError."""
     if value in (None, ""):
         return None, False
-    text = str(value).strip()[:10]
+    if not isinstance(value, str):
+        raise ValueError(value)
+    day = value.strip()[:10]
     try:
-        return dt.date.fromisoformat(text), False
+        return dt.date.fromisoformat(day), False
     except ValueError:
-        y, m, d = (int(x) for x in text.split("-"))
+        y, m, d = (int(x) for x in day.split("-"))
         if not (1 <= m <= 12 and 28 < d <= 31):
             raise
         last = (dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)).day
         return dt.date(y, m, last), True
-
-
-def _money(value: Any) -> float | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool):
-        raise ValueError("non-numeric")
-    if isinstance(value, int | float):
-        amount = float(value)
-    else:
-        try:
-            amount = float(str(value).replace(" ", "").replace("\u00a0", "").replace(",", "."))
-        except ValueError:
-            raise ValueError("non-numeric") from None
-    if amount != amount or amount in (float("inf"), float("-inf")):
-        raise ValueError("non-numeric")
-    if amount < 0:
-        raise ValueError("negative")
-    return amount
 
 
 @dataclass
@@ -166,6 +152,29 @@ class _OrgAcc:
     kinds: Counter[ActorKind] = field(default_factory=Counter)
     counties: Counter[str] = field(default_factory=Counter)
     sme: set[bool] = field(default_factory=set)
+    rows: list[int] = field(default_factory=list)
+
+
+# The text fields of a partner row, each checked (a string, no control characters, a length limit).
+TEXT_FIELDS = (
+    "program",
+    "projektnamn",
+    "organisationsnamn",
+    "organisationsroll",
+    "organisationstyp",
+    "organisationsagande",
+    "nuts3",
+    "politisktmal",
+    "specifiktmal",
+)
+
+
+def _values(row: dict[str, Any], notes: list[str]) -> dict[str, str]:
+    """The row's text fields, cleaned; BadValue for a number, a list or an object where text belongs."""
+    return {
+        f: text(row.get(f), f, notes=notes if f in ("projektnamn", "organisationsnamn") else None)
+        for f in TEXT_FIELDS
+    }
 
 
 def project_id(programme: str, name: str) -> str:
@@ -177,18 +186,7 @@ def org_id(name: str) -> str:
 
 
 def _read(path: Path) -> list[Any]:
-    if path.is_dir():
-        raise InvalidInput(f"{path}: is a folder; give the Interreg partner list JSON file")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as e:
-        raise InvalidInput(f"{path}: no such file") from e
-    if not raw.strip():
-        raise InvalidInput(f"{path}: the file is empty")
-    try:
-        doc = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InvalidInput(f"{path}: not a JSON file ({e})") from e
+    doc = load_json(read_file(path, "the Interreg partner list JSON file"), path.name)
     if isinstance(doc, dict):  # tolerate {"data": [...]} wrappers
         doc = next((v for v in doc.values() if isinstance(v, list)), None)
     if not isinstance(doc, list) or not doc:
@@ -218,8 +216,13 @@ def load_interreg(path: Path) -> SourceBatch:
         if not isinstance(row, dict):
             batch.problems.append(Problem(fname, n, "record is not an object"))
             continue
-        programme = str(row.get("program") or "").strip()
-        pname = str(row.get("projektnamn") or "").strip()
+        notes: list[str] = []
+        try:
+            v = _values(row, notes)
+        except BadValue as e:
+            batch.problems.append(Problem(fname, n, str(e)))
+            continue
+        programme, pname = v["program"], v["projektnamn"]
         if not programme or not pname:
             batch.problems.append(Problem(fname, n, "no programme or project name (program, projektnamn)"))
             continue
@@ -231,52 +234,56 @@ def load_interreg(path: Path) -> SourceBatch:
             )
             continue
         if fixed_start or fixed_end:
-            batch.problems.append(
-                Problem(
-                    fname,
-                    n,
-                    f"impossible date {row.get('startdatum')!r}/{row.get('slutdatum')!r} read as "
-                    f"{start}/{end} (row kept)",
-                    kept=True,
-                )
+            notes.append(
+                f"impossible date {row.get('startdatum')!r}/{row.get('slutdatum')!r} read as {start}/{end}"
             )
+        if start and end and end < start:
+            notes.append(f"slutdatum {end} is before startdatum {start}: both dates left out")
+            start = end = None
         try:
-            budget = _money(row.get("partnerbudget"))
-        except ValueError as e:
-            batch.problems.append(
-                Problem(fname, n, f"{e} partnerbudget {row.get('partnerbudget')!r}: the row is not loaded")
-            )
+            budget = amount(row.get("partnerbudget"), "partnerbudget")
+        except BadValue as e:
+            batch.problems.append(Problem(fname, n, str(e)))
             continue
+        batch.problems.extend(Problem(fname, n, f"{x} (row kept)", kept=True) for x in notes)
         pid = project_id(programme, pname)
         acc = projects.setdefault(pid, _ProjectAcc(programme, pname))
         acc.rows.append(n)
         acc.starts |= {start} if start else set()
         acc.ends |= {end} if end else set()
-        if row.get("politisktmal"):
-            acc.pos.add(str(row["politisktmal"]).strip().upper())
-        if row.get("specifiktmal"):
-            acc.sos.add(str(row["specifiktmal"]).strip())
-        county = county_from_name(row.get("nuts3"))
-
-        oname = str(row.get("organisationsnamn") or "").strip()
+        if v["politisktmal"]:
+            acc.pos.add(v["politisktmal"].upper())
+        if v["specifiktmal"]:
+            acc.sos.add(v["specifiktmal"])
+        oname = v["organisationsnamn"]
         if not oname:
             batch.problems.append(
                 Problem(fname, n, f"no organisation name (organisationsnamn) in project {pname!r}")
             )
             continue
-        role_code = str(row.get("organisationsroll") or "").strip().upper()
+        role_code = v["organisationsroll"].upper()
         if role_code not in ROLES:
             batch.problems.append(
                 Problem(fname, n, f"unknown role {row.get('organisationsroll')!r} (expected LP, PP or AP)")
             )
             continue
+        aid = org_id(oname)
+        key = (aid, pid)
+        if key in parts and budget is not None and parts[key][1] is not None:
+            total = budget + (parts[key][1] or 0.0)
+            if total > MAX_AMOUNT:
+                batch.problems.append(
+                    Problem(fname, n, f"partnerbudget {row.get('partnerbudget')!r} makes the sum implausible")
+                )
+                continue
+        county = county_from_name(v["nuts3"])
         if county:
             acc.places.add(county)
-        aid = org_id(oname)
         org = orgs[aid]
+        org.rows.append(n)
         org.names[oname] += 1
-        org_type = (row.get("organisationstyp") or "").strip().lower()
-        org.kinds[_kind(row.get("organisationstyp"), row.get("organisationsagande"), oname)] += 1
+        org_type = v["organisationstyp"].lower()
+        org.kinds[_kind(org_type, v["organisationsagande"], oname)] += 1
         if org_type in SME_TYPES:
             org.sme.add(SME_TYPES[org_type])
         if county:
@@ -291,7 +298,6 @@ def load_interreg(path: Path) -> SourceBatch:
                     kept=True,
                 )
             )
-        key = (aid, pid)
         if county:
             part_counties[key].add(county)
         if key in parts:
@@ -304,28 +310,36 @@ def load_interreg(path: Path) -> SourceBatch:
             parts[key] = (role, budget, [n])
 
     used_pos: set[str] = set()
+    dropped: set[str] = set()  # projects and organisations the model refused (reported at their first row)
     for pid, acc in sorted(projects.items()):
         pos = sorted(acc.pos)
-        used_pos |= acc.pos
         funder = acc.programme if fold(acc.programme).startswith("interreg") else f"Interreg {acc.programme}"
-        batch.projects.append(
-            Project(
-                id=pid,
-                title=acc.name,
-                programme=PROGRAMME,
-                programme_part=", ".join(pos) or None,
-                funders=[funder],
-                start=min(acc.starts) if acc.starts else None,
-                end=max(acc.ends) if acc.ends else None,
-                themes=[f"po:{p}" for p in pos],
-                topics=sorted(acc.sos),
-                places=sorted(acc.places),
-                coverage=SOURCE_COVERAGE[SOURCE],  # the list names the Swedish partners only
-                sources=[
-                    SourceRef(source=SOURCE, record=pid, name=acc.name, file=fname),
-                ],
+        try:
+            batch.projects.append(
+                Project(
+                    id=pid,
+                    title=acc.name,
+                    programme=PROGRAMME,
+                    programme_part=", ".join(pos) or None,
+                    funders=[funder],
+                    start=min(acc.starts) if acc.starts else None,
+                    end=max(acc.ends) if acc.ends else None,
+                    themes=[f"po:{p}" for p in pos],
+                    topics=sorted(acc.sos),
+                    places=sorted(acc.places),
+                    coverage=SOURCE_COVERAGE[SOURCE],  # the list names the Swedish partners only
+                    sources=[
+                        SourceRef(source=SOURCE, record=pid, name=acc.name, file=fname),
+                    ],
+                )
             )
-        )
+        except ValidationError as e:
+            batch.problems.append(
+                Problem(fname, acc.rows[0], f"project {acc.name[:60]!r}: {validation_message(e)}")
+            )
+            dropped.add(pid)
+            continue
+        used_pos |= acc.pos
     for aid, org in sorted(orgs.items()):
         # The most frequent spelling names the actor (ties: alphabetical); the others are aliases.
         names = sorted(org.names, key=lambda s: (-org.names[s], s))
@@ -337,21 +351,29 @@ def load_interreg(path: Path) -> SourceBatch:
                 if k is not ActorKind.other
             )
         county = sorted(org.counties, key=lambda c: (-org.counties[c], c))[0] if org.counties else None
-        batch.actors.append(
-            Actor(
-                id=aid,
-                name=names[0],
-                aliases=names[1:],
-                kind=kind,
-                country="SE",
-                county_code=county,
-                nuts3=COUNTIES[county].nuts3 if county else None,
-                municipality=_municipality(names[0], kind, county),
-                sme=next(iter(org.sme)) if len(org.sme) == 1 else None,
-                sources=[SourceRef(source=SOURCE, record=aid, name=names[0], file=fname)],
+        try:
+            batch.actors.append(
+                Actor(
+                    id=aid,
+                    name=names[0],
+                    aliases=names[1:],
+                    kind=kind,
+                    country="SE",
+                    county_code=county,
+                    nuts3=COUNTIES[county].nuts3 if county else None,
+                    municipality=_municipality(names[0], kind, county),
+                    sme=next(iter(org.sme)) if len(org.sme) == 1 else None,
+                    sources=[SourceRef(source=SOURCE, record=aid, name=names[0], file=fname)],
+                )
             )
-        )
+        except ValidationError as e:
+            batch.problems.append(
+                Problem(fname, org.rows[0], f"organisation {names[0][:60]!r}: {validation_message(e)}")
+            )
+            dropped.add(aid)
     for (aid, pid), (role, budget, lines) in sorted(parts.items()):
+        if aid in dropped or pid in dropped:
+            continue
         batch.participations.append(
             Participation(
                 actor_id=aid,

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graph.model import Actor, County, Money, Participation, Project, Theme, merge_participation
+from pydantic import ValidationError
+
+from graph.model import MAX_AMOUNT, Actor, County, Money, Participation, Project, Theme, merge_participation
 from graph.store.base import GraphStore, UpsertCounts
 from ingest.resolve import Match, Resolver
 
@@ -29,6 +31,13 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.reason}"
+
+
+def validation_message(e: ValidationError) -> str:
+    """A model's refusal of a record as one line: the field and the reason, not pydantic's report."""
+    err = e.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    return f"{where}: {err['msg']}" if where else str(err["msg"])
 
 
 @dataclass
@@ -145,6 +154,20 @@ def combine_participations(
         if p.contribution is not None:
             if money is None:
                 money = p.contribution
+            elif (
+                money.currency == p.contribution.currency
+                and money.amount + p.contribution.amount > MAX_AMOUNT
+            ):
+                if report is not None:  # each amount passed the edge of ingest; their sum may not
+                    report.problems.append(
+                        Problem(
+                            (p.sources[0].file or p.sources[0].source) if p.sources else "(batch)",
+                            0,
+                            f"{p.actor_id} in {p.project_id}: the amounts add up above {MAX_AMOUNT:.0e}; "
+                            "the second is left out",
+                            kept=True,
+                        )
+                    )
             elif money.currency == p.contribution.currency:
                 money = Money(amount=round(money.amount + p.contribution.amount, 2), currency=money.currency)
             elif report is not None:

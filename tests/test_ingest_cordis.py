@@ -103,9 +103,9 @@ def test_bad_rows_are_problems_with_file_and_line() -> None:
         ("project.csv", 8),
     ]
     assert got[("project.csv", 7)].startswith("bad date '2022-13-01'")
-    assert got[("project.csv", 8)].startswith("non-numeric money totalCost='lots'")
+    assert got[("project.csv", 8)] == "non-numeric totalCost: 'lots'"
     assert got[("organization.csv", 7)] == "unknown role 'observer'"
-    assert got[("organization.csv", 8)] == "non-numeric ecContribution '1,5e'"
+    assert got[("organization.csv", 8)] == "non-numeric ecContribution: '1,5e'"
     assert got[("organization.csv", 9)] == "projectID '999' is not in project.csv"
     assert got[("organization.csv", 10)] == "wrong column count: 3 fields, header has 25"
     assert b.rows_read == 4 + 9

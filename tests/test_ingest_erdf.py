@@ -135,8 +135,8 @@ def test_csv_with_todays_column_names_gives_the_same_projects() -> None:
     assert _summary(CSV) == _summary(JSON)
     assert [str(p) for p in load_erdf(CSV).problems] == [
         "erdf.csv:6: 20200450: organisationsnummer '5566-1234' is not NNNNNN-NNNN; left out (row kept)",
-        "erdf.csv:9: 20209997: granted amount 'fyra miljoner' is not a number",
-        "erdf.csv:10: 16 fields, the header has 14",
+        "erdf.csv:9: 20209997: non-numeric granted amount: 'fyra miljoner'",
+        "erdf.csv:10: wrong column count: 16 fields, header has 14",
     ]
     owners = {a.id: a for a in load_erdf(CSV).actors}
     assert owners["erdf-org:linneuniversitetet"].orgnr == "202100-6271"

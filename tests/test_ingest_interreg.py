@@ -35,7 +35,7 @@ def test_fixture_parses_projects_actors_and_problems() -> None:
     assert "no organisation name" in lines[3]
     assert "read as 2023-01-01/2026-09-30" in lines[4]
     assert "unknown role 'XX'" in lines[7]
-    assert "non-numeric partnerbudget 'lots'" in lines[8]
+    assert "non-numeric partnerbudget: 'lots'" in lines[8]
     assert "bad date" in lines[9]
 
 

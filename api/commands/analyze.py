@@ -16,6 +16,7 @@ import click
 from api.cli import Context, echo_json, pass_ctx, scope_options, store_options
 from graph.analysis import ANALYSES, Scope, run_analysis
 from graph.errors import InvalidInput
+from graph.export import safe_row
 
 HELP: dict[str, str] = {
     "centrality": "Degree, weighted degree, betweenness, PageRank and closeness of the scope's actors.",
@@ -119,8 +120,8 @@ def _print_csv(name: str, result: Any) -> None:
     header, rows = _main_list(name, result)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(["" if v is None else v for v in r] for r in rows)
+    w.writerow(safe_row(header))
+    w.writerows(safe_row(r) for r in rows)
     click.echo(buf.getvalue(), nl=False)
 
 

@@ -11,6 +11,7 @@ import click
 from api.cli import Context, echo_json, pass_ctx, store_options
 from api.commands.core import ingest_command
 from graph.errors import InvalidInput
+from graph.export import safe_cell
 from ingest.resolve import Decision, explain_merges, load_aliases, name_problems, near_misses
 
 ingest_interreg = ingest_command(
@@ -110,7 +111,7 @@ def resolve(
         w = csv.DictWriter(stream or sys.stdout, fieldnames=REPORT_COLUMNS, lineterminator="\n")
         w.writeheader()
         for d in rows:
-            w.writerow(d.row())
+            w.writerow({k: safe_cell(v) for k, v in d.row().items()})
     finally:
         if stream is not None:
             stream.close()

@@ -33,4 +33,4 @@ def open_store(settings: Settings) -> GraphStore:
         return Neo4jStore(settings)
     from graph.store.sqlite import SqliteStore
 
-    return SqliteStore(settings.db_path)
+    return SqliteStore(settings.db_path, lock_timeout_s=settings.lock_timeout_s)

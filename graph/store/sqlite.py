@@ -211,8 +211,11 @@ class SqliteWriter:
 class SqliteStore:
     """`GraphStore` on one SQLite file. Opening does no I/O; `init_schema()` creates the tables."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, lock_timeout_s: float = 10.0) -> None:
         self.path = Path(path)
+        # How long a statement waits for another process's write lock (SQLite retries with back-off)
+        # before `writer()` gives up with one line instead of a traceback.
+        self.lock_timeout_s = lock_timeout_s
         # One connection per thread: the API serves requests from a thread pool, and SQLite
         # connections must not be shared across threads while a statement is running.
         self._local = threading.local()
@@ -233,9 +236,9 @@ class SqliteStore:
                 con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
                 con.execute("PRAGMA journal_mode=WAL")
                 con.execute("PRAGMA synchronous=NORMAL")
-                con.execute("PRAGMA busy_timeout=10000")
+                con.execute(f"PRAGMA busy_timeout={int(self.lock_timeout_s * 1000)}")
             except sqlite3.DatabaseError as e:
-                raise StoreUnavailable(f"cannot open {self.path}: {e}") from e
+                raise self._unavailable(e) from e
             self._local.con = con
             with self._lock:
                 self._all.append(con)
@@ -253,42 +256,67 @@ class SqliteStore:
                 self._derived = None
         self._identity = None
 
+    def _unavailable(self, e: sqlite3.Error) -> StoreUnavailable:
+        """One line for what SQLite says went wrong with the file itself (locked, damaged, not a database)."""
+        msg = str(e)
+        if "locked" in msg or "busy" in msg:
+            return StoreUnavailable(
+                f"{self.path}: the database is locked by another writer; gave up after "
+                f"{self.lock_timeout_s:g} s (INNOGRAPH_LOCK_TIMEOUT_S): try again when it has finished"
+            )
+        if "no such table" in msg:
+            return StoreUnavailable(
+                f"{self.path} has no innograph schema: run 'innograph db init' or an ingest first"
+            )
+        if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
+            return StoreUnavailable(f"{self.path} is not an innograph database or is damaged ({msg})")
+        return StoreUnavailable(f"{self.path}: {msg}")
+
     def init_schema(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.con.executescript(SCHEMA)
-        except sqlite3.DatabaseError as e:
-            raise StoreUnavailable(f"{self.path} is not an innograph database: {e}") from e
-        self.con.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
-        self.con.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('version', '0')")
-        # New for every new database: one rebuilt at the same path (its version starting at 0 again)
-        # never repeats an (identity, version) key that derived data was stored under.
-        self.con.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES ('identity', ?)", (uuid.uuid4().hex,)
-        )
+            self.con.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,)
+            )
+            self.con.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('version', '0')")
+            # New for every new database: one rebuilt at the same path (its version starting at 0 again)
+            # never repeats an (identity, version) key that derived data was stored under.
+            self.con.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('identity', ?)", (uuid.uuid4().hex,)
+            )
+        except sqlite3.Error as e:
+            raise self._unavailable(e) from e
 
     def _q(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
         try:
             return self.con.execute(sql, tuple(params)).fetchall()
-        except sqlite3.OperationalError as e:
-            if "no such table" in str(e):
-                raise StoreUnavailable(
-                    f"{self.path} has no innograph schema: run 'innograph db init' or an ingest first"
-                ) from e
-            raise StoreUnavailable(f"{self.path}: {e}") from e
+        except sqlite3.Error as e:
+            raise self._unavailable(e) from e
 
     @contextmanager
     def writer(self) -> Iterator[SqliteWriter]:
         self.init_schema()
         con = self.con
-        con.execute("BEGIN IMMEDIATE")
+        try:
+            con.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise self._unavailable(e) from e
         try:
             yield SqliteWriter(con)
             con.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
-        except BaseException:
-            con.execute("ROLLBACK")
+        except BaseException as e:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise self._unavailable(e) from e
             raise
-        con.execute("COMMIT")
+        try:
+            con.execute("COMMIT")
+        except sqlite3.Error as e:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise self._unavailable(e) from e
 
     def version(self) -> int:
         rows = self._q("SELECT value FROM meta WHERE key = 'version'")
