@@ -1,7 +1,9 @@
 """The FastAPI application: `create_app(settings)` wires the store, the routers and the error mapping.
 
-Errors are mapped once, here: NotFound → 404, InvalidInput → 422, StoreUnavailable and ToolUnavailable → 503, each a JSON
-body `{"detail": "..."}` with a message a person can act on.
+Errors are mapped once, here: NotFound → 404, InvalidInput → 422, StoreUnavailable and ToolUnavailable → 503
+(and a stored record the model refuses → 503 naming `innograph db repair`), each a JSON body
+`{"detail": "..."}` with a message a person can act on. Every HTML answer gets the same security headers
+here too (`api.pages.HEADERS`), whichever route made it.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from api.background import RETRY_AFTER_S, Computing, Precompute, start_precompute
+from api.pages import HEADERS
 from graph import cache
 from graph.errors import InvalidInput, NotFound, StoreUnavailable, ToolUnavailable
 from graph.settings import Settings
@@ -58,6 +60,23 @@ def error_response(request: Request, status: int, reason: str, detail: str) -> R
     return JSONResponse(status_code=status, content={"detail": detail})
 
 
+_DOCS_HTML = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="/static/docs/swagger-ui.css"><link rel="icon" href="/static/docs/favicon.png">
+<title>innograph API</title></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/docs/swagger-ui-bundle.js"></script><script src="/static/docs/init.js"></script>
+</body></html>
+"""
+# Swagger UI's start-up, as a file of its own: the pages' Content-Security-Policy allows no inline script.
+_DOCS_INIT = """SwaggerUIBundle({
+  url: "/openapi.json", dom_id: "#swagger-ui", layout: "BaseLayout", deepLinking: true,
+  showExtensions: true, showCommonExtensions: true,
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
+});
+"""
+
+
 def add_docs(app: FastAPI) -> None:
     """OpenAPI's Swagger UI at /docs, its files served from the fastapi-offline package (no CDN)."""
     import fastapi_offline
@@ -67,13 +86,11 @@ def add_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title="innograph API",
-            swagger_js_url="/static/docs/swagger-ui-bundle.js",
-            swagger_css_url="/static/docs/swagger-ui.css",
-            swagger_favicon_url="/static/docs/favicon.png",
-        )
+        return HTMLResponse(_DOCS_HTML)
+
+    @app.get("/static/docs/init.js", include_in_schema=False)
+    def docs_init() -> Response:
+        return Response(_DOCS_INIT, media_type="text/javascript")
 
     @app.get("/static/docs/{name}", include_in_schema=False)
     def docs_static(name: str) -> FileResponse:
@@ -138,6 +155,28 @@ def create_app(
     @app.exception_handler(ToolUnavailable)
     async def tool_unavailable(request: Request, exc: ToolUnavailable) -> Response:
         return error_response(request, 503, "not available on this server", str(exc))
+
+    @app.exception_handler(ValidationError)
+    async def refused_record(request: Request, exc: ValidationError) -> Response:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "(record)"
+        detail = (
+            f"a stored record is refused by the model ({exc.title} {where}: {err['msg']}): "
+            "'innograph db check' names it and 'innograph db repair' fixes it"
+        )
+        return error_response(request, 503, "store needs repair", detail)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        # One place for every HTML answer (views, the county report, error pages, pages added later):
+        # the same Content-Security-Policy, nosniff and referrer policy; nosniff on every answer.
+        response: Response = await call_next(request)
+        if response.headers.get("content-type", "").startswith("text/html"):
+            for name, value in HEADERS.items():
+                response.headers[name] = value
+        else:
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
 
     @app.middleware("http")
     async def refuse_control_characters(request: Request, call_next: Any) -> Response:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from graph.analysis.scope import YEAR_MAX, YEAR_MIN, Scope
 from graph.errors import InnographError
@@ -222,6 +222,15 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as e:
         click.echo(
             f"innograph: error: {e.strerror or e}: {getattr(e, 'filename', '') or ''}".rstrip(": "), err=True
+        )
+        sys.exit(1)
+    except ValidationError as e:
+        err = e.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "(record)"
+        click.echo(
+            f"innograph: error: a record is refused by the model ({e.title} {where}: {err['msg']}); "
+            "if it is stored, 'innograph db check' names it and 'innograph db repair' fixes it",
+            err=True,
         )
         sys.exit(1)
     except MemoryError:

@@ -1,4 +1,5 @@
-"""HTML answers for the pages people open, with a strict Content-Security-Policy.
+"""HTML answers for the pages people open, with a strict Content-Security-Policy (set on every HTML answer
+by the middleware in `api.app`, so a route that builds its own HTMLResponse gets it too).
 
 The views already keep names out of markup (autoescaping, JSON data blocks, `textContent`); the
 policy is the second line: a page may run only the scripts the API itself serves, load nothing
@@ -30,4 +31,5 @@ HEADERS = {
 
 
 def page(html: str, status_code: int = 200) -> HTMLResponse:
-    return HTMLResponse(html, status_code=status_code, headers=HEADERS)
+    """An HTML answer; the security headers are added to every HTML answer by `api.app`'s middleware."""
+    return HTMLResponse(html, status_code=status_code)

@@ -47,6 +47,7 @@ from graph.model import (
     Theme,
 )
 from graph.projection import bipartite_graph
+from graph.repair import read_stored
 from graph.settings import Settings
 from graph.store import cypher
 from graph.store.base import (
@@ -267,7 +268,7 @@ class Neo4jWriter:
     def _upsert_actors(self, actors: list[Actor]) -> UpsertCounts:
         batch = collapse(actors)
         found = self._existing("Actor", [str(k) for k in batch])
-        stored: dict[Hashable, Actor] = {k: Actor.model_validate_json(v) for k, v in found.items()}
+        stored: dict[Hashable, Actor] = {k: read_stored(Actor, v) for k, v in found.items()}
         plan, counts = plan_upserts(batch, stored)
         rows: list[dict[str, Any]] = []
         keys: list[dict[str, str]] = []
@@ -291,7 +292,7 @@ class Neo4jWriter:
     def _upsert_projects(self, projects: list[Project]) -> UpsertCounts:
         batch = collapse(projects)
         found = self._existing("Project", [str(k) for k in batch])
-        stored: dict[Hashable, Project] = {k: Project.model_validate_json(v) for k, v in found.items()}
+        stored: dict[Hashable, Project] = {k: read_stored(Project, v) for k, v in found.items()}
         plan, counts = plan_upserts(batch, stored)
         rows: list[dict[str, Any]] = []
         link: list[dict[str, Any]] = []
@@ -311,7 +312,7 @@ class Neo4jWriter:
         for chunk in chunks(sorted({pid for _, pid in wanted}), self._batch):
             for r in self._run(cypher.EXISTING_PARTICIPATIONS, ids=chunk):
                 if (r["actor_id"], r["project_id"]) in wanted:
-                    stored[(r["actor_id"], r["project_id"])] = Participation.model_validate_json(r["data"])
+                    stored[(r["actor_id"], r["project_id"])] = read_stored(Participation, r["data"])
         plan, counts = plan_upserts(batch, stored)
         rows = [participation_row(u.new) for u in plan]
         # A row whose actor or project does not exist matches nothing and is not written: fewer rows
@@ -625,6 +626,18 @@ class Neo4jStore:
             Participation.model_validate_json(r["data"])
             for r in self._rows(q, actor_id=actor_id, project_id=project_id)
         ]
+
+    def raw_records(self) -> Iterator[tuple[str, str]]:
+        for kind, label in (
+            ("county", "County"),
+            ("theme", "Theme"),
+            ("actor", "Actor"),
+            ("project", "Project"),
+        ):
+            for data in self._stream(cypher.all_data(label)):
+                yield kind, data
+        for data in self._stream(cypher.participations_of(actor=False, project=False)):
+            yield "participation", data
 
     def search_actors(
         self, query: str = "", filters: ActorFilter | None = None, limit: int = 50, offset: int = 0

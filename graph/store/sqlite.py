@@ -27,6 +27,7 @@ from graph.model import (
     Theme,
 )
 from graph.projection import bipartite_graph
+from graph.repair import read_stored
 from graph.settings import Settings
 from graph.store.base import (
     ActorFilter,
@@ -75,6 +76,13 @@ CREATE TABLE IF NOT EXISTS derived (
     PRIMARY KEY (store, key, version));
 """
 _CHUNK = 500  # SQLite's variable limit is 32766; keep IN lists well below it
+_RAW_TABLES = (
+    ("county", "counties"),
+    ("theme", "themes"),
+    ("actor", "actors"),
+    ("project", "projects"),
+    ("participation", "participations"),
+)
 
 
 def _chunks(items: list[str]) -> Iterator[list[str]]:
@@ -102,7 +110,7 @@ class SqliteWriter:
     def upsert_actors(self, actors: Iterable[Actor]) -> UpsertCounts:
         batch = collapse(actors)
         found = self._existing("actors", [str(k) for k in batch])
-        stored: dict[Hashable, Actor] = {k: Actor.model_validate_json(v) for k, v in found.items()}
+        stored: dict[Hashable, Actor] = {k: read_stored(Actor, v) for k, v in found.items()}
         plan, counts = plan_upserts(batch, stored)
         rows: list[tuple[object, ...]] = []
         keys: list[tuple[str, str]] = []
@@ -123,7 +131,7 @@ class SqliteWriter:
     def upsert_projects(self, projects: Iterable[Project]) -> UpsertCounts:
         batch = collapse(projects)
         found = self._existing("projects", [str(k) for k in batch])
-        stored: dict[Hashable, Project] = {k: Project.model_validate_json(v) for k, v in found.items()}
+        stored: dict[Hashable, Project] = {k: read_stored(Project, v) for k, v in found.items()}
         plan, counts = plan_upserts(batch, stored)
         rows: list[tuple[object, ...]] = []
         themes: list[tuple[str, str]] = []
@@ -154,7 +162,7 @@ class SqliteWriter:
                 chunk,
             ):
                 if (aid, pid) in wanted:
-                    stored[(aid, pid)] = Participation.model_validate_json(data)
+                    stored[(aid, pid)] = read_stored(Participation, data)
         plan, counts = plan_upserts(batch, stored)
         rows = [(p.actor_id, p.project_id, p.role.value, p.model_dump_json()) for p in (u.new for u in plan)]
         self._check_endpoints(wanted)
@@ -461,6 +469,11 @@ class SqliteStore:
             Participation.model_validate_json(d)
             for (d,) in self._q(sql + " ORDER BY actor_id, project_id", params)
         ]
+
+    def raw_records(self) -> Iterator[tuple[str, str]]:
+        for kind, table in _RAW_TABLES:
+            for (data,) in self._q(f"SELECT data FROM {table}"):
+                yield kind, data
 
     def search_actors(
         self, query: str = "", filters: ActorFilter | None = None, limit: int = 50, offset: int = 0
