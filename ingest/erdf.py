@@ -253,7 +253,7 @@ def _date(v: Any, what: str) -> dt.date | None:
 
 def _amount(v: Any) -> float | None:
     if isinstance(v, str):
-        v = v.strip().removesuffix("kr").removesuffix("SEK")
+        v = v.strip().removesuffix("kr").removesuffix("SEK").strip()
     return amount(v, "granted amount")
 
 

@@ -25,7 +25,8 @@ def default_path() -> Path:
     return Path(str(resources.files("ingest").joinpath("data", "registry.yaml")))
 
 
-def _refs(item: dict[str, Any], record_id: str, name: str | None) -> list[SourceRef]:
+def _refs(item: dict[str, Any], record_id: str, name: Any) -> list[SourceRef]:
+    name = name if isinstance(name, str) else None  # a bad name is the record's problem, named by `parse`
     seeds = item.pop("seeds", None)
     item.pop("why", None)
     if not seeds:

@@ -230,8 +230,9 @@ def open_zip(path: Path) -> zipfile.ZipFile:
 def looks_binary(raw: bytes) -> bool:
     """Whether the start of a file is binary data rather than text in any of the encodings we read.
 
-    A NUL byte says so; so do many bytes that are control characters in every encoding (more than
-    one in a hundred in the first 64 KB: text files have none besides tab and line ends).
+    A NUL byte says so; so do many bytes that are control characters in every encoding (more than one
+    in twenty of the first 64 KB, and at least 16: text has none besides tab and line ends, and a few
+    terminal escapes in a name are a text file's problem, cleaned and reported row by row).
     """
     head = raw[:65536]
     if b"\x00" in head:
@@ -239,7 +240,7 @@ def looks_binary(raw: bytes) -> bool:
     if not head:
         return False
     controls = sum(head.count(bytes([b])) for b in (*range(1, 9), 11, 12, *range(14, 32), 127))
-    return controls * 100 > len(head)
+    return controls >= 16 and controls * 20 > len(head)
 
 
 def load_json(raw: bytes, name: str) -> Any:
