@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cases import ALL_CASES, Case
-from conftest import RunCli, store_hash
 
 from graph.store.sqlite import SqliteStore
 from graph.text import has_control
+
+from .cases import ALL_CASES, Case
+from .conftest import RunCli, store_hash
 
 
 def _strings(node: Any) -> Iterator[str]:

@@ -16,11 +16,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import RunCli, store_hash
 from openpyxl import load_workbook
 
 from api.app import create_app
 from graph.settings import Settings
+
+from .conftest import RunCli, store_hash
 
 IG = [sys.executable, "-c", "from api.cli import main; main()"]
 
