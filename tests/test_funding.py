@@ -246,8 +246,8 @@ def test_bad_amounts_are_reported_with_file_and_line_and_never_summed(tmp_path: 
     )
     b = load_cordis(src)
     got = {(p.file, p.line): p for p in b.problems}
-    assert got[("organization.csv", 3)].reason == "negative ecContribution '-5'"
-    assert got[("organization.csv", 4)].reason == "non-numeric ecContribution 'lots'"
+    assert got[("organization.csv", 3)].reason == "ecContribution '-5' is negative"
+    assert got[("organization.csv", 4)].reason == "non-numeric ecContribution: 'lots'"
     missing = got[("organization.csv", 5)]
     assert missing.kept and missing.reason.startswith("1 beneficiary row(s) with no ecContribution")
     s = SqliteStore(tmp_path / "g.db")
