@@ -295,6 +295,9 @@ def test_cli_json_csv_and_table_agree(tmp_path: Path) -> None:
     assert out.exit_code == 0 and "650,000" in out.output
     out = run(cli, ["funding", "benchmark", "--programme", "Horizon Europe", "--json", "--db", db])
     assert out.exit_code == 0 and json.loads(out.output)["rows"][0]["county_code"] == "10"
+    out = run(cli, ["funding", "benchmark", "--county", "10", "--db", db])
+    assert out.exit_code == 0 and out.output.startswith("Blekinge gets 4.16 € per inhabitant")
+    assert "per inhabitant by kind of actor" in out.output and "university" in out.output
     out = run(cli, ["funding", "untapped", "--county", "07", "--json", "--db", db])
     assert out.exit_code == 0 and json.loads(out.output)["county"] == "07"
     bad = run(cli, ["funding", "--county", "99", "--db", db])

@@ -150,6 +150,11 @@ def benchmark_cmd(
             f"  ×{r.ratio_to_median if r.ratio_to_median is not None else 0:.2f} median"
             f"  unknown {r.unknown_share:.0%}"
         )
+    if result.by_kind:
+        click.echo("\nper inhabitant by kind of actor (the Swedish median in brackets):")
+        for k in result.by_kind:
+            per = "  ".join(f"{COUNTIES[c].short_name} {v:,.2f}" for c, v in k.per_inhabitant.items())
+            click.echo(f"  {k.kind:22} ({k.median_per_inhabitant:,.2f})  {per}")
     click.echo(result.not_covered, err=True)
 
 

@@ -206,6 +206,7 @@ def funding_facts(
     project_by_id = {p.id: p for p in projects}
     s3_of: dict[str, tuple[str, ...]] = {}
     clusters_of: dict[str, tuple[str, ...]] = {}
+    attrs_of: dict[str, dict[str, Any]] = {}
     out: list[Fact] = []
     for part in participations:
         a = actor_by_id.get(part.actor_id)
@@ -215,6 +216,13 @@ def funding_facts(
         if p.id not in s3_of:
             s3_of[p.id] = tuple(t.theme_id for t in cw.themes_for(p))
             clusters_of[p.id] = tuple(sorted({c for t in p.topics if (c := topic_cluster(t))}))
+            # one dict per project, shared by its facts (and by the pickle kept beside the store)
+            attrs_of[p.id] = {
+                "programme": p.programme,
+                "programme_part": p.programme_part,
+                "themes": p.themes,
+                "start_year": p.start.year if p.start else None,
+            }
         if part.nuts3:  # the source placed this participation: its word decides, even "SE" (no county)
             county, basis = county_from_nuts(part.nuts3), "participation"
         else:
@@ -252,12 +260,7 @@ def funding_facts(
                 rate_year=rate_year,
                 s3=s3_of[p.id],
                 topic_clusters=clusters_of[p.id],
-                project_attrs={
-                    "programme": p.programme,
-                    "programme_part": p.programme_part,
-                    "themes": p.themes,
-                    "start_year": year,
-                },
+                project_attrs=attrs_of[p.id],
             )
         )
     out.sort(key=lambda f: (f.project_id, f.actor_id))
