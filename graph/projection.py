@@ -8,7 +8,7 @@ user's CSV may reuse an id for an actor and a project without the two becoming o
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import combinations
 
 import networkx as nx
@@ -113,21 +113,43 @@ def bipartite_graph(
     return g
 
 
+def _pairs(members: Mapping[str, Iterable[str]]) -> Iterator[tuple[str, str, str]]:
+    """(a, b, project) for each pair of distinct actors in each project, a < b, projects in order."""
+    for pid in sorted(members):
+        for a, b in combinations(sorted(set(members[pid])), 2):
+            yield a, b, pid
+
+
+def pair_weights(members: Mapping[str, Iterable[str]]) -> dict[tuple[str, str], int]:
+    """The collaboration projection of `{project: its actors}`: shared projects per actor pair (a < b).
+
+    The one home of the projection: `collaboration_graph`, the ego view and the isolated view all count
+    shared projects here.
+    """
+    weights: dict[tuple[str, str], int] = defaultdict(int)
+    for a, b, _ in _pairs(members):
+        weights[(a, b)] += 1
+    return dict(weights)
+
+
+def shared_projects(members: Mapping[str, Iterable[str]]) -> dict[tuple[str, str], list[str]]:
+    """Like `pair_weights`, with the shared projects themselves (for tooltips that name them)."""
+    shared: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for a, b, pid in _pairs(members):
+        shared[(a, b)].append(pid)
+    return dict(shared)
+
+
 def collaboration_graph(bipartite: nx.Graph) -> nx.Graph:
     """The weighted actor–actor projection: an edge per pair that shares a project.
 
     `weight` is the number of shared projects (two actors in two common projects have weight 2), the
     same as `networkx.algorithms.bipartite.weighted_projected_graph` but counted in one pass over the
-    projects. Every actor is kept, also those with no partner, so isolated actors stay visible.
+    projects (`pair_weights`). Every actor is kept, also those with no partner, so isolated actors
+    stay visible.
     """
     g = nx.Graph()
     g.add_nodes_from((n, d) for n, d in bipartite.nodes(data=True) if d.get("type") == "actor")
-    weights: dict[tuple[str, str], int] = defaultdict(int)
-    for n, d in bipartite.nodes(data=True):
-        if d.get("type") != "project":
-            continue
-        members = sorted(bipartite.neighbors(n))
-        for a, b in combinations(members, 2):
-            weights[(a, b)] += 1
-    g.add_edges_from((a, b, {"weight": w}) for (a, b), w in weights.items())
+    members = {n: bipartite[n] for n, d in bipartite.nodes(data=True) if d.get("type") == "project"}
+    g.add_edges_from((a, b, {"weight": w}) for (a, b), w in pair_weights(members).items())
     return g

@@ -7,12 +7,12 @@ shared projects with the actors shown). Edge width is the number of projects two
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import combinations
 from urllib.parse import quote
 
 from graph.errors import NotFound
 from graph.geo import COUNTIES
 from graph.model import Actor
+from graph.projection import shared_projects
 from graph.store.base import GraphStore
 from viz.page import LegendItem, View, add_edge, new_network
 from viz.style import actor_url, kind_colour, kind_legend, scale, short
@@ -48,13 +48,10 @@ def ego_view(
         if part.actor_id in actors:
             members[part.project_id].append(part.actor_id)
     projects_of: dict[str, list[str]] = defaultdict(list)
-    shared: dict[tuple[str, str], list[str]] = defaultdict(list)
     for pid in sorted(members):
-        ids = sorted(set(members[pid]))
-        for a in ids:
+        for a in sorted(set(members[pid])):
             projects_of[a].append(pid)
-        for a, b in combinations(ids, 2):
-            shared[(a, b)].append(pid)
+    shared = shared_projects(members)
 
     # Keep the centre's own links first, then the strongest; ties broken by ids for a stable page.
     pairs = sorted(shared, key=lambda ab: (center.id not in ab, -len(shared[ab]), ab))

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import combinations
 from typing import Any
 
 from graph.geo import COUNTIES, SOUTH_SWEDEN
 from graph.model import Actor
+from graph.projection import pair_weights
 from graph.store.base import ActorFilter, GraphStore
 from viz.page import LegendItem, View, add_edge, new_network
 from viz.style import actor_url, scale, short
@@ -61,11 +61,7 @@ def collaboration_edges(store: GraphStore, ids: Iterable[str]) -> dict[tuple[str
     for aid in sorted(set(ids)):
         for part in store.participations(actor_id=aid):
             members[part.project_id].add(aid)
-    weights: dict[tuple[str, str], int] = defaultdict(int)
-    for pid in sorted(members):
-        for a, b in combinations(sorted(members[pid]), 2):
-            weights[(a, b)] += 1
-    return dict(weights)
+    return pair_weights(members)
 
 
 def isolated_view(
