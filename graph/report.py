@@ -28,6 +28,7 @@ import networkx as nx
 from pydantic import BaseModel, Field
 
 from graph.analysis import Scope, run_analysis
+from graph.analysis import centrality as cen
 from graph.analysis.funding import Benchmark, FundingResult, benchmark, funding, store_facts
 from graph.analysis.isolation import ISOLATION_LISTS, partial_projects
 from graph.analysis.models import (
@@ -329,6 +330,22 @@ def _f(x: float | None, digits: int = 3) -> str:
     return "–" if x is None else f"{x:.{digits}f}"
 
 
+def county_betweenness(store: GraphStore, own: list[str]) -> dict[str, float]:
+    """Betweenness inside the county's Swedish network: its actors and their partners in Swedish counties.
+
+    The whole-graph betweenness of a regional actor rounds to zero among 50,000 European actors; on
+    this subgraph it tells who connects the county's own actors with each other and with the rest of
+    Sweden (`graph.analysis.centrality.betweenness`: exact up to its size limit, sampled beyond).
+    """
+    collab = prepare(store).collab
+    nodes = {a for a in own if a in collab}
+    nodes |= {p for a in list(nodes) for p in collab[a] if collab.nodes[p].get("county_code")}
+    if len(nodes) < 3:
+        return dict.fromkeys(nodes, 0.0)
+    est = cen.betweenness(nx.Graph(collab.subgraph(sorted(nodes))))
+    return {str(k): float(v) for k, v in est.values.items()}
+
+
 def _analysis_sections(report: CountyReport, store: GraphStore, own: list[str], top: int) -> None:
     """Centrality, isolation, brokers, county ratios and theme presence, unchanged from `run_analysis`."""
     scopes = report_scopes(report.code)
@@ -343,8 +360,15 @@ def _analysis_sections(report: CountyReport, store: GraphStore, own: list[str], 
 
     by_id = {r.actor_id: r for r in cen.rows}
     brk = {r.actor_id: r for r in bro.rows}
+    local = county_betweenness(store, own)
     report.top_actors = [
-        {**r.model_dump(), "betweenness_fmt": _f(r.betweenness, 4), "pagerank_fmt": _f(r.pagerank, 5)}
+        {
+            **r.model_dump(),
+            "betweenness_fmt": _f(r.betweenness, 4),
+            "pagerank_fmt": _f(r.pagerank, 5),
+            "betweenness_county": local.get(r.actor_id),
+            "betweenness_county_fmt": _f(local.get(r.actor_id), 3),
+        }
         for r in cen.rows[:top]
     ]
 
@@ -429,3 +453,5 @@ def _analysis_sections(report: CountyReport, store: GraphStore, own: list[str], 
             th["counties_missing"] = gap.counties_missing
             th["strategy_counties_missing"] = gap.strategy_counties_missing
             th["projects_all_counties"] = gap.projects
+            # with counts (actors per county), most active first: "all 21 counties" says nothing
+            th["counties_counts"] = sorted(gap.by_county.items(), key=lambda kv: (-kv[1], kv[0]))

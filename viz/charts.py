@@ -36,6 +36,7 @@ class Bar:
     label: str
     value: float
     note: str = ""  # drawn after the value, e.g. "0.4× expected"
+    colour: str = ""  # this bar's own colour (else the chart's)
 
 
 def _fmt(v: float) -> str:
@@ -76,7 +77,7 @@ def hbar_chart(
         )
         out.append(
             f'<rect class="bar" data-label="{escape(b.label)}" data-value="{escape(_fmt(b.value))}" '
-            f'x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="{colour}"/>'
+            f'x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="{b.colour or colour}"/>'
         )
         text = _fmt(b.value) + (f"  {b.note}" if b.note else "")
         out.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 15}">{escape(text)}</text>')

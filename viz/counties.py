@@ -15,26 +15,35 @@ from typing import Any
 from graph.geo import COUNTIES
 from viz.page import LegendItem, View, add_edge, new_network
 from viz.style import scale
+from viz.texts import texts
 
-# (upper bound of the ratio, colour, legend text): diverging blue → grey → red.
+# (upper bound of the ratio, colour, key of its words in viz/texts.yaml `ratio`): diverging around
+# "as expected" (grey); fewer shared projects than expected in warm browns, more in blue-greens
+# (colour-blind safe, BrBG), each labelled in words.
 RATIO_BINS: tuple[tuple[float, str, str], ...] = (
-    (0.5, "#2166ac", "under half of expected"),
-    (0.8, "#92c5de", "0.5–0.8 × expected"),
-    (1.25, "#9e9e9e", "about as expected (0.8–1.25 ×)"),
-    (2.0, "#f4a582", "1.25–2 × expected"),
-    (math.inf, "#b2182b", "over twice expected"),
+    (0.5, "#8c510a", "far_fewer"),
+    (0.8, "#d8b365", "fewer"),
+    (1.25, "#9e9e9e", "as_expected"),
+    (2.0, "#5ab4ac", "more"),
+    (math.inf, "#01665e", "far_more"),
 )
 NO_RATIO = "#d0d0d0"
 SPAN_PX = 900.0
 
 
-def ratio_colour(ratio: float | None) -> str:
+def ratio_bin(ratio: float | None, lang: str = "en") -> tuple[str, str]:
+    """The colour and the words for an observed/expected ratio."""
+    words = texts("ratio", lang)
     if ratio is None or math.isnan(ratio):
-        return NO_RATIO
-    for upper, colour, _ in RATIO_BINS:
+        return NO_RATIO, words["none"]
+    for upper, colour, key in RATIO_BINS:
         if ratio < upper:
-            return colour
-    return RATIO_BINS[-1][1]
+            return colour, words[key]
+    return RATIO_BINS[-1][1], words[RATIO_BINS[-1][2]]
+
+
+def ratio_colour(ratio: float | None) -> str:
+    return ratio_bin(ratio)[0]
 
 
 def positions(codes: Sequence[str]) -> dict[str, tuple[float, float]]:
@@ -101,7 +110,7 @@ def county_view(
         if expected is not None:
             lines.append(f"expected: {float(expected):.1f}")
         if ratio is not None:
-            lines.append(f"observed/expected: {float(ratio):.2f}")
+            lines.append(f"observed/expected: {float(ratio):.2f}: {ratio_bin(float(ratio))[1]}")
         if p.get("actor_pairs") is not None:
             lines.append(f"collaborating actor pairs: {p['actor_pairs']}")
         add_edge(
@@ -114,9 +123,10 @@ def county_view(
             shared_projects=int(s),
             ratio=None if ratio is None else round(float(ratio), 4),
         )
-    legend = [LegendItem(text, colour, "line") for _, colour, text in RATIO_BINS]
+    words = texts("ratio", "en")
+    legend = [LegendItem(words[key], colour, "line") for _, colour, key in RATIO_BINS]
     legend += [
-        LegendItem("no expectation (no projects)", NO_RATIO, "line"),
+        LegendItem(words["none"], NO_RATIO, "line"),
         LegendItem("line width: shared projects", "#9e9e9e", "line"),
         LegendItem("circle size: actors in the county", "#12344d"),
     ]
@@ -130,13 +140,14 @@ def county_view(
         notes=[] if shown else ["No two counties share a project in this scope."],
         links=[("Counties as JSON", "/analysis/counties"), ("Isolated actors", "/views/isolated")],
         table_caption="County pairs, most shared projects first",
-        table_head=["counties", "shared projects", "expected", "observed/expected"],
+        table_head=["counties", "shared projects", "expected", "observed/expected", "in words"],
         table=[
             [
                 (f"{COUNTIES[p['a']].short_name} – {COUNTIES[p['b']].short_name}", None),
                 (str(int(p["shared_projects"])), None),
                 ("" if p.get("expected_projects") is None else f"{float(p['expected_projects']):.1f}", None),
                 ("" if p.get("ratio_projects") is None else f"{float(p['ratio_projects']):.2f}", None),
+                (ratio_bin(None if p.get("ratio_projects") is None else float(p["ratio_projects"]))[1], None),
             ]
             for p in sorted(shown, key=lambda p: (-float(p["shared_projects"]), p["a"], p["b"]))[:30]
         ],

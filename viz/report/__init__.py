@@ -13,6 +13,7 @@ from typing import Any
 from graph.geo import COUNTIES
 from graph.report import CountyReport
 from viz.charts import PALETTE, Bar, hbar_chart, stacked_columns
+from viz.counties import ratio_bin
 from viz.funding import section_context
 from viz.page import render_page
 from viz.texts import LANGS, check_lang, kind_labels, texts
@@ -20,7 +21,7 @@ from viz.texts import LANGS, check_lang, kind_labels, texts
 __all__ = ["LANGS", "charts", "render_html"]
 
 
-def charts(report: CountyReport, t: dict[str, str]) -> dict[str, Any]:
+def charts(report: CountyReport, t: dict[str, str], lang: str = "en") -> dict[str, Any]:
     """The inline SVG charts of the report, keyed by section."""
     years = sorted({r.year for r in report.projects_by_year}, key=lambda y: (y == "?", y))
     programmes = [c.key for c in report.projects_by_programme]
@@ -52,7 +53,12 @@ def charts(report: CountyReport, t: dict[str, str]) -> dict[str, Any]:
             "county-ratios",
             t["pairs"],
             [
-                Bar(str(r["label"]), float(r["ratio"]), f"{r['observed']} / {float(r['expected']):.2f}")
+                Bar(
+                    str(r["label"]),
+                    float(r["ratio"]),
+                    f"{r['observed']} / {float(r['expected']):.2f}: {ratio_bin(float(r['ratio']), lang)[1]}",
+                    ratio_bin(float(r["ratio"]), lang)[0],
+                )
                 for r in report.county_pairs
                 if r.get("ratio") is not None and r["observed"]
             ],
@@ -76,6 +82,6 @@ def render_html(report: CountyReport, lang: str = "en") -> str:
         lang=lang,
         kinds=kinds,
         county_names=names,
-        charts=charts(report, t),
+        charts=charts(report, t, lang),
         funding=section_context(report.funding, report.funding_benchmark, lang) if report.funding else None,
     )
