@@ -52,10 +52,18 @@ def error_response(request: Request, status: int, reason: str, detail: str) -> R
     """JSON `{"detail": ...}` for the API; a small escaped HTML page for the pages people open."""
     path = request.url.path
     if path == "/" or path.startswith("/views/"):
+        from api.deps import request_lang
         from api.pages import page
+        from graph.errors import InvalidInput
         from viz.page import render_page
 
-        html = render_page("error.html", status=status, reason=reason, detail=detail, refresh=status == 202)
+        try:
+            lang = request_lang(request)
+        except InvalidInput:
+            lang = "en"
+        html = render_page(
+            "error.html", lang=lang, status=status, reason=reason, detail=detail, refresh=status == 202
+        )
         return page(html, status)
     return JSONResponse(status_code=status, content={"detail": detail})
 

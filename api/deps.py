@@ -53,3 +53,38 @@ def get_scope(
 
 
 ScopeDep = Annotated[Scope, Depends(get_scope)]
+
+
+def request_lang(request: Request) -> str:
+    """The page language: `?lang=` when given (en or sv), else the browser's Accept-Language, else English."""
+    from viz.texts import LANGS, check_lang
+
+    asked = request.query_params.get("lang")
+    if asked:
+        return check_lang(asked.strip().lower())
+    ranked = []
+    for i, part in enumerate(request.headers.get("accept-language", "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        ranked.append((-q, i, tag.strip().lower().split("-")[0]))
+    for _, _, code in sorted(ranked):
+        if code in LANGS:
+            return code
+    return "en"
+
+
+def get_lang(
+    request: Request,
+    lang: Annotated[
+        str | None, Query(description="page language: en or sv (default: Accept-Language)")
+    ] = None,
+) -> str:
+    return request_lang(request)
+
+
+LangDep = Annotated[str, Depends(get_lang)]

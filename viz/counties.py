@@ -61,21 +61,16 @@ def positions(codes: Sequence[str]) -> dict[str, tuple[float, float]]:
     return {c.code: (round(x * k, 1), round(y * k, 1)) for c, x, y in zip(known, xs, ys, strict=True)}
 
 
-EXPECTED_TEXT = (
-    "Expected shared projects = P_a × P_b / N: P_c projects with an actor of county c, N projects with an "
-    "actor in any Swedish county (Sweden-wide, so a pair has the same figure on every page and in "
-    "`innograph analyze counties`, the county report and the exports)."
-)
-
-
 def county_view(
     counties: Sequence[Mapping[str, Any]],
     pairs: Sequence[Mapping[str, Any]],
     scope_text: str = "",
     partial_sources: str = "",
+    lang: str = "en",
 ) -> View:
     """`counties`: rows with code, name, actors, projects; `pairs`: rows with a, b, shared_projects,
     actor_pairs, expected_projects, ratio_projects (the counties analysis, as dicts)."""
+    t = texts("views", lang)
     rows = [c for c in counties if c["code"] in COUNTIES]
     pos = positions([c["code"] for c in rows])
     sizes = scale({c["code"]: math.sqrt(float(c.get("actors") or 0)) for c in rows}, lo=14, hi=46)
@@ -110,7 +105,7 @@ def county_view(
         if expected is not None:
             lines.append(f"expected: {float(expected):.1f}")
         if ratio is not None:
-            lines.append(f"observed/expected: {float(ratio):.2f}: {ratio_bin(float(ratio))[1]}")
+            lines.append(f"observed/expected: {float(ratio):.2f}: {ratio_bin(float(ratio), lang)[1]}")
         if p.get("actor_pairs") is not None:
             lines.append(f"collaborating actor pairs: {p['actor_pairs']}")
         add_edge(
@@ -123,31 +118,36 @@ def county_view(
             shared_projects=int(s),
             ratio=None if ratio is None else round(float(ratio), 4),
         )
-    words = texts("ratio", "en")
+    words = texts("ratio", lang)
     legend = [LegendItem(words[key], colour, "line") for _, colour, key in RATIO_BINS]
     legend += [
         LegendItem(words["none"], NO_RATIO, "line"),
-        LegendItem("line width: shared projects", "#9e9e9e", "line"),
-        LegendItem("circle size: actors in the county", "#12344d"),
+        LegendItem(t["line_width"], "#9e9e9e", "line"),
+        LegendItem(t["cty_circle"], "#12344d"),
     ]
     return View(
-        title="Collaboration between counties",
-        subtitle="Counties at their geographic centres; a line where actors of two counties share projects.",
-        scope_line=f"{scope_text} {EXPECTED_TEXT}".strip(),
+        title=t["cty_title"],
+        subtitle=t["cty_subtitle"],
+        scope_line=f"{scope_text} {t['cty_expected']}".strip(),
         partial_sources=partial_sources,
         net=net,
         legend=legend,
-        notes=[] if shown else ["No two counties share a project in this scope."],
-        links=[("Counties as JSON", "/analysis/counties"), ("Isolated actors", "/views/isolated")],
-        table_caption="County pairs, most shared projects first",
-        table_head=["counties", "shared projects", "expected", "observed/expected", "in words"],
+        notes=[] if shown else [t["cty_none"]],
+        links=[(t["cty_json"], "/analysis/counties"), (t["cty_isolated"], "/views/isolated")],
+        table_caption=t["cty_caption"],
+        table_head=[t["h_counties"], t["h_shared"], t["h_expected"], t["h_ratio"], t["h_words"]],
         table=[
             [
                 (f"{COUNTIES[p['a']].short_name} – {COUNTIES[p['b']].short_name}", None),
                 (str(int(p["shared_projects"])), None),
                 ("" if p.get("expected_projects") is None else f"{float(p['expected_projects']):.1f}", None),
                 ("" if p.get("ratio_projects") is None else f"{float(p['ratio_projects']):.2f}", None),
-                (ratio_bin(None if p.get("ratio_projects") is None else float(p["ratio_projects"]))[1], None),
+                (
+                    ratio_bin(None if p.get("ratio_projects") is None else float(p["ratio_projects"]), lang)[
+                        1
+                    ],
+                    None,
+                ),
             ]
             for p in sorted(shown, key=lambda p: (-float(p["shared_projects"]), p["a"], p["b"]))[:30]
         ],

@@ -16,6 +16,7 @@ from graph.projection import shared_projects
 from graph.store.base import GraphStore
 from viz.page import LegendItem, View, add_edge, new_network
 from viz.style import actor_url, kind_colour, kind_legend, scale, short
+from viz.texts import kind_labels, texts
 
 MAX_DEPTH = 2
 MAX_TABLE_ROWS = 50
@@ -34,6 +35,7 @@ def ego_view(
     depth: int = 1,
     max_nodes: int = 150,
     max_edges: int = 1500,
+    lang: str = "en",
 ) -> View:
     """Build the ego view; raises NotFound for an unknown actor, ValueError for a depth outside 1–2."""
     if not 1 <= depth <= MAX_DEPTH:
@@ -64,6 +66,7 @@ def ego_view(
     for a, b in pairs:
         values[a] += len(shared[(a, b)])
         values[b] += len(shared[(a, b)])
+    t = texts("views", lang)
     label = "weighted degree in this view"
     sizes = scale(values)
 
@@ -111,46 +114,44 @@ def ego_view(
     if nb.capped:
         shown = {h: sum(1 for x in nb.hops.values() if x == h) for h in nb.found}
         parts = [
-            f"{shown[h]} of {n} {'direct partners' if h == 1 else 'actors at hop 2'}"
+            t["ego_hop1" if h == 1 else "ego_hop2"].format(shown=shown[h], n=n)
             for h, n in sorted(nb.found.items())
             if n
         ]
         left = sum(nb.found.values()) - (len(nb.hops) - 1)
-        notes.append(
-            f"Capped: showing the first {len(actors)} actors, the strongest ties first (most shared projects, "
-            f"then South Swedish actors, then the most recent project): {', '.join(parts)}; {left} actors "
-            "with fewer shared projects are left out (see the actor's data for all of them)."
-        )
+        notes.append(t["ego_capped"].format(shown=len(actors), parts=", ".join(parts), left=left))
     if edges_capped:
-        notes.append(f"Capped: showing the {max_edges} strongest of {len(shared)} links.")
+        notes.append(t["edges_capped"].format(shown=max_edges, n=len(shared)))
     other = 3 - depth
     direct = sorted(
         ((b if a == center.id else a, len(pids)) for (a, b), pids in shared.items() if center.id in (a, b)),
         key=lambda kv: (-kv[1], actors[kv[0]].name, kv[0]),
     )
     return View(
-        title=f"{center.name}: collaboration network",
-        subtitle=(
-            f"{center.kind.value.replace('_', ' ')} · {place(center.county_code, center.country)} · "
-            f"{len(actors) - 1} partner{'s' if len(actors) != 2 else ''} within {depth} hop"
-            f"{'s' if depth > 1 else ''}, linked by {len(nb.projects)} projects"
+        title=t["ego_title"].format(name=center.name),
+        subtitle=t["ego_subtitle"].format(
+            kind=kind_labels(lang).get(center.kind.value, center.kind.value),
+            place=place(center.county_code, center.country),
+            n=len(actors) - 1,
+            depth=depth,
+            projects=len(nb.projects),
         ),
         net=net,
         notes=notes,
         legend=[
             *kind_legend({x.kind.value for x in actors.values()}),
-            LegendItem(f"size: {label}", "#ffffff"),
-            LegendItem("line width: shared projects", "#97a6b5", "line"),
+            LegendItem(t["size_weighted"], "#ffffff"),
+            LegendItem(t["line_width"], "#97a6b5", "line"),
         ],
         links=[
-            (f"Show depth {other}", f"{actor_url(center.id)}?depth={other}"),
-            ("Actor data (JSON)", "/actors/" + quote(center.id, safe=":")),
+            (t["show_depth"].format(d=other), f"{actor_url(center.id)}?depth={other}"),
+            (t["actor_data"], "/actors/" + quote(center.id, safe=":")),
             *_family_links(store, center),
         ],
-        table_caption=f"Direct partners, most shared projects first (first {MAX_TABLE_ROWS})"
+        table_caption=t["direct_partners_first"].format(n=MAX_TABLE_ROWS)
         if len(direct) > MAX_TABLE_ROWS
-        else "Direct partners, most shared projects first",
-        table_head=["partner", "kind", "where", "shared projects"],
+        else t["direct_partners"],
+        table_head=[t["h_partner"], t["h_kind"], t["h_where"], t["h_shared"]],
         table=[
             [
                 (actors[aid].name, actor_url(aid)),

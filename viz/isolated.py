@@ -18,6 +18,7 @@ from graph.projection import pair_weights
 from graph.store.base import ActorFilter, GraphStore
 from viz.page import LegendItem, View, add_edge, new_network
 from viz.style import actor_url, scale, short
+from viz.texts import texts
 
 # The isolated analysis's lists, most severe first: (list name, label, colour).
 CATEGORIES: tuple[tuple[str, str, str], ...] = (
@@ -71,8 +72,16 @@ def isolated_view(
     max_nodes: int = 300,
     scope_text: str = "",
     partial_sources: str = "",
+    lang: str = "en",
 ) -> View:
     """`flagged`: rows with actor_id, name, kind, county_code, category, reason."""
+    t = texts("views", lang)
+    names_of = {label: name for name, label, _ in CATEGORIES}
+
+    def said(category: str) -> str:
+        """The category in the page's language."""
+        return t.get("cat_" + names_of.get(category, ""), category)
+
     in_scope = [f for f in flagged if f.get("county_code") in counties]
     flags = {
         f["actor_id"]: f for f in sorted(in_scope, key=lambda f: (f["category"], f["name"], f["actor_id"]))
@@ -100,7 +109,7 @@ def isolated_view(
             f"shared projects with the county's actors shown: {int(degree.get(aid, 0))}",
         ]
         if f:
-            lines.append(f"{f['category']}: {f['reason']}")
+            lines.append(f"{said(f['category'])}: {f['reason']}")
         net.add_node(
             aid,
             label=short(a.name, 28),
@@ -129,13 +138,11 @@ def isolated_view(
     names = ", ".join(COUNTIES[c].short_name for c in counties if c in COUNTIES)
     notes = []
     if total + len(flags) > max_nodes and len(chosen) >= max_nodes:
-        notes.append(f"Capped: showing {len(chosen)} of the county actors (all flagged actors first).")
+        notes.append(t["iso_capped"].format(n=len(chosen)))
     if not flags:
-        notes.append("No isolated or peripheral actors in this scope.")
+        notes.append(t["iso_none"])
     if len(flags) > MAX_TABLE_ROWS:
-        notes.append(
-            f"The table lists the first {MAX_TABLE_ROWS} of {len(flags)} flagged actors (see /analysis/isolated)."
-        )
+        notes.append(t["iso_table_cut"].format(n=MAX_TABLE_ROWS, total=len(flags)))
     # Links to each South Sweden county's own view (the ones not shown alone here).
     other_links = [
         (COUNTIES[c].short_name, f"/views/isolated?county={c}")
@@ -143,26 +150,26 @@ def isolated_view(
         if not (len(counties) == 1 and c == counties[0])
     ]
     return View(
-        title=f"Isolated and peripheral actors: {names}",
-        subtitle=f"{len(flags)} flagged actors against {len(chosen) - len(flags)} others of the county network.",
+        title=t["iso_title"].format(names=names),
+        subtitle=t["iso_subtitle"].format(flagged=len(flags), others=len(chosen) - len(flags)),
         scope_line=scope_text,
         partial_sources=partial_sources,
         net=net,
         notes=notes,
         legend=[
-            *(LegendItem(c, flag_colour(c)) for c in categories),
-            LegendItem("other actors of the county (lines: projects shared inside it)", BACKGROUND),
-            LegendItem("line width: shared projects", "#b0bcc8", "line"),
+            *(LegendItem(said(c), flag_colour(c)) for c in categories),
+            LegendItem(t["iso_others"], BACKGROUND),
+            LegendItem(t["line_width"], "#b0bcc8", "line"),
         ],
-        links=[*other_links, ("All South Sweden", "/views/isolated"), ("As JSON", "/analysis/isolated")],
-        table_caption="Flagged actors",
-        table_head=["actor", "kind", "county", "category", "why"],
+        links=[*other_links, (t["iso_all"], "/views/isolated"), (t["as_json"], "/analysis/isolated")],
+        table_caption=t["iso_caption"],
+        table_head=[t["h_actor"], t["h_kind"], t["h_county"], t["h_category"], t["h_why"]],
         table=[
             [
                 (f["name"], actor_url(aid)),
                 (str(f.get("kind", "")).replace("_", " "), None),
                 (COUNTIES[f["county_code"]].short_name if f.get("county_code") in COUNTIES else "", None),
-                (f["category"], None),
+                (said(f["category"]), None),
                 (f["reason"], None),
             ]
             for aid, f in list(flags.items())[:MAX_TABLE_ROWS]

@@ -20,6 +20,8 @@ import pyvis
 from pyvis.edge import Edge
 from pyvis.network import Network
 
+from viz.texts import texts
+
 VIS_DIR = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -106,19 +108,22 @@ def graph_payload(view: View) -> dict[str, Any]:
     return {"nodes": view.net.nodes, "edges": view.net.edges, "options": options}
 
 
-def render_view(view: View) -> str:
+def render_view(view: View, lang: str = "en") -> str:
     template = _ENV.get_template("network.html")
     return template.render(
         view=view,
+        lang=lang,
+        ui=texts("pages", lang),
         graph_json=script_json(graph_payload(view)),
         node_count=len(view.net.nodes),
         edge_count=len(view.net.edges),
     )
 
 
-def render_page(name: str, **context: Any) -> str:
-    """Any other page of the site (the start page, error pages), autoescaped."""
-    return _ENV.get_template(name).render(**context)
+def render_page(name: str, lang: str = "en", **context: Any) -> str:
+    """Any other page of the site (the start page, error pages, the report), autoescaped, in `lang`."""
+    context.setdefault("ui", texts("pages", lang))
+    return _ENV.get_template(name).render(lang=lang, **context)
 
 
 def add_edge(net: Network, source: str, target: str, **options: Any) -> None:

@@ -43,3 +43,21 @@ def texts(section: str, lang: str) -> dict[str, str]:
 def kind_labels(lang: str) -> dict[str, str]:
     """Actor kinds as a person reads them (`regional_authority` → "Region/länsstyrelse" in Swedish)."""
     return dict(_texts()["kinds"][check_lang(lang)])
+
+
+def scope_words(scope: Any, lang: str) -> str:
+    """A `graph.analysis.scope.Scope` in one line of words, in `lang` (as `Scope.text()` in English)."""
+    from graph.geo import COUNTIES
+
+    t = texts("views", lang)
+    names = ", ".join(COUNTIES[c].short_name for c in scope.counties if c in COUNTIES)
+    parts = [t["scope_counties"].format(names=names) if scope.counties else t["scope_everyone"]]
+    if scope.programme:
+        parts.append(t["scope_programmes"].format(names=", ".join(scope.programme)))
+    if scope.theme:
+        parts.append(t["scope_themes"].format(names=", ".join(scope.theme)))
+    if scope.start_year is not None or scope.end_year is not None:
+        parts.append(t["scope_years"].format(start=scope.start_year or "…", end=scope.end_year or "…"))
+    else:
+        parts.append(t["scope_all_years"])
+    return t["scope"].format(parts="; ".join(parts))

@@ -23,13 +23,17 @@ from graph.model import ThemeKind
 from graph.store.base import GraphStore
 from viz.page import LegendItem, View, add_edge, new_network
 from viz.style import PROJECT_COLOUR, actor_url, kind_colour, kind_legend, scale, short
+from viz.texts import texts
 
 SOUTH_BORDER = "#12344d"
 TOP_LABELS = 25
 MAX_TABLE_ROWS = 200
 
 
-def theme_view(store: GraphStore, theme_id: str, max_projects: int = 60, max_actors: int = 250) -> View:
+def theme_view(
+    store: GraphStore, theme_id: str, max_projects: int = 60, max_actors: int = 250, lang: str = "en"
+) -> View:
+    t = texts("views", lang)
     theme = next((t for t in store.themes() if t.id == theme_id), None)
     if theme is None:
         raise NotFound(f"no theme {theme_id!r} (see /themes)")
@@ -88,22 +92,19 @@ def theme_view(store: GraphStore, theme_id: str, max_projects: int = 60, max_act
                 add_edge(net, aid, "project:" + pid, color={"color": "#b0bcc8"})
 
     where = (
-        "with an actor in " + ", ".join(COUNTIES[c].short_name for c in counties if c in COUNTIES)
+        t["theme_where_counties"].format(
+            names=", ".join(COUNTIES[c].short_name for c in counties if c in COUNTIES)
+        )
         if counties
-        else "in the data"
+        else t["theme_where_all"]
     )
     notes = []
     if len(nodes) > len(shown):
-        notes.append(
-            f"Capped: showing {len(shown)} of the {len(nodes)} projects on this theme "
-            "(those with South Swedish actors first, then the newest); the table lists them all."
-        )
+        notes.append(t["theme_capped"].format(shown=len(shown), n=len(nodes)))
     if len(counts) > len(actors):
-        notes.append(
-            f"Capped: showing the {len(actors)} most active of {len(counts)} actors (South Swedish first)."
-        )
+        notes.append(t["theme_actors_capped"].format(shown=len(actors), n=len(counts)))
     if not nodes:
-        notes.append("No project in the store addresses this theme yet.")
+        notes.append(t["theme_none"])
     table_rows = []
     all_projects = store.get_projects([g.nodes[n]["id"] for n in ranked[:MAX_TABLE_ROWS]])
     for n in ranked[:MAX_TABLE_ROWS]:
@@ -126,27 +127,24 @@ def theme_view(store: GraphStore, theme_id: str, max_projects: int = 60, max_act
     for a in actors.values():
         by_kind[a.kind.value] += 1
     return View(
-        title=f"Theme: {theme.name}",
+        title=t["theme_title"].format(name=theme.name),
         subtitle=f"{theme.kind.value.replace('_', ' ')} · {theme.id}"
         + (f" · {theme.description}" if theme.description else ""),
         net=net,
         notes=notes,
-        scope_line=(
-            f"{len(nodes)} projects {where} are on this theme: they name it, the crosswalk maps their "
-            "programme part or objective to it, or it is their programme part (the set the county report counts)."
-        ),
+        scope_line=t["theme_scope"].format(n=len(nodes), where=where),
         legend=[
-            LegendItem("project", PROJECT_COLOUR, "box"),
+            LegendItem(t["project"], PROJECT_COLOUR, "box"),
             *kind_legend(set(by_kind)),
-            LegendItem("thick dark border: South Swedish actor", SOUTH_BORDER),
-            LegendItem("size: projects in this theme", "#ffffff"),
+            LegendItem(t["south_border"], SOUTH_BORDER),
+            LegendItem(t["size_theme"], "#ffffff"),
         ],
         links=[
-            ("All themes (JSON)", "/themes"),
-            ("Actors on this theme (JSON)", "/actors?theme=" + quote(theme.id)),
+            (t["all_themes"], "/themes"),
+            (t["theme_actors"], "/actors?theme=" + quote(theme.id)),
         ],
-        table_caption=f"Projects on this theme ({len(nodes)}), South Swedish actors named",
-        table_head=["project", "programme", "South Swedish actors", "members"],
+        table_caption=t["theme_caption"].format(n=len(nodes)),
+        table_head=[t["h_project"], t["h_programme"], t["h_south"], t["h_members"]],
         table=table_rows,
         side_table=True,
         physics=True,

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from api.background import cached_analysis
-from api.deps import ScopeDep, SettingsDep, StoreDep
+from api.deps import LangDep, ScopeDep, SettingsDep, StoreDep
 from api.pages import page
 from graph.analysis.models import CountiesResult, IsolatedResult
 from graph.geo import SOUTH_SWEDEN
 from viz.counties import county_view
 from viz.isolated import flags_from, isolated_view
 from viz.page import render_view
+from viz.texts import scope_words
 
 router = APIRouter(tags=["views"])
 
@@ -23,13 +24,19 @@ router = APIRouter(tags=["views"])
 def counties_page(
     store: StoreDep,
     scope: ScopeDep,
+    lang: LangDep,
 ) -> HTMLResponse:
     """Counties on the map, linked by shared projects, coloured by observed/expected collaboration."""
     result = cached_analysis(store, "counties", scope, top=None)
     assert isinstance(result, CountiesResult)
     data = result.model_dump()
     return page(
-        render_view(county_view(data["counties"], data["pairs"], scope.text(), result.partial_sources))
+        render_view(
+            county_view(
+                data["counties"], data["pairs"], scope_words(scope, lang), result.partial_sources, lang
+            ),
+            lang,
+        )
     )
 
 
@@ -38,6 +45,7 @@ def isolated_page(
     store: StoreDep,
     settings: SettingsDep,
     scope: ScopeDep,
+    lang: LangDep,
     max_nodes: Annotated[int, Query(ge=10, le=1000, description="cap on actors drawn")] = 300,
 ) -> HTMLResponse:
     """Isolated and peripheral actors highlighted against their county's collaboration network."""
@@ -49,7 +57,8 @@ def isolated_page(
         flags_from(result.model_dump()),
         counties,
         max_nodes=min(max_nodes, settings.api_max_nodes),
-        scope_text=scope.text(),
+        scope_text=scope_words(scope, lang),
         partial_sources=result.partial_sources,
+        lang=lang,
     )
-    return page(render_view(view))
+    return page(render_view(view, lang))

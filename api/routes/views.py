@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, HTMLResponse
 
-from api.deps import SettingsDep, StoreDep
+from api.deps import LangDep, SettingsDep, StoreDep
 from api.pages import page
 from graph.errors import NotFound
 from graph.geo import COUNTIES, SOUTH_SWEDEN
@@ -24,7 +24,7 @@ MAX_THEMES_ON_START = 40
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def start(store: StoreDep) -> HTMLResponse:
+def start(store: StoreDep, lang: LangDep) -> HTMLResponse:
     """The start page: search actors, open their network, the overviews and the partner finder."""
     themes = store.themes()
     # The seeds' smart-specialisation areas first (what a region works on), programme parts after.
@@ -33,6 +33,7 @@ def start(store: StoreDep) -> HTMLResponse:
     return page(
         render_page(
             "start.html",
+            lang=lang,
             s3_themes=s3,
             county_short={c.code: c.short_name for c in COUNTIES.values()},
             other_themes=others[:MAX_THEMES_ON_START],
@@ -61,12 +62,13 @@ def actor_view(
     actor_id: str,
     store: StoreDep,
     settings: SettingsDep,
+    lang: LangDep,
     depth: Annotated[int, Query(ge=1, le=2, description="collaboration hops: 1 or 2")] = 1,
     max_nodes: Annotated[int, Query(ge=2, le=1000, description="cap on actors shown")] = 150,
 ) -> HTMLResponse:
     """The ego network of one actor as an interactive page (pyvis / vis-network)."""
-    view = ego_view(store, actor_id, depth=depth, max_nodes=min(max_nodes, settings.api_max_nodes))
-    return page(render_view(view))
+    view = ego_view(store, actor_id, depth=depth, max_nodes=min(max_nodes, settings.api_max_nodes), lang=lang)
+    return page(render_view(view, lang))
 
 
 @router.get("/views/theme/{theme_id:path}", response_class=HTMLResponse)
@@ -74,11 +76,14 @@ def theme_page(
     theme_id: str,
     store: StoreDep,
     settings: SettingsDep,
+    lang: LangDep,
     max_projects: Annotated[int, Query(ge=1, le=200, description="cap on projects shown")] = 60,
 ) -> HTMLResponse:
     """A theme's projects and the actors in them (bipartite view)."""
-    view = theme_view(store, theme_id, max_projects=max_projects, max_actors=settings.api_max_nodes)
-    return page(render_view(view))
+    view = theme_view(
+        store, theme_id, max_projects=max_projects, max_actors=settings.api_max_nodes, lang=lang
+    )
+    return page(render_view(view, lang))
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -89,6 +94,7 @@ def _split(values: list[str] | None) -> list[str]:
 @router.get("/views/partners", response_class=HTMLResponse)
 def partners_page(
     store: StoreDep,
+    lang: LangDep,
     members: Annotated[list[str] | None, Query(description="consortium: actor ids, keys or names")] = None,
     topic: Annotated[str, Query(max_length=2000, description="free text of the call")] = "",
     theme: Annotated[list[str] | None, Query(max_length=300)] = None,
@@ -110,4 +116,4 @@ def partners_page(
         },
         where="partner search",
     )
-    return page(render_view(partner_view(find_partners(store, query))))
+    return page(render_view(partner_view(find_partners(store, query)), lang))

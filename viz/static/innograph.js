@@ -27,7 +27,7 @@
     state.stabilised = true;
     network.setOptions({ physics: { enabled: false } });
     document.body.dataset.stabilised = "true";
-    if (status) { status.textContent = "layout done: drag to move, scroll to zoom, click a node to open it"; }
+    if (status) { status.textContent = status.dataset.done || "layout done"; }
   }
   if (data.options.physics && data.options.physics.enabled) {
     network.once("stabilizationIterationsDone", done);
@@ -57,7 +57,7 @@
       info.appendChild(document.createTextNode(" · "));
       var a = document.createElement("a");
       a.href = node.url;
-      a.textContent = "open its network";
+      a.textContent = (status && status.dataset.open) || "open it";
       info.appendChild(a);
     }
   });

@@ -8,7 +8,7 @@
   function enc(id) { return encodeURIComponent(id).replace(/%3A/g, ":"); }
   function show(page) {
     list.textContent = "";
-    status.textContent = page.total + " actor" + (page.total === 1 ? "" : "s") + " found" +
+    status.textContent = (status.dataset.found || "{n} actors found").replace("{n}", String(page.total)) +
       (page.total > page.data.length ? ", showing " + page.data.length : "");
     page.data.forEach(function (a) {
       var li = document.createElement("li");
@@ -34,7 +34,7 @@
     var county = document.getElementById("county").value;
     if (county) { params.set("county", county); }
     params.set("limit", "25");
-    status.textContent = "searching…";
+    status.textContent = status.dataset.searching || "searching…";
     fetch("/actors?" + params.toString(), { headers: { Accept: "application/json" } })
       .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
       .then(function (res) {
