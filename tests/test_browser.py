@@ -235,3 +235,121 @@ def test_api_docs_render_offline(server: str, visit: Visit) -> None:
     assert page.locator(".opblock-summary-path").count() >= 15
     visit.shot("docs")
     assert visit.outside() == [] and visit.errors == []
+
+
+# -- honest answers (issue 21) ------------------------------------------------------------------
+
+NODE_IDS = "() => window.innograph.network.body.data.nodes.getIds()"
+PAGE_WIDTH = "() => document.documentElement.scrollWidth"
+
+
+def test_capped_ego_view_keeps_the_strongest_ties_and_says_what_it_left_out(
+    server: str, visit: Visit
+) -> None:
+    page = visit.page
+    page.goto(server + f"/views/actor/{BTH}?max_nodes=3")
+    wait_drawn(page)
+    ids = set(page.evaluate(NODE_IDS))
+    # five partners share one project each: the South Swedish ones of the newest project stay
+    assert ids == {BTH, "se:region-blekinge", "se:region-kronoberg"}
+    note = page.locator("p.note").first.inner_text()
+    assert "strongest ties first" in note and "2 of 5 direct partners" in note and "3 actors" in note
+    two = visit.context.new_page()
+    two.goto(server + "/views/actor/se:region-skane?depth=2&max_nodes=4")
+    wait_drawn(two)
+    hops = two.evaluate("() => window.innograph.network.body.data.nodes.get().map(n => n.hop)")
+    assert 2 in hops, hops  # depth 2 keeps room for an actor at hop 2
+    assert visit.errors == [] and visit.outside() == []
+
+
+def test_status_line_says_what_a_click_does_and_the_click_does_it(server: str, visit: Visit) -> None:
+    page = visit.page
+    page.goto(server + f"/views/actor/{BTH}")
+    wait_drawn(page)
+    status = page.inner_text("#status")
+    assert "double-click" in status and "click a node to show its link" in status
+    where = """(id) => { const net = window.innograph.network;
+                     const p = net.canvasToDOM(net.getPositions([id])[id]);
+                     const r = document.querySelector('#network').getBoundingClientRect();
+                     return {x: r.left + p.x, y: r.top + p.y}; }"""
+    pos = page.evaluate(where, "se:region-blekinge")
+    page.mouse.click(pos["x"], pos["y"])
+    page.wait_for_selector("#selected a")
+    assert page.get_attribute("#selected a", "href") == "/views/actor/se:region-blekinge"
+    page.wait_for_timeout(300)
+    pos = page.evaluate(where, "se:region-blekinge")  # the line below the network may move it
+    page.mouse.dblclick(pos["x"], pos["y"])
+    page.wait_for_url(f"{server}/views/actor/se:region-blekinge")
+
+
+def test_theme_view_has_its_table_beside_the_network_and_marks_south_swedish_actors(
+    server: str, visit: Visit
+) -> None:
+    page = visit.page
+    page.goto(server + "/views/theme/po:PO1")
+    wait_drawn(page)
+    net = page.locator("#network").bounding_box()
+    table = page.locator("#view-table").bounding_box()
+    assert net and table and table["x"] >= net["x"] + net["width"] - 1, (net, table)
+    rows = page.locator("#view-table tbody tr").count()
+    assert rows == 2  # both PO1 projects, the same set the report would count
+    assert "Region Blekinge" in page.inner_text("#view-table")
+    south = page.evaluate("() => window.innograph.network.body.data.nodes.get().filter(n => n.south).length")
+    assert south >= 3
+    assert "projects in the data are on this theme" in page.inner_text("#scope-line")
+    assert page.evaluate(PAGE_WIDTH) <= 1280
+    visit.shot("theme-po1-table")
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/views/counties", "/views/isolated", f"/views/actor/{BTH}", "/views/theme/po:PO1"]
+)
+def test_no_page_is_wider_than_a_1280_px_window(server: str, visit: Visit, path: str) -> None:
+    visit.page.goto(server + path)
+    assert visit.page.evaluate(PAGE_WIDTH) <= 1280, path
+    assert visit.page.is_visible("#coverage")  # every page says what the data covers
+
+
+def test_start_page_offers_s3_areas_before_programme_parts(server: str, visit: Visit) -> None:
+    page = visit.page
+    page.goto(server + "/")
+    s3 = page.locator("#s3-themes").bounding_box()
+    parts = page.locator("#programme-themes").bounding_box()
+    assert s3 and parts and s3["y"] < parts["y"]
+
+
+def test_counties_view_names_its_scope_model_and_colours_in_words(server: str, visit: Visit) -> None:
+    page = visit.page
+    page.goto(server + "/views/counties")
+    wait_drawn(page)
+    line = page.inner_text("#scope-line")
+    assert "Scope: counties" in line and "P_a × P_b / N" in line and "Sweden-wide" in line
+    legend = page.inner_text(".legend")
+    assert "fewer shared projects than expected" in legend and "more than expected" in legend
+    assert "in words" in page.inner_text("#view-table thead")
+
+
+def test_pages_in_swedish_by_parameter_and_by_browser_language(server: str, browser: Any) -> None:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    try:
+        page = ctx.new_page()
+        page.goto(server + "/")
+        assert page.inner_text("h1") == "Innovationssystemet i Sydsverige"
+        assert page.get_attribute("html", "lang") == "sv"
+        page.goto(server + "/views/counties")
+        wait_drawn(page)
+        assert page.inner_text("#view-title") == "Samverkan mellan län"
+        assert "Avgränsning" in page.inner_text("#scope-line")
+        assert "klicka" in page.inner_text("#status")
+    finally:
+        ctx.close()
+    en = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    try:
+        page = en.new_page()
+        page.goto(server + f"/views/actor/{BTH}?lang=sv")
+        assert page.inner_text("#view-title").endswith("samverkansnätverk")
+        page.goto(server + "/views/theme/po:PO1")
+        assert page.inner_text("#view-title").startswith("Theme:")
+        assert page.goto(server + "/views/counties?lang=xx").status == 422
+    finally:
+        en.close()
