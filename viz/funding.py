@@ -85,6 +85,7 @@ def funding_page(result: FundingResult, ranking: Benchmark | None, lang: str = "
     )
     return render_page(
         "funding.html",
+        lang=lang,
         page_title=ctx["t"]["page_title"].format(label=result.total.label),
         counties=sorted(COUNTIES.values(), key=lambda c: c.name),
         programmes=sorted(AMOUNT_MEANING),
