@@ -16,8 +16,14 @@ of clients asking):
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import functools
+import gc
 import logging
+import os
+import pickle
+import socket
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -201,6 +207,10 @@ class Precompute:
 
     store: GraphStore
     poll: float = POLL_S
+    #: Called with (step index, step count, step name) before each step (the CLI prints it).
+    on_step: Callable[[int, int, str], None] | None = None
+    #: Announce the build to other processes (`innograph derive`); a server follows instead.
+    lead: bool = False
     _progress: Progress = field(default_factory=lambda: Progress(ready=False, version=None))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -250,12 +260,19 @@ class Precompute:
             if self._stop.is_set() or self.store.version() != version:
                 return False
             self._set(current=name, done=i, seconds=round(time.perf_counter() - t0, 1))
+            if self.on_step is not None:
+                self.on_step(i, len(todo), name)
+            if self.lead:
+                write_lease(self.store, version, Lease(i, len(todo), name))
             try:
                 with cache.fresh():
                     fn()
             except Exception as e:  # one broken step does not hold the others back
                 log.warning("precompute %s: %s", name, e)
                 failed.append(f"{name}: {type(e).__name__}: {e}")
+        if self.lead:
+            write_lease(self.store, version, Lease(len(todo), len(todo), None, finished=True))
+        release_memory()
         self._set(
             ready=True,
             done=len(todo),
@@ -264,6 +281,77 @@ class Precompute:
             failed=failed,
         )
         return True
+
+    def _follow(self, version: int, t0: float) -> bool:
+        """Wait while a live process builds `version`, showing its progress; False if the version moved."""
+        while not self._stop.is_set():
+            lease = read_lease(self.store, version)
+            if lease is None or lease.finished or not lease.alive():
+                return True
+            if self.store.version() != version:
+                return False
+            self._set(
+                ready=False,
+                version=version,
+                done=lease.done,
+                total=lease.total,
+                current=f"{lease.current} (by process {lease.pid})",
+                seconds=round(time.perf_counter() - t0, 1),
+            )
+            self._stop.wait(self.poll)
+        return False
+
+
+# -- who is building a version: a lease beside the store ---------------------------------------------
+LEASE_KEY = "precompute:lease"
+LEASE_STALE_S = 300.0  # a lease not renewed for this long is a crashed process's
+
+
+@dataclass
+class Lease:
+    done: int
+    total: int
+    current: str | None
+    finished: bool = False
+    pid: int = field(default_factory=os.getpid)
+    host: str = field(default_factory=socket.gethostname)
+    at: float = field(default_factory=time.time)
+
+    def alive(self) -> bool:
+        if time.time() - self.at > LEASE_STALE_S:
+            return False
+        if self.host != socket.gethostname():
+            return True
+        if self.pid == os.getpid():
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
+def write_lease(store: GraphStore, version: int, lease: Lease) -> None:
+    store.write_derived(version, LEASE_KEY, pickle.dumps(lease))
+
+
+def read_lease(store: GraphStore, version: int) -> Lease | None:
+    try:
+        data = store.read_derived(version, LEASE_KEY)
+        lease = pickle.loads(data) if data else None
+    except Exception:
+        return None
+    return lease if isinstance(lease, Lease) else None
+
+
+def release_memory() -> None:
+    """Give the heap that building freed back to the system (glibc keeps it otherwise: the server's
+    resident size would stay at the build's peak). A no-op where there is no glibc."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def start_precompute(store: GraphStore) -> Precompute:

@@ -271,3 +271,12 @@ def test_partial_sources_are_never_read_as_local_only(store: SqliteStore) -> Non
     c = run_analysis(store, "counties", Scope(counties=("10", "12")))
     assert {x.code: x.projects for x in c.counties} == {"10": 2, "12": 0}
     assert "ERDF" in c.partial_sources and "owner" in c.null_model
+
+
+def test_a_top_cut_of_the_full_result_equals_computing_with_top(crafted: SqliteStore) -> None:
+    from graph.analysis.run import _REPORTS, CUT_ONLY
+
+    for name in CUT_ONLY:
+        for scope in (Scope(), Scope(counties=())):
+            direct = _REPORTS[name](prepare(crafted), scope, 1)
+            assert run_analysis(crafted, name, scope, top=1) == direct

@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from graph.analysis.run import prepare
 from graph.geo import COUNTIES, SOUTH_SWEDEN
 from graph.model import Actor
-from graph.projection import pair_weights
 from graph.store.base import ActorFilter, GraphStore
 from viz.page import LegendItem, View, add_edge, new_network
 from viz.style import actor_url, scale, short
@@ -57,12 +57,18 @@ def county_actors(store: GraphStore, counties: Sequence[str], limit: int) -> tup
 
 
 def collaboration_edges(store: GraphStore, ids: Iterable[str]) -> dict[tuple[str, str], int]:
-    """Shared-project counts between the given actors (only pairs inside the set)."""
-    members: dict[str, set[str]] = defaultdict(set)
-    for aid in sorted(set(ids)):
-        for part in store.participations(actor_id=aid):
-            members[part.project_id].add(aid)
-    return pair_weights(members)
+    """Shared-project counts between the given actors (only pairs inside the set).
+
+    Read from the collaboration graph of the store version (`graph.analysis.prepare`, built once and
+    kept in memory), not one participation query per actor.
+    """
+    collab = prepare(store).collab
+    members = sorted(a for a in set(ids) if a in collab)
+    weights: dict[tuple[str, str], int] = {}
+    for u, v, w in collab.subgraph(members).edges(data="weight"):
+        a, b = sorted((str(u), str(v)))
+        weights[(a, b)] = int(w)
+    return weights
 
 
 def isolated_view(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -45,15 +49,61 @@ def print_report(report: IngestReport, as_json: bool) -> None:
             click.echo(f"    … and {len(report.problems) - 50} more (see --json)", err=True)
 
 
-def run_ingest(ctx: Context, source: str, path: Path | None, as_json: bool) -> IngestReport:
+#: Below this many participations, derived data is computed on request faster than a process starts.
+DERIVE_FROM = 20_000
+
+
+def run_ingest(
+    ctx: Context, source: str, path: Path | None, as_json: bool, derive: bool = True
+) -> IngestReport:
     if path is None:
         if source != "registry":
             raise InvalidInput(f"ingest {source} needs a PATH")
         path = default_registry_path()
+    _mark_ingest(ctx)
     batch = LOADERS[source](path)
     report = commit(ctx.store, batch)
     print_report(report, as_json)
+    if derive and ctx.store.stats().participations >= DERIVE_FROM:
+        _spawn_derive(ctx)
     return report
+
+
+INGEST_MARK = "ingest:running"
+
+
+def _mark_ingest(ctx: Context) -> None:
+    """Tell a `derive --after-ingest` waiting on the current version that a newer one is coming."""
+    with contextlib.suppress(Exception):  # no schema yet: nothing is derived from it either
+        ctx.store.write_derived(ctx.store.version(), INGEST_MARK, str(os.getpid()).encode())
+
+
+def _spawn_derive(ctx: Context) -> None:
+    """Build the new version's derived data in a detached process (`derive --after-ingest`).
+
+    Detached, so the ingest returns at once; it waits a few seconds and gives way when another ingest
+    follows, so a batch of ingests builds once, for the last version. A server started meanwhile follows
+    its progress (`/health`) instead of computing the same again.
+    """
+    env = dict(os.environ)
+    for key, value in ctx.overrides.items():
+        secret = getattr(value, "get_secret_value", None)
+        env[f"INNOGRAPH_{key.upper()}"] = str(secret() if secret else value)
+    log = ctx.settings.db_path.with_name(ctx.settings.db_path.name + ".derive.log")
+    try:
+        out = open(log, "ab") if ctx.settings.store == "sqlite" else subprocess.DEVNULL  # noqa: SIM115
+        subprocess.Popen(
+            [sys.executable, "-m", "api", "derive", "--after-ingest", "--quiet"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
+            start_new_session=True,
+        )
+    except OSError as e:
+        click.echo(f"  derived data will be built on first use ({e})", err=True)
+        return
+    click.echo("  building derived data in the background (innograph derive; serve shows progress)", err=True)
 
 
 def ingest_command(source: str, help_text: str, metavar: str = "PATH") -> click.Command:
@@ -65,10 +115,11 @@ def ingest_command(source: str, help_text: str, metavar: str = "PATH") -> click.
     @click.command(source, help=help_text)
     @click.argument("path", metavar=metavar, type=click.Path(path_type=Path))
     @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+    @click.option("--no-derive", is_flag=True, help="Do not build derived data in the background afterwards.")
     @store_options
     @pass_ctx
-    def command(ctx: Context, path: Path, as_json: bool) -> None:
-        run_ingest(ctx, source, path, as_json)
+    def command(ctx: Context, path: Path, as_json: bool, no_derive: bool) -> None:
+        run_ingest(ctx, source, path, as_json, derive=not no_derive)
 
     return command
 
@@ -284,6 +335,68 @@ def serve(ctx: Context, host: str, port: int) -> None:
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
+@click.command()
+@click.option("--quiet", is_flag=True, help="Print only the summary line.")
+@click.option("--after-ingest", is_flag=True, hidden=True, help="Wait for quiet; give way to a later ingest.")
+@store_options
+@pass_ctx
+def derive(ctx: Context, quiet: bool, after_ingest: bool) -> None:
+    """Build the derived data of the store's current version now: what `serve` precomputes.
+
+    Analyses in the scopes the pages use, the actors' measures, county figures and reports, the partner
+    index; kept beside the store (SQLite: the <db>.derived file), so every later process — `serve`,
+    `analyze`, `partners`, `report` — reads it instead of computing it. Built once per version: running
+    it again with nothing new only reads what is there.
+
+    \b
+    Examples:
+      innograph derive --db ./data/innograph.db
+    """
+    from api.background import Precompute
+
+    def step(i: int, n: int, name: str) -> None:
+        if not quiet:
+            click.echo(f"  [{i + 1}/{n}] {name}", err=True)
+
+    store = ctx.store
+    version = store.version()
+    if after_ingest and not _quiet(store, version):
+        return  # a later ingest's own derive builds the newer version
+    job = Precompute(store, on_step=step, lead=True)
+    t = time.perf_counter()
+    if not job.build(version):
+        click.echo(
+            f"store version {version} was replaced while building; the newer one is built apart", err=True
+        )
+        return
+    p = job.progress()
+    click.echo(
+        f"derived data of store version {p.version}: {p.done} steps in {time.perf_counter() - t:.1f} s"
+        + (f", {len(p.failed)} failed: {'; '.join(p.failed)}" if p.failed else ""),
+        err=True,
+    )
+
+
+QUIET_S = 3.0
+
+
+def _quiet(store: Any, version: int) -> bool:
+    """After an ingest: False when another ingest started or committed within `QUIET_S` seconds."""
+    time.sleep(QUIET_S)
+    if store.version() != version:
+        return False
+    mark = store.read_derived(version, INGEST_MARK)
+    if mark is None:
+        return True
+    try:
+        os.kill(int(mark), 0)  # that ingest is still running: it starts its own derive when done
+    except (ValueError, ProcessLookupError):
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def _print_readiness(app: Any) -> None:
     """One line per step while the derived data is built, then `ready` (what `GET /health` says)."""
     last = None
@@ -342,7 +455,7 @@ def demo(ctx: Context, sources: tuple[str, ...], host: str, port: int, no_serve:
             )
         todo.append((name, Path(where)))
     for name, path in todo:
-        run_ingest(ctx, name, path, as_json=False)
+        run_ingest(ctx, name, path, as_json=False, derive=False)  # serve builds it, with progress
     if not no_serve:
         ctx.close()
         click.get_current_context().invoke(serve, host=host, port=port)
@@ -352,5 +465,5 @@ def register(cli: click.Group) -> None:
     group = cli.commands
     group["ingest"].add_command(ingest_registry)  # type: ignore[attr-defined]
     group["db"].add_command(db_init)  # type: ignore[attr-defined]
-    for cmd in (stats, actors, actor, project, serve, demo):
+    for cmd in (stats, actors, actor, project, serve, demo, derive):
         cli.add_command(cmd)

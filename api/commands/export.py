@@ -138,11 +138,11 @@ def report_cmd(
       innograph report --county 10 --lang sv --out blekinge.html --pdf blekinge.pdf
       innograph report --county 10 --json
     """
-    from graph.report import county_report
+    from graph.report import county_report_cached
     from viz.report import render_html
     from viz.report.pdf import print_pdf
 
-    report = county_report(ctx.store, county)
+    report = county_report_cached(ctx.store, county)
     if as_json:
         echo_json(report)
         return

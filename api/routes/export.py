@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
+from api.background import WAIT_S, wait_for
 from api.deps import ScopeDep, StoreDep
 from graph.analysis.scope import Scope
+from graph.cache import cache_for
 from graph.export import MEDIA_TYPES, build_graph_file, build_tables, xlsx_bytes
+from graph.store.base import GraphStore
 
 router = APIRouter(tags=["export"])
 CHUNK = 64 * 1024
@@ -42,8 +45,31 @@ def _download(data: bytes, media_type: str, filename: str) -> StreamingResponse:
     )
 
 
+def _capped(store: GraphStore, key: str, build: Callable[[], bytes], what: str) -> bytes:
+    """`build()` once per store version (`graph.cache`, in memory), and never longer than the analysis
+    pages wait: after `WAIT_S` the answer is 202 with Retry-After while it goes on in the background."""
+    version = prepare_version(store)
+    return wait_for(
+        ("export", store.identity(), version, key),
+        lambda: cache_for(store).get(store, key, build, persist=False, version=version),
+        WAIT_S,
+        what,
+    )
+
+
+def prepare_version(store: GraphStore) -> int:
+    """The version the graphs in memory are of (an older one while a new one is being built)."""
+    hit = cache_for(store).memory("graphs")
+    return hit.version if hit is not None else store.version()
+
+
 def _graph(store: StoreDep, fmt: str, sel: Scope, bipartite: bool) -> StreamingResponse:
-    data, _ = build_graph_file(store, sel, fmt, bipartite=bipartite)
+    data = _capped(
+        store,
+        f"export:{fmt}:{sel!r}:{bipartite}",
+        lambda: build_graph_file(store, sel, fmt, bipartite=bipartite)[0],
+        f"the {fmt} export",
+    )
     stem = "innograph-bipartite" if bipartite else "innograph-graph"
     return _download(data, MEDIA_TYPES[fmt], _filename(stem, sel, fmt))
 
@@ -74,7 +100,9 @@ def export_xlsx(
     scope: ScopeDep,
 ) -> StreamingResponse:
     """Actors, projects, participations and every analysis result, one sheet each."""
-    data = xlsx_bytes(build_tables(store, scope))
+    data = _capped(
+        store, f"export:xlsx:{scope!r}", lambda: xlsx_bytes(build_tables(store, scope)), "the XLSX export"
+    )
     return _download(data, MEDIA_TYPES["xlsx"], _filename("innograph-tables", scope, "xlsx"))
 
 
@@ -86,11 +114,18 @@ def county_report_page(
     format: Literal["html", "pdf", "json"] = "html",
 ) -> Response:
     """The county report: a self-contained HTML page (or its PDF, or its figures as JSON)."""
-    from graph.report import county_report
+    from graph.report import check_county, county_report_cached
     from viz.report import render_html
     from viz.report.pdf import pdf_bytes
 
-    report = county_report(store, code)
+    code = check_county(code)
+    version = prepare_version(store)
+    report = wait_for(
+        ("report", store.identity(), version, code),
+        lambda: county_report_cached(store, code),
+        WAIT_S,
+        "the county report",
+    )
     if format == "json":
         return Response(report.model_dump_json(indent=2), media_type="application/json")
     html = render_html(report, lang)

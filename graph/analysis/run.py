@@ -612,6 +612,10 @@ def run_analysis(store: GraphStore, name: str, scope: Scope | None = None, top: 
     if top is not None and top < 1:
         raise InvalidInput(f"top must be at least 1, got {top}")
     scope = scope or Scope()
+    if top is not None and name in CUT_ONLY:
+        # `top` only shortens these results' lists: cut the full result rather than compute again
+        full = run_analysis(store, name, scope, None)
+        return full.model_copy(update={f: getattr(full, f)[:top] for f in _cut_fields(name, full)})
     key = result_key(name, scope, top)
     done = cache.peek(store, key)  # computed before, here or by another process: no graphs needed
     if done is not cache.MISSING:
@@ -620,6 +624,17 @@ def run_analysis(store: GraphStore, name: str, scope: Scope | None = None, top: 
     # version (`graph.cache.serve_stale`), a result computed on it is filed under that version.
     p = prepare(store)
     return cache.derived(store, key, lambda: _REPORTS[name](p, scope, top), version=p.version)
+
+
+#: Analyses whose `top` does nothing but cut their ranked lists (centrality's note and brokerage's
+#: bridges depend on it, so those two are computed per `top`).
+CUT_ONLY = ("communities", "isolated", "counties", "themes")
+
+
+def _cut_fields(name: str, result: Any) -> tuple[str, ...]:
+    if name == "isolated":
+        return tuple(result.counts)  # one list per rule, named as its count
+    return {"communities": ("communities",), "counties": ("pairs",), "themes": ("themes",)}[name]
 
 
 def result_key(name: str, scope: Scope, top: int | None) -> str:
