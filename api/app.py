@@ -121,7 +121,9 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        job: Precompute | None = start_precompute(app.state.store) if precompute else None
+        job: Precompute | None = (
+            start_precompute(app.state.store, settings if store is None else None) if precompute else None
+        )
         app.state.precompute = job
         try:
             yield

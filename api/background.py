@@ -24,6 +24,8 @@ import logging
 import os
 import pickle
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -36,6 +38,7 @@ from graph import cache
 from graph.analysis import CentralityRow, Scope, run_analysis
 from graph.geo import COUNTIES
 from graph.model import Actor
+from graph.settings import Settings
 from graph.store.base import GraphStore
 
 log = logging.getLogger(__name__)
@@ -160,10 +163,13 @@ Step = tuple[str, Callable[[], object]]
 
 
 def steps(store: GraphStore) -> list[Step]:
-    """The derived data the pages and commands use, cheapest first: the graphs, each analysis in the
-    scopes the pages, the API's defaults and the county reports ask for, the partner index, the South
-    Sweden county reports. Each step keeps its result in `graph.cache` (memory and beside the store)."""
-    from graph.analysis import ANALYSES, prepare
+    """The derived data the pages and commands use: each analysis in the scopes the pages, the API's
+    defaults and the county reports ask for; the South Sweden counties' isolated views, reports and
+    downloads; the partner index. Each step keeps its result in `graph.cache` (memory and beside the
+    store), so a process that finds them there reads them without building the graphs."""
+    from api.routes.analysis_views import isolated_html
+    from graph.analysis import ANALYSES
+    from graph.export import export_bytes
     from graph.geo import SOUTH_SWEDEN
     from graph.partners import partner_index
     from graph.report import county_report_cached
@@ -173,7 +179,7 @@ def steps(store: GraphStore) -> list[Step]:
         label = f"analysis {name} ({where})" + (f" top {top}" if top else "")
         return label, lambda: run_analysis(store, name, scope, top=top)
 
-    out: list[Step] = [("graphs", lambda: prepare(store))]
+    out: list[Step] = []
     south, everyone = Scope(), Scope(counties=())
     out += [analysis(name, south, None) for name in ANALYSES]  # the CLI's and the views' defaults
     out += [analysis(name, south, 100) for name in ANALYSES]  # the API's default top
@@ -182,9 +188,15 @@ def steps(store: GraphStore) -> list[Step]:
         out += [
             analysis(name, Scope(counties=(code,)), None) for name in ("centrality", "brokerage", "isolated")
         ]
-    out.append(("partner index", lambda: partner_index(store)))
-    for code in SOUTH_SWEDEN:
+    max_nodes = 300  # the isolated view's default cap (the server's `api_max_nodes` allows more)
+    out.append(("isolated view", functools.partial(isolated_html, store, south, max_nodes)))
+    for code in SOUTH_SWEDEN:  # what a county's page, report and downloads show
+        county = Scope.parse([code])
+        out.append((f"isolated view {code}", functools.partial(isolated_html, store, county, max_nodes)))
         out.append((f"county report {code}", functools.partial(county_report_cached, store, code)))
+        for kind in ("gexf", "graphml", "xlsx"):
+            out.append((f"{kind} export {code}", functools.partial(export_bytes, store, kind, county)))
+    out.append(("partner index", lambda: partner_index(store)))
     return out
 
 
@@ -211,6 +223,8 @@ class Precompute:
     on_step: Callable[[int, int, str], None] | None = None
     #: Announce the build to other processes (`innograph derive`); a server follows instead.
     lead: bool = False
+    #: When given (a server), large graphs are built by a `derive` process with these settings.
+    settings: Settings | None = None
     _progress: Progress = field(default_factory=lambda: Progress(ready=False, version=None))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -251,8 +265,20 @@ class Precompute:
             self._stop.wait(self.poll)
 
     def build(self, version: int) -> bool:
-        """Build every step for `version`; False when a newer version appeared meanwhile (start again)."""
+        """Build every step for `version`; False when a newer version appeared meanwhile (start again).
+
+        When another process is building the same version (`innograph derive`, started by an ingest),
+        this one follows its progress. A server (`settings` given) on a large graph hands the building
+        to such a process itself: the heavy work then neither holds the server's interpreter lock
+        against the requests nor raises its memory, and the steps here only read what it kept.
+        """
         t0 = time.perf_counter()
+        if not self._follow(version, t0):
+            return False
+        lease = read_lease(self.store, version)
+        delegate = self.settings is not None and not (lease and lease.finished) and self._large()
+        if delegate and not self._delegate(version, t0):
+            return False
         todo = steps(self.store)
         failed: list[str] = []
         self._set(ready=False, version=version, done=0, total=len(todo), current=None, seconds=0.0, failed=[])
@@ -281,6 +307,36 @@ class Precompute:
             failed=failed,
         )
         return True
+
+    def _large(self) -> bool:
+        try:
+            return self.store.stats().participations >= DERIVE_FROM
+        except Exception:
+            return False
+
+    def _delegate(self, version: int, t0: float) -> bool:
+        """Run `innograph derive` for `version` and show its progress; False if the version moved."""
+        assert self.settings is not None
+        try:
+            proc = spawn_derive(self.settings)
+        except OSError as e:
+            log.warning("precompute: cannot start a derive process (%s): building here", e)
+            return True
+        while proc.poll() is None:
+            if self._stop.is_set():
+                proc.terminate()
+                return False
+            lease = read_lease(self.store, version)
+            self._set(
+                ready=False,
+                version=version,
+                done=lease.done if lease else 0,
+                total=lease.total if lease else 0,
+                current=f"{lease.current if lease else 'starting'} (by process {proc.pid})",
+                seconds=round(time.perf_counter() - t0, 1),
+            )
+            self._stop.wait(self.poll)
+        return self.store.version() == version  # else: the process gave way to the newer version
 
     def _follow(self, version: int, t0: float) -> bool:
         """Wait while a live process builds `version`, showing its progress; False if the version moved."""
@@ -354,10 +410,43 @@ def release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def start_precompute(store: GraphStore) -> Precompute:
+#: Below this many participations, derived data is computed in-process (faster than starting one).
+DERIVE_FROM = 20_000
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives a child process these settings (`INNOGRAPH_*`)."""
+    env = dict(os.environ)
+    for key, value in settings.model_dump().items():
+        if value is None or isinstance(value, dict):
+            continue
+        secret = getattr(value, "get_secret_value", None)
+        env[f"INNOGRAPH_{key.upper()}"] = str(secret() if secret else value)
+    if settings.store == "sqlite":
+        env["INNOGRAPH_DB"] = str(settings.db_path)
+    return env
+
+
+def spawn_derive(settings: Settings, after_ingest: bool = False) -> subprocess.Popen[bytes]:
+    """Start `innograph derive` on the settings' store, detached, its output in `<db>.derive.log`."""
+    args = [sys.executable, "-m", "api", "derive", "--quiet"] + (["--after-ingest"] if after_ingest else [])
+    out: Any = subprocess.DEVNULL
+    if settings.store == "sqlite":
+        out = open(settings.db_path.with_name(settings.db_path.name + ".derive.log"), "ab")  # noqa: SIM115
+    return subprocess.Popen(
+        args,
+        env=settings_env(settings),
+        stdin=subprocess.DEVNULL,
+        stdout=out,
+        stderr=out,
+        start_new_session=after_ingest,  # after an ingest it outlives the command; a server's dies with it
+    )
+
+
+def start_precompute(store: GraphStore, settings: Settings | None = None) -> Precompute:
     """Serve older versions while a new one builds, and build each new version in the background."""
     cache.serve_stale(refresh)
-    return Precompute(store).start()
+    return Precompute(store, settings=settings).start()
 
 
 def clear() -> None:

@@ -170,7 +170,10 @@ def main() -> None:
     ]:
         t = time.perf_counter()
         r = subprocess.run([IG, *cmd, "--db", str(db)], capture_output=True)
-        print(f"- `innograph {' '.join(cmd)}`: {time.perf_counter() - t:.2f} s (exit {r.returncode})")
+        err = r.stderr.decode(errors="replace").strip().splitlines()[-1:] if r.returncode else []
+        print(
+            f"- `innograph {' '.join(cmd)}`: {time.perf_counter() - t:.2f} s (exit {r.returncode}) {' '.join(err)}"
+        )
     sys.stdout.flush()
 
 

@@ -65,7 +65,7 @@ from graph.analysis.models import (
     r6,
     sig6,
 )
-from graph.analysis.run import Prepared, prepare, run_analysis
+from graph.analysis.run import Prepared, on_graphs, prepare, run_analysis
 from graph.analysis.scope import Scope
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES
@@ -798,3 +798,13 @@ def build_tables(store: GraphStore, sel: Scope) -> list[Table]:
     prep = prepare(store)
     chosen = select_bipartite(prep.bipartite, sel, prep.project_themes)
     return [*record_tables(store, chosen), *analysis_tables(store, sel), *funding_tables(store, sel)]
+
+
+def export_bytes(store: GraphStore, kind: str, sel: Scope, bipartite: bool = False) -> bytes:
+    """The file of a graph export (`gexf`, `graphml`) or of the tables (`xlsx`) for a selection, built
+    once per store version and kept beside the store (`graph.cache`): the API and the precompute of the
+    South Sweden counties ask for the same bytes."""
+    key = f"export:{kind}:{sel!r}:{sel.graph_counties}:{bipartite}"
+    if kind == "xlsx":
+        return on_graphs(store, key, lambda _: xlsx_bytes(build_tables(store, sel)))
+    return on_graphs(store, key, lambda _: build_graph_file(store, sel, kind, bipartite=bipartite)[0])

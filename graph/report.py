@@ -38,9 +38,8 @@ from graph.analysis.models import (
     IsolatedResult,
     ThemesResult,
 )
-from graph.analysis.run import prepare
+from graph.analysis.run import on_graphs, prepare
 from graph.analysis.themes import theme_projects
-from graph.cache import MISSING, derived, peek
 from graph.errors import NotFound
 from graph.geo import COUNTIES
 from graph.store.base import GraphStore
@@ -195,12 +194,7 @@ def county_report(store: GraphStore, code: str, top: int = TOP_ACTORS) -> County
 def county_report_cached(store: GraphStore, code: str) -> CountyReport:
     """`county_report(store, code)`, built once per store version (`graph.cache`, kept beside the store)."""
     code = check_county(code)
-    key = f"report:county:{code}:{TOP_ACTORS}"
-    done = peek(store, key)  # built before, here or by another process: no graphs needed
-    if done is not MISSING:
-        return done
-    version = prepare(store).version  # the graphs' version (an older one while a new one builds)
-    return derived(store, key, lambda: county_report(store, code), version=version)
+    return on_graphs(store, f"report:county:{code}:{TOP_ACTORS}", lambda _: county_report(store, code))
 
 
 SUGGESTIONS_PER_THEME = 10

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -13,6 +11,7 @@ from typing import Any
 
 import click
 
+from api.background import DERIVE_FROM, spawn_derive
 from api.cli import Context, echo_json, pass_ctx, store_options
 from graph.detail import actor_detail, project_detail
 from graph.errors import InvalidInput
@@ -49,10 +48,6 @@ def print_report(report: IngestReport, as_json: bool) -> None:
             click.echo(f"    … and {len(report.problems) - 50} more (see --json)", err=True)
 
 
-#: Below this many participations, derived data is computed on request faster than a process starts.
-DERIVE_FROM = 20_000
-
-
 def run_ingest(
     ctx: Context, source: str, path: Path | None, as_json: bool, derive: bool = True
 ) -> IngestReport:
@@ -85,21 +80,8 @@ def _spawn_derive(ctx: Context) -> None:
     follows, so a batch of ingests builds once, for the last version. A server started meanwhile follows
     its progress (`/health`) instead of computing the same again.
     """
-    env = dict(os.environ)
-    for key, value in ctx.overrides.items():
-        secret = getattr(value, "get_secret_value", None)
-        env[f"INNOGRAPH_{key.upper()}"] = str(secret() if secret else value)
-    log = ctx.settings.db_path.with_name(ctx.settings.db_path.name + ".derive.log")
     try:
-        out = open(log, "ab") if ctx.settings.store == "sqlite" else subprocess.DEVNULL  # noqa: SIM115
-        subprocess.Popen(
-            [sys.executable, "-m", "api", "derive", "--after-ingest", "--quiet"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=out,
-            start_new_session=True,
-        )
+        spawn_derive(ctx.settings, after_ingest=True)
     except OSError as e:
         click.echo(f"  derived data will be built on first use ({e})", err=True)
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Literal
 
 from fastapi import APIRouter
@@ -11,8 +11,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from api.background import WAIT_S, wait_for
 from api.deps import ScopeDep, StoreDep
 from graph.analysis.scope import Scope
-from graph.cache import cache_for
-from graph.export import MEDIA_TYPES, build_graph_file, build_tables, xlsx_bytes
+from graph.export import MEDIA_TYPES, export_bytes
 from graph.store.base import GraphStore
 
 router = APIRouter(tags=["export"])
@@ -45,31 +44,19 @@ def _download(data: bytes, media_type: str, filename: str) -> StreamingResponse:
     )
 
 
-def _capped(store: GraphStore, key: str, build: Callable[[], bytes], what: str) -> bytes:
-    """`build()` once per store version (`graph.cache`, in memory), and never longer than the analysis
-    pages wait: after `WAIT_S` the answer is 202 with Retry-After while it goes on in the background."""
-    version = prepare_version(store)
+def _capped(store: GraphStore, kind: str, sel: Scope, bipartite: bool = False) -> bytes:
+    """`export_bytes`, never longer than the analysis pages wait: after `WAIT_S` the answer is 202 with
+    Retry-After while the file is built in the background."""
     return wait_for(
-        ("export", store.identity(), version, key),
-        lambda: cache_for(store).get(store, key, build, persist=False, version=version),
+        ("export", store.identity(), store.version(), kind, repr(sel), sel.graph_counties, bipartite),
+        lambda: export_bytes(store, kind, sel, bipartite),
         WAIT_S,
-        what,
+        f"the {kind} export",
     )
-
-
-def prepare_version(store: GraphStore) -> int:
-    """The version the graphs in memory are of (an older one while a new one is being built)."""
-    hit = cache_for(store).memory("graphs")
-    return hit.version if hit is not None else store.version()
 
 
 def _graph(store: StoreDep, fmt: str, sel: Scope, bipartite: bool) -> StreamingResponse:
-    data = _capped(
-        store,
-        f"export:{fmt}:{sel!r}:{bipartite}",
-        lambda: build_graph_file(store, sel, fmt, bipartite=bipartite)[0],
-        f"the {fmt} export",
-    )
+    data = _capped(store, fmt, sel, bipartite)
     stem = "innograph-bipartite" if bipartite else "innograph-graph"
     return _download(data, MEDIA_TYPES[fmt], _filename(stem, sel, fmt))
 
@@ -100,9 +87,7 @@ def export_xlsx(
     scope: ScopeDep,
 ) -> StreamingResponse:
     """Actors, projects, participations and every analysis result, one sheet each."""
-    data = _capped(
-        store, f"export:xlsx:{scope!r}", lambda: xlsx_bytes(build_tables(store, scope)), "the XLSX export"
-    )
+    data = _capped(store, "xlsx", scope)
     return _download(data, MEDIA_TYPES["xlsx"], _filename("innograph-tables", scope, "xlsx"))
 
 
@@ -119,9 +104,8 @@ def county_report_page(
     from viz.report.pdf import pdf_bytes
 
     code = check_county(code)
-    version = prepare_version(store)
     report = wait_for(
-        ("report", store.identity(), version, code),
+        ("report", store.identity(), store.version(), code),
         lambda: county_report_cached(store, code),
         WAIT_S,
         "the county report",

@@ -13,7 +13,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -55,6 +55,7 @@ from graph.model import Theme, coverage_line
 from graph.projection import PROJECT_PREFIX, collaboration_graph
 from graph.store.base import GraphStore
 
+T = TypeVar("T")
 ANALYSES: tuple[str, ...] = ("centrality", "brokerage", "communities", "isolated", "counties", "themes")
 #: How many bridge edges a brokerage result lists when no --top is given.
 DEFAULT_BRIDGES = 50
@@ -66,7 +67,7 @@ SCORE_SETTINGS = (
     f"-louvain{com.LOUVAIN_SEED}-{com.RESOLUTION}"
 )
 #: Burt's measures are computed for at most this many actors at a time (two sparse products each).
-BURT_CHUNK = 2000
+BURT_CHUNK = 200
 
 
 @dataclass
@@ -616,14 +617,21 @@ def run_analysis(store: GraphStore, name: str, scope: Scope | None = None, top: 
         # `top` only shortens these results' lists: cut the full result rather than compute again
         full = run_analysis(store, name, scope, None)
         return full.model_copy(update={f: getattr(full, f)[:top] for f in _cut_fields(name, full)})
-    key = result_key(name, scope, top)
-    done = cache.peek(store, key)  # computed before, here or by another process: no graphs needed
+    return on_graphs(store, result_key(name, scope, top), lambda p: _REPORTS[name](p, scope, top))
+
+
+def on_graphs(store: GraphStore, key: str, compute: Callable[[Prepared], T]) -> T:
+    """`compute(prepare(store))` as derived data under `key`: read if it was computed before (here or by
+    another process, without building the graphs), else computed and kept.
+
+    Filed under the graphs' version, not the store's: while a long-running process still serves an
+    older version (`graph.cache.serve_stale`), what is computed on it is filed under that version.
+    """
+    done = cache.peek(store, key)
     if done is not cache.MISSING:
         return done
-    # The graphs' version, not the store's: while a long-running process still serves an older
-    # version (`graph.cache.serve_stale`), a result computed on it is filed under that version.
     p = prepare(store)
-    return cache.derived(store, key, lambda: _REPORTS[name](p, scope, top), version=p.version)
+    return cache.derived(store, key, lambda: compute(p), version=p.version)
 
 
 #: Analyses whose `top` does nothing but cut their ranked lists (centrality's note and brokerage's
