@@ -107,7 +107,14 @@ def wait_for(key: Hashable, fn: Callable[[], Any], wait: float, what: str) -> An
 
 
 def refresh(store: GraphStore, key: str, compute: Callable[[], Any]) -> None:
-    """`graph.cache`'s hook: an older version was served for `key`; build the current one here."""
+    """`graph.cache`'s hook: an older version was served for `key`; build the current one here.
+
+    Not while the precompute builds the new version: it does so anyway (or another process does, and
+    it reads the result), and a second build here would only compete with it.
+    """
+    job = _JOB
+    if job is not None and not job.progress().ready:
+        return
     submit(("refresh", store.identity(), key), compute)
 
 
@@ -445,8 +452,13 @@ def spawn_derive(settings: Settings, after_ingest: bool = False) -> subprocess.P
 
 def start_precompute(store: GraphStore, settings: Settings | None = None) -> Precompute:
     """Serve older versions while a new one builds, and build each new version in the background."""
+    global _JOB
     cache.serve_stale(refresh)
-    return Precompute(store, settings=settings).start()
+    _JOB = Precompute(store, settings=settings).start()
+    return _JOB
+
+
+_JOB: Precompute | None = None
 
 
 def clear() -> None:

@@ -11,6 +11,7 @@ every loop is bounded by a count or a deadline; the server is always stopped.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -155,21 +156,42 @@ def sequential(base: str, ids: list[str], busiest: list[str], words: list[str]) 
     return out
 
 
-def load(base: str, ids: list[str], clients: int, seconds: float) -> dict[str, object]:
+PARTNER_TOPICS = [
+    "offshore wind",
+    "hydrogen steel",
+    "5G edge computing",
+    "circular plastics",
+    "forest biomass",
+]
+
+
+def load(
+    base: str, ids: list[str], clients: int, seconds: float, partners: bool = False
+) -> dict[str, object]:
+    """`clients` threads for `seconds`; with `partners`, a tenth of the requests are `/partners` queries.
+
+    Also the longest time in which no request completed (the API "stalls" when that is long)."""
     latencies: list[float] = []
+    partner_ms: list[float] = []
+    done_at: list[float] = []
     codes: Counter[str] = Counter()
     lock = threading.Lock()
-    deadline = time.monotonic() + seconds
+    t_start = time.monotonic()
+    deadline = t_start + seconds
 
     def worker(seed: int) -> None:
         rng = random.Random(seed)
         mine: list[float] = []
+        mine_p: list[float] = []
+        ends: list[float] = []
         seen: Counter[str] = Counter()
-        with httpx.Client(base_url=base, timeout=30) as c:
+        with httpx.Client(base_url=base, timeout=120) as c:
             while time.monotonic() < deadline:
                 x = rng.random()
                 aid = quote(rng.choice(ids), safe=":")
-                if x < 0.4:
+                if partners and x < 0.1:
+                    url = f"/partners?with={aid}&topic={quote(rng.choice(PARTNER_TOPICS))}"
+                elif x < 0.4:
                     url = "/actors/" + aid
                 elif x < 0.8:
                     url = f"/actors?q={quote(rng.choice(SEARCHES))}&limit=20"
@@ -178,11 +200,17 @@ def load(base: str, ids: list[str], clients: int, seconds: float) -> dict[str, o
                 try:
                     t, status = timed(c, url)
                     mine.append(t)
+                    if url.startswith("/partners"):
+                        mine_p.append(t)
+                    ends.append(time.monotonic() - t_start)
+                    # 404: an actor the new ingest merged away; not a server error
                     seen[str(status)] += 1
                 except httpx.HTTPError as e:
                     seen[type(e).__name__] += 1
         with lock:
             latencies.extend(mine)
+            partner_ms.extend(mine_p)
+            done_at.extend(ends)
             codes.update(seen)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
@@ -192,9 +220,13 @@ def load(base: str, ids: list[str], clients: int, seconds: float) -> dict[str, o
     for t in threads:
         t.join(timeout=seconds + 120)
     elapsed = time.perf_counter() - start
-    errors = sum(n for k, n in codes.items() if k != "200")
+    errors = sum(n for k, n in codes.items() if k not in ("200", "404"))
+    marks = sorted([0.0, *done_at, elapsed])
+    stall = max((b - a for a, b in itertools.pairwise(marks)), default=0.0)
     return {
         "clients": clients,
+        "longest_gap_without_a_completed_request_s": round(stall, 2),
+        "partners": summary(partner_ms) if partner_ms else None,
         "seconds": round(elapsed, 1),
         "requests": len(latencies),
         "requests_per_s": round(len(latencies) / elapsed, 1),
@@ -210,6 +242,12 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--samples", type=int, default=200)
+    ap.add_argument(
+        "--ingest",
+        metavar="SOURCE=PATH",
+        help="during the load, ingest this source into the served store (e.g. cordis=…/horizon-europe-2021-2024)",
+    )
+    ap.add_argument("--ready", action="store_true", help="wait for /health ready before measuring")
     args = ap.parse_args()
     if not args.db.exists():
         sys.exit(f"no store at {args.db}: build it first (see bench/README.md)")
@@ -230,14 +268,30 @@ def main() -> None:
                 time.sleep(0.1)
         else:
             sys.exit("server did not start within 30 s")
+        if args.ready:
+            t0 = time.perf_counter()
+            while not httpx.get(base + "/health", timeout=30).json().get("ready"):
+                time.sleep(1)
+            print(f"ready after {time.perf_counter() - t0:.0f} s", file=sys.stderr)
         stats = httpx.get(base + "/stats", timeout=30).json()
-        result = {
+        result: dict[str, object] = {
             "store": {k: stats[k] for k in ("actors", "projects", "participations")},
             "load_average_before": os.getloadavg(),
-            **sequential(base, ids, busiest, words),
-            "load": load(base, ids, args.clients, args.seconds),
-            "load_average_after": os.getloadavg(),
         }
+        if args.ingest:
+            source, _, path = args.ingest.partition("=")
+            ingest = subprocess.Popen(
+                [sys.executable, "-m", "api", "ingest", source, path, "--db", str(args.db), "--no-derive"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            result["load_during_ingest"] = load(base, ids, args.clients, args.seconds, partners=True)
+            result["ingest_exit"] = ingest.wait()
+            result["load_after_ingest"] = load(base, ids, args.clients, args.seconds, partners=True)
+        else:
+            result.update(sequential(base, ids, busiest, words))
+            result["load"] = load(base, ids, args.clients, args.seconds, partners=True)
+        result["load_average_after"] = os.getloadavg()
     finally:
         proc.terminate()
         try:

@@ -220,6 +220,27 @@ def peek(store: GraphStore, key: str) -> Any:
     return cache_for(store).peek(store, key)
 
 
+def stale(store: GraphStore, key: str, rebuild: Callable[[], Any]) -> Any:
+    """In a process that serves stale data (`serve_stale`), the value an older version left in memory
+    for `key`, with `rebuild()` scheduled to build the current one; else `MISSING`.
+
+    For callers that cannot name the version their computation will be filed under in advance (see
+    `graph.analysis.run.on_graphs`): they check the current version first, then this.
+    """
+    if _REFRESH is None or getattr(_THREAD, "fresh", False):
+        return MISSING
+    hit = cache_for(store).memory(key)
+    if hit is None:
+        return MISSING
+
+    def run() -> None:
+        with fresh():
+            rebuild()
+
+    _REFRESH(store, key, run)
+    return hit.value
+
+
 def serve_stale(refresh: Callable[[GraphStore, str, Callable[[], Any]], None] | None) -> None:
     """Let a long-running process answer from an older version while the new one is built.
 

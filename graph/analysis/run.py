@@ -628,6 +628,8 @@ def on_graphs(store: GraphStore, key: str, compute: Callable[[Prepared], T]) -> 
     older version (`graph.cache.serve_stale`), what is computed on it is filed under that version.
     """
     done = cache.peek(store, key)
+    if done is cache.MISSING:  # an older version's answer while the new one is built elsewhere
+        done = cache.stale(store, key, lambda: on_graphs(store, key, compute))
     if done is not cache.MISSING:
         return done
     p = prepare(store)
