@@ -192,9 +192,9 @@ def steps(store: GraphStore) -> list[Step]:
     out += [analysis(name, south, 100) for name in ANALYSES]  # the API's default top
     out += [analysis(name, everyone, None) for name in ("counties", "themes", "isolated")]
     for code in SOUTH_SWEDEN:  # the county views, reports and actor measures
-        out += [
-            analysis(name, Scope(counties=(code,)), None) for name in ("centrality", "brokerage", "isolated")
-        ]
+        county = Scope(counties=(code,))
+        out += [analysis(name, county, None) for name in ("centrality", "brokerage", "isolated")]
+        out += [analysis(name, county, 100) for name in ("centrality", "brokerage")]  # the API's default
     max_nodes = 300  # the isolated view's default cap (the server's `api_max_nodes` allows more)
     out.append(("isolated view", functools.partial(isolated_html, store, south, max_nodes)))
     for code in SOUTH_SWEDEN:  # what a county's page, report and downloads show
