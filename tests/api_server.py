@@ -21,7 +21,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_api(db: Path, wait_s: float = 15.0) -> Iterator[str]:
+def serve_api(db: Path, wait_s: float = 60.0) -> Iterator[str]:
     """Start the API on `db`, wait (bounded) for /health, yield its URL; always stop the server."""
     port = free_port()
     proc = subprocess.Popen(

@@ -359,13 +359,19 @@ def derive(ctx: Context, quiet: bool, after_ingest: bool) -> None:
     )
 
 
-QUIET_S = 3.0
+QUIET_S = 10.0
 
 
 def _quiet(store: Any, version: int) -> bool:
-    """After an ingest: False when another ingest started or committed within `QUIET_S` seconds."""
+    """After an ingest: False when within `QUIET_S` seconds another ingest started or committed, or
+    another process (a server's own derive) took the build of this version."""
+    from api.background import read_lease
+
     time.sleep(QUIET_S)
     if store.version() != version:
+        return False
+    lease = read_lease(store, version)
+    if lease is not None and (lease.finished or lease.alive()):
         return False
     mark = store.read_derived(version, INGEST_MARK)
     if mark is None:
