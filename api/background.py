@@ -35,7 +35,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from graph import cache
-from graph.analysis import CentralityRow, Scope, run_analysis
+from graph.analysis import ANALYSES, CentralityRow, Scope, run_analysis
+from graph.analysis.run import result_key
 from graph.geo import COUNTIES
 from graph.model import Actor
 from graph.settings import Settings
@@ -126,6 +127,10 @@ def cached_analysis(
 
     Raises `Computing` when it is not ready in time, and the analysis's own error (e.g. `InvalidInput`).
     """
+    if name in ANALYSES:  # computed before (here or by another process): no thread, no wait
+        done = cache.peek(store, result_key(name, scope, top))
+        if done is not cache.MISSING:
+            return done
     key = ("analysis", store.identity(), store.version(), name, scope, top)
     result: BaseModel = wait_for(
         key,
