@@ -344,6 +344,7 @@ def derive(ctx: Context, quiet: bool, after_ingest: bool) -> None:
     version = store.version()
     if after_ingest and not _quiet(store, version):
         return  # a later ingest's own derive builds the newer version
+    threading.Thread(target=_exit_when_replaced, args=(ctx.settings, version), daemon=True).start()
     job = Precompute(store, on_step=step, lead=True)
     t = time.perf_counter()
     if not job.build(version):
@@ -360,6 +361,26 @@ def derive(ctx: Context, quiet: bool, after_ingest: bool) -> None:
 
 
 QUIET_S = 10.0
+
+
+def _exit_when_replaced(settings: Any, version: int) -> None:
+    """Stop this `derive` process as soon as a newer version is committed (mid-step too): its work
+    would be for a version nobody will ask for, and the newer version's derive takes over."""
+    from graph.store import open_store
+
+    store = open_store(settings)  # its own connection: the build holds the other one
+    failures = 0
+    while True:
+        time.sleep(1.0)
+        try:
+            replaced = store.version() != version
+            failures = 0
+        except Exception:  # busy for a moment: look again; gone for a minute: stop
+            failures += 1
+            replaced = failures >= 60
+        if replaced:
+            click.echo(f"store version {version} was replaced or is gone: stopping", err=True)
+            os._exit(0)
 
 
 def _quiet(store: Any, version: int) -> bool:
