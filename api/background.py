@@ -61,7 +61,12 @@ _failed: dict[Hashable, BaseException] = {}
 _guard = threading.Lock()
 
 
-def submit(key: Hashable, fn: Callable[[], Any]) -> threading.Event:
+#: On-demand measures of counties outside the precompute: one at a time, so that twenty clients on
+#: actors of twenty counties start one computation after another, not twenty against the requests.
+_MEASURES = threading.Semaphore(1)
+
+
+def submit(key: Hashable, fn: Callable[[], Any], gate: threading.Semaphore | None = None) -> threading.Event:
     """Run `fn` in a background thread unless a run of `key` is going on; the event is set when it ends.
 
     `fn` keeps its result itself (in `graph.cache`); a failure is kept for the next `wait_for`.
@@ -74,7 +79,11 @@ def submit(key: Hashable, fn: Callable[[], Any]) -> threading.Event:
 
     def run() -> None:
         try:
-            fn()
+            if gate is None:
+                fn()
+            else:
+                with gate:
+                    fn()
         except Exception as e:  # handed to the request that asks next (NotFound, InvalidInput, …)
             with _guard:
                 _failed[key] = e
@@ -87,13 +96,15 @@ def submit(key: Hashable, fn: Callable[[], Any]) -> threading.Event:
     return done
 
 
-def wait_for(key: Hashable, fn: Callable[[], Any], wait: float, what: str) -> Any:
+def wait_for(
+    key: Hashable, fn: Callable[[], Any], wait: float, what: str, gate: threading.Semaphore | None = None
+) -> Any:
     """`fn()` if it answers within `wait` seconds (computed in the background), else raise `Computing`.
 
     `fn` must be cheap the second time (it reads `graph.cache`). Raises `fn`'s own error when it failed.
     """
     result: list[Any] = []
-    done = submit(key, lambda: result.append(fn()))
+    done = submit(key, lambda: result.append(fn()), gate)
     done.wait(wait)
     if result:
         return result[0]
@@ -161,6 +172,7 @@ def actor_measures(
             lambda: run_analysis(store, "centrality", Scope(counties=(county,)), top=None),
             MEASURES_WAIT_S if wait is None else wait,
             "the measures",
+            gate=_MEASURES,
         )
     except Computing:
         return None, "computing"
