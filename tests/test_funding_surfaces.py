@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from test_funding import ACTORS, PARTS, PROJECTS
 
 from api.cli import cli
-from graph.model import SourceRef
+from graph.model import SourceRef, Theme, ThemeKind
 from graph.store.sqlite import SqliteStore
 from ingest.pipeline import SourceBatch, commit
 
@@ -33,7 +33,10 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     s = SqliteStore(path)
     s.init_schema()
     actors = [a.model_copy(update={"sources": [SourceRef(source="test", record=a.id)]}) for a in ACTORS]
-    commit(s, SourceBatch(source="test", actors=actors, projects=PROJECTS, participations=PARTS))
+    # Kronoberg names an S3 area that Horizon Europe cluster 5 serves (graph/data/crosswalk.yaml)
+    s3 = Theme(id="s3:blekinge:missions", name="Missions", kind=ThemeKind.s3_area, county_codes=["07"])
+    batch = SourceBatch(source="test", actors=actors, projects=PROJECTS, participations=PARTS, themes=[s3])
+    commit(s, batch)
     s.close()
     return path
 
@@ -112,6 +115,11 @@ def test_benchmark_and_untapped_over_http(db: Path, server: str) -> None:
     assert len(cli_bench["rows"]) == 21 and cli_bench["lines"][4].startswith("Blekinge gets")
     r = httpx.get(f"{server}/funding/untapped", params={"county": "07"}, timeout=30)
     assert r.status_code == 200 and r.json()["county"] == "07"
+    gaps = r.json()["rows"]
+    assert "Horizon Europe · HORIZON.2.5" in {g["key"] for g in gaps}
+    assert gaps == json.loads(_cli(db, "untapped", "--county", "07", "--json"))["rows"]
+    page = httpx.get(f"{server}/views/funding", params={"county": "07"}, timeout=30).text
+    assert _eurs(page, "untapped") == {g["key"]: g["county_eur"] for g in gaps}
     assert httpx.get(f"{server}/funding/untapped", params={"county": "99"}, timeout=30).status_code == 422
     assert httpx.get(f"{server}/funding", params={"county": "99"}, timeout=30).status_code == 422
     assert httpx.get(f"{server}/views/funding", params={"county": "99"}, timeout=30).status_code == 422

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
-from graph.analysis.funding import AMOUNT_MEANING, Benchmark, FundingResult
+from graph.analysis.funding import AMOUNT_MEANING, Benchmark, FundingResult, Untapped
 from graph.geo import COUNTIES
 from viz.charts import PALETTE, Bar, hbar_chart, line_chart
 from viz.page import render_page
@@ -76,8 +76,10 @@ def section_context(result: FundingResult, ranking: Benchmark | None, lang: str 
     }
 
 
-def funding_page(result: FundingResult, ranking: Benchmark | None, lang: str = "en") -> str:
-    """The `/views/funding` page."""
+def funding_page(
+    result: FundingResult, ranking: Benchmark | None, lang: str = "en", gaps: Untapped | None = None
+) -> str:
+    """The `/views/funding` page (`gaps`: the untapped parts of a single county, when one is chosen)."""
     ctx = section_context(result, ranking, lang)
     query = urlencode(
         [("county", c) for c in result.scope["counties"] or ["all"]]
@@ -91,5 +93,6 @@ def funding_page(result: FundingResult, ranking: Benchmark | None, lang: str = "
         programmes=sorted(AMOUNT_MEANING),
         json_url=f"/funding?{query}",
         tag="h2",
+        gaps=gaps,
         **ctx,
     )

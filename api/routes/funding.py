@@ -73,8 +73,14 @@ def get_untapped(
 
 @router.get("/views/funding", response_class=HTMLResponse)
 def funding_view(store: StoreDep, scope: ScopeDep) -> HTMLResponse:
-    """The funding page: bars by programme, a line by year, the county ranking, the totals."""
+    """The funding page: bars by programme, a line by year, the county ranking, the totals and, for one
+    county, the untapped programme parts."""
     facts, names = store_facts(store)
     result = funding(facts, scope, names)
     ranking = benchmark(facts, scope, names)
-    return page(funding_page(result, ranking))
+    gaps = None
+    if len(scope.counties) == 1:  # one county: where its S3 areas point but its actors capture little
+        county = scope.counties[0]
+        everyone = Scope.parse(["all"], scope.programme, (), scope.start_year, scope.end_year)
+        gaps = untapped(facts, county, county_s3_areas(store.themes(), county), everyone, names, top=8)
+    return page(funding_page(result, ranking, gaps=gaps))
