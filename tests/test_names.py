@@ -81,3 +81,24 @@ def test_stand_in_and_broken_names() -> None:
     assert not is_placeholder_name("Region Blekinge")
     assert is_mojibake("V\ufffdrmlands l\ufffdns landsting") and is_mojibake("GÃ¶teborg")
     assert not is_mojibake("Göteborg")
+
+
+def test_a_broken_encoding_gives_way_to_a_clean_name_of_the_same_actor_in_any_order() -> None:
+    from graph.model import Actor, SourceRef, merge_actor
+    from ingest.resolve import name_problems
+
+    def a(name: str) -> Actor:
+        return Actor(
+            id="cordis:941555527",
+            name=name,
+            pic="941555527",
+            sources=[SourceRef(source="cordis", record="cordis:941555527", name=name)],
+        )
+
+    broken, clean = a("V\ufffdrmlands l\ufffdns landsting"), a("REGION VARMLAND")
+    for x, y in ((broken, clean), (clean, broken)):
+        m = merge_actor(x, y)
+        assert (m.name, m.aliases) == ("REGION VARMLAND", [])  # the broken spelling is not kept to search by
+    flagged = name_problems([broken, a(unnamed("888893336")), clean])
+    assert [d.actor_name for d in flagged] == [broken.name, "Unnamed organisation (PIC 888893336)"]
+    assert "broken encoding" in flagged[0].evidence
