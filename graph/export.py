@@ -282,7 +282,9 @@ def _write_gexf(g: nx.Graph) -> bytes:
         '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:viz="http://www.gexf.net/1.2draft/viz" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
         'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">\n'
-        "  <meta><creator>innograph</creator><description>collaboration graph</description></meta>\n"
+        "  <meta><creator>innograph</creator><description>"
+        + _attr(g.graph.get("description", "collaboration graph"))
+        + "</description></meta>\n"
         '  <graph defaultedgetype="undirected" mode="static">\n'
     )
     for cls, keys, ids in (("node", node_keys, nid), ("edge", edge_keys, eid)):
@@ -755,7 +757,31 @@ def build_graph_file(
     chosen = select_bipartite(prep.bipartite, sel, prep.project_themes)
     actors = [n for n, d in chosen.nodes(data=True) if d.get("type") == "actor"]
     g = export_graph(chosen, node_measures(store, sel, actors), fmt, bipartite=bipartite)
+    g.graph["description"] = graph_description(store, sel)
     return graph_bytes(g, fmt), g
+
+
+def graph_description(store: GraphStore, scope: Scope) -> str:
+    """What the file covers, in words: the scope, the partial sources and the county pairs' figures.
+
+    The observed/expected figures are `run_analysis("counties")`'s for the same scope, so a GEXF says
+    what the counties view, `innograph analyze counties`, the county report and the XLSX say.
+    """
+    cty: CountiesResult = run_analysis(store, "counties", scope)
+    pairs = "; ".join(
+        f"{COUNTIES[p.a].short_name}–{COUNTIES[p.b].short_name} {p.shared_projects}/{p.expected_projects}"
+        + (f" ({p.ratio_projects})" if p.ratio_projects is not None else "")
+        for p in cty.pairs
+        if p.shared_projects
+    )
+    parts = [
+        "innograph collaboration graph.",
+        scope.text(),
+        cty.partial_sources,
+        f"County pairs, shared projects/expected (observed/expected): {pairs or 'none'}.",
+        f"Expected: {cty.null_model}.",
+    ]
+    return " ".join(x for x in parts if x)
 
 
 def funding_tables(store: GraphStore, scope: Scope) -> list[Table]:

@@ -427,6 +427,8 @@ def test_one_county_figure_in_view_cli_report_and_xlsx(mini: SqliteStore, tmp_pa
         assert f"{expected:.1f}" in view and f"{ratio:.2f}" in view
         assert 'id="scope-line"' in view and "P_a × P_b / N" in view
         wb = openpyxl.load_workbook(io.BytesIO(c.get("/export/tables.xlsx", params={"county": "10"}).content))
+        gexf = c.get("/export/graph.gexf", params={"county": "10"}).text
+        assert f"Blekinge–Skåne 2/{expected} ({ratio})" in gexf
     sheet = list(wb["county_pairs"].iter_rows(values_only=True))
     head = list(sheet[0])
     rows = [dict(zip(head, r, strict=True)) for r in sheet[1:]]
