@@ -2,7 +2,8 @@
 
 Input: the zip as downloaded (`cordis-h2020projects-csv.zip`) or the folder it unzips to. Required:
 `project.csv` and `organization.csv` (`;`-separated, every field quoted, objectives spanning lines);
-optional `legalBasis.csv`, `topics.csv` and `euroSciVoc.csv` enrich the projects' themes and topics.
+optional `legalBasis.csv`, `topics.csv` (call topic code and title) and `euroSciVoc.csv` (fields of
+science) enrich the projects' themes and topics.
 Columns are found by name; missing required ones are named in the error.
 
 - Projects: `h2020:<id>`, `horizon:<id>`, `fp7:<id>` by `frameworkProgramme`; the programme part
@@ -282,7 +283,12 @@ def _load(files: _Files) -> SourceBatch:
     if "topics.csv" in extra:
         t = extra["topics.csv"]
         for _line, v in t.rows(batch.problems):
-            topics.setdefault(t.get(v, "projectID"), []).append(t.get(v, "topic"))
+            # The call topic's code and its title ("Direct atmospheric carbon capture and conversion"):
+            # the title is the words a grant office pastes, so the partner finder and the call
+            # matcher read it as text beside the project's own title.
+            topics.setdefault(t.get(v, "projectID"), []).extend(
+                x for x in (t.get(v, "topic"), t.get(v, "title")) if x
+            )
     fields: dict[str, list[str]] = {}
     if "euroscivoc.csv" in extra:
         t = extra["euroscivoc.csv"]

@@ -14,7 +14,9 @@ MUNI (SE, Blekinge) and MCO (DE) are the consortium in most tests.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -117,7 +119,7 @@ def test_topic_puts_the_marine_robotics_institute_first_and_names_its_projects(c
     assert "track record: 2 projects, 2 as coordinator, last started 2017" in top.reasons
     # OCEANPARTNER's one project is the closer match; OTHER's is weaker but it has more projects.
     assert OCEANPARTNER in ids(r)[1:3] and OTHER in ids(r)[1:3]
-    sig = {c.actor_id: c.signals["topic"] for c in r.partners}
+    sig = {c.actor_id: c.signals["topic_best"] for c in r.partners}
     assert sig[OCEAN] == 1.0 and sig[OCEANPARTNER] > sig[OTHER] > 0
 
 
@@ -161,17 +163,19 @@ def test_country_filter_and_exclusion(crafted: SqliteStore) -> None:
 
 
 def test_favoured_county_and_wanted_kind_come_first(crafted: SqliteStore) -> None:
-    r = find_partners(crafted, PartnerQuery(favour_counties=["12"]))
+    r = find_partners(
+        crafted, PartnerQuery(topic="regional smart specialisation lab", favour_counties=["12"])
+    )
     assert ids(r)[0] == SKANE
     assert "in a favoured region (Skåne län)" in r.partners[0].reasons
-    r = find_partners(crafted, PartnerQuery(kinds=["sme"]))
+    r = find_partners(crafted, PartnerQuery(topic="voucher for digital services", kinds=["sme"]))
     assert ids(r)[0] == SMEPT
     assert r.partners[0].fills == ["kind:sme"]
 
 
 def test_period_of_activity_keeps_only_actors_active_then(crafted: SqliteStore) -> None:
-    r = find_partners(crafted, PartnerQuery(year_from=2018, year_to=2018, top=20))
-    assert sorted(ids(r)) == sorted([SMEPT, SKANE, OTHER])
+    r = find_partners(crafted, PartnerQuery(members=[OTHER], year_from=2018, year_to=2018, top=20))
+    assert sorted(ids(r)) == sorted([SMEPT, SKANE])  # OTHER is the member
 
 
 # --- gaps and the greedy cover ---------------------------------------------------------------------------
@@ -336,8 +340,91 @@ def test_api_partners(crafted: SqliteStore) -> None:
     body = r.json()
     assert body["partners"][0]["actor_id"] == FRIEND
     assert body["gaps"]["countries_needed"] == 1
-    r = client.get("/partners", params={"from": "2018", "to": "2018", "top": "20"})
-    assert sorted(c["actor_id"] for c in r.json()["partners"]) == sorted([SMEPT, SKANE, OTHER])
+    r = client.get("/partners", params={"from": "2018", "to": "2018", "top": "20", "with": OTHER})
+    assert sorted(c["actor_id"] for c in r.json()["partners"]) == sorted([SMEPT, SKANE])
+    # Neither a topic nor members: nothing to rank on, and the answer says what to give.
+    r = client.get("/partners", params={"from": "2018", "to": "2018"})
+    assert r.status_code == 422
+    assert "give a call topic" in r.json()["detail"]
     r = client.get("/partners", params={"topic": "marine robotics", "kind": "startup"})
     assert r.status_code == 422
     assert "unknown kind" in r.json()["detail"]
+
+
+def test_the_form_and_the_cli_give_the_same_answer(crafted: SqliteStore) -> None:
+    """The start page's form submits to /views/partners with the CLI's names; both rank alike."""
+    client = TestClient(create_app(Settings(db=crafted.path), store=crafted))
+    form = [
+        ("with", f"{MUNI}, Member Company GmbH"),
+        ("topic", "marine robotics for healthy oceans"),
+        ("topic_code", ""),
+        ("min_countries", "4"),
+        ("kind", "sme"),
+        ("favour_county", ""),
+        ("top", "5"),
+    ]
+    page = client.get("/views/partners", params=form)
+    assert page.status_code == 200, page.text
+    first_table = page.text.split('<table class="list"')[1].split("</table>")[0]
+    on_page = re.findall(r'<td><a href="/views/actor/[^"]+">([^<]+)</a></td>', first_table)
+    res = CliRunner().invoke(
+        cli,
+        [
+            "partners",
+            "--db",
+            str(crafted.path),
+            "--with",
+            MUNI,
+            "--with",
+            "Member Company GmbH",
+            "--topic",
+            "marine robotics for healthy oceans",
+            "--min-countries",
+            "4",
+            "--kind",
+            "sme",
+            "--top",
+            "5",
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    body = json.loads(res.stdout)
+    assert on_page == [html.escape(c["name"]) for c in body["partners"]]
+    assert on_page  # the query has an answer
+    assert 'id="gaps-table"' in page.text  # the gaps section with the greedy cover
+    for aid in body["gaps"]["cover"]:
+        assert aid.replace(":", "%3A") in page.text or aid in page.text
+
+
+def test_empty_query_suggests_nobody(crafted: SqliteStore) -> None:
+    res = CliRunner().invoke(cli, ["partners", "--db", str(crafted.path), "--json"])
+    assert res.exit_code == 1 and "give at least one --with member or a --topic" in str(res.exception)
+    with pytest.raises(InvalidInput, match="give a call topic"):
+        find_partners(crafted, PartnerQuery(min_countries=3))
+    client = TestClient(create_app(Settings(db=crafted.path), store=crafted))
+    page = client.get("/views/partners", params={"with": "", "topic": ""})
+    assert page.status_code == 422 and "give a call topic" in page.text
+
+
+def test_no_topic_evidence_goes_to_your_existing_network(crafted: SqliteStore) -> None:
+    # FRIEND worked with both members but never on marine robotics: not among the topic's experts.
+    r = find_partners(crafted, PartnerQuery(members=[MUNI, MCO], topic="marine robotics for healthy oceans"))
+    assert FRIEND not in ids(r)
+    assert FRIEND in [c.actor_id for c in r.network]
+    assert all(c.topic_evidence for c in r.partners)
+    assert r.partners[0].actor_id == OCEAN
+
+
+def test_countries_horizon_europe_cannot_fund_are_marked(crafted: SqliteStore) -> None:
+    r = find_partners(
+        crafted, PartnerQuery(topic="marine robotics", topic_codes=["HORIZON-CL6-2024-BIODIV-01"])
+    )
+    assert r.programme == "Horizon Europe"
+    assert all(c.funding_note is None for c in r.partners)  # FR, IT, ES: all fundable
+    from graph.partners.explain import funding_note
+
+    assert "neither an EU member state" in (
+        funding_note("Horizon Europe", PartnerQuery(), "US", "company", False) or ""
+    )
+    assert funding_note("Horizon Europe", PartnerQuery(), "NO", "company", False) is None

@@ -17,6 +17,7 @@ from ingest.pipeline import commit
 # installed package: make the checkout importable for this module.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from eval.partners.backtest import evaluate, hide, read_cordis, split
+from graph.partners import find
 
 pytestmark = pytest.mark.integration
 
@@ -54,7 +55,7 @@ def test_real_consortium_query_explains_every_candidate(h2020: object) -> None:
         programme_parts=["SC5"],
         min_countries=4,
     )
-    res = index.find(q)
+    res = find(index, q)
     assert [m.actor_id for m in res.members] == ["cordis:999901318", "cordis:999589172"]
     assert res.unknown_members == ["cordis:111"]
     assert len(res.partners) == 10

@@ -63,6 +63,10 @@ class View:
     table_caption: str = ""
     table_head: list[str] = field(default_factory=list)
     table: list[list[tuple[str, str | None]]] = field(default_factory=list)  # cells: (text, href)
+    # Further tables below the first: (id, caption, head, rows), e.g. the partner finder's gaps.
+    sections: list[tuple[str, str, list[str], list[list[tuple[str, str | None]]]]] = field(
+        default_factory=list
+    )
     physics: bool = True
     side_table: bool = False  # large views: the table beside the network, not below it
     scope_line: str = ""  # what the figures cover: counties, programmes, years, the model of "expected"

@@ -78,6 +78,12 @@ def partner_view(result: PartnerResult) -> View:
         notes.append("No candidate fills: " + ", ".join(g.unfilled))
     if not result.partners:
         notes.append("No candidate matches these constraints.")
+    if result.message:
+        notes.append(result.message)
+    notes.append(
+        "Evidence comes from the loaded sources' past projects (CORDIS, Interreg, ERDF); "
+        "collaborations funded elsewhere are not seen."
+    )
     q = result.query
     asked = "; ".join(
         x
@@ -120,5 +126,53 @@ def partner_view(result: PartnerResult) -> View:
             ]
             for rank, c in enumerate(result.partners, start=1)
         ],
+        sections=_sections(result),
         physics=True,
     )
+
+
+def _sections(result: PartnerResult) -> list[tuple[str, str, list[str], list[list[tuple[str, str | None]]]]]:
+    """Your existing network (kept apart from the topic's experts) and the gaps with the greedy cover."""
+    out: list[tuple[str, str, list[str], list[list[tuple[str, str | None]]]]] = []
+    if result.network:
+        out.append(
+            (
+                "network-table",
+                "Your existing network: the members' partners with no project on this topic",
+                ["actor", "kind", "country", "why"],
+                [
+                    [
+                        (c.name, actor_url(c.actor_id)),
+                        (c.kind.replace("_", " "), None),
+                        (c.country or "", None),
+                        (" · ".join(c.reasons), None),
+                    ]
+                    for c in result.network
+                ],
+            )
+        )
+    g = result.gaps
+    if g.countries_needed or g.kinds_missing:
+        names = {c.actor_id: c for c in result.partners}
+        rows: list[list[tuple[str, str | None]]] = [
+            [
+                (names[a].name if a in names else a, actor_url(a)),
+                (
+                    ", ".join(
+                        f.replace("country:", "country ").replace("kind:", "")
+                        for f in g.cover_fills.get(a, [])
+                    ),
+                    None,
+                ),
+            ]
+            for a in g.cover
+        ]
+        rows += [[("no candidate fills", None), (u, None)] for u in g.unfilled]
+        caption = (
+            f"Gaps: {g.countries_needed} more countr{'ies' if g.countries_needed != 1 else 'y'} "
+            f"(has {', '.join(g.countries_present) or 'none'})"
+            + (f"; missing kinds: {', '.join(g.kinds_missing)}" if g.kinds_missing else "")
+            + " — the smallest set of candidates that fills them"
+        )
+        out.append(("gaps-table", caption, ["add", "fills"], rows))
+    return out

@@ -12,7 +12,7 @@ import click
 from api.cli import Context, echo_json, pass_ctx, store_options
 from graph.errors import InnographError, InvalidInput
 from graph.geo import COUNTIES
-from graph.partners import PartnerResult, parse_query, partner_index
+from graph.partners import PartnerResult, find, parse_query, partner_index
 
 
 def batch_line(qid: Any, result: PartnerResult) -> dict[str, Any]:
@@ -49,7 +49,7 @@ def run_batch(ctx: Context, source: TextIO, top: int | None) -> tuple[int, int]:
             q = parse_query(data, f"line {n}")
             if top is not None:
                 q = q.model_copy(update={"top": top})
-            result = index.find(q, store)
+            result = find(index, q, store)
         except json.JSONDecodeError as e:
             click.echo(f"innograph: line {n}: not JSON: {e.msg} (column {e.colno})", err=True)
             failed += 1
@@ -184,7 +184,7 @@ def partners(
         },
         "options",
     )
-    result = partner_index(ctx.store).find(q, ctx.store)
+    result = find(partner_index(ctx.store), q, ctx.store)
     if as_json:
         echo_json(result)
         return

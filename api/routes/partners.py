@@ -1,25 +1,28 @@
-"""`GET /partners`: the partner finder over HTTP, with the same parameters as `innograph partners`."""
+"""`GET /partners`: the partner finder over HTTP, with the same parameters as `innograph partners`.
+
+`partner_query` is the one place that turns request parameters into a `PartnerQuery`; the JSON
+route and the page (`/views/partners`, the start page's form) both depend on it, so the form asks
+exactly what the CLI and the API ask.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from api.deps import StoreDep
-from graph.partners import PartnerResult, find_partners, parse_query
+from graph.partners import PartnerQuery, PartnerResult, find_partners, parse_query
 
 router = APIRouter(tags=["partners"])
 
 
-def _split(values: list[str] | None) -> list[str]:
+def split_values(values: list[str] | None) -> list[str]:
     """Repeated parameters or one comma-separated value, blanks dropped."""
     return [v.strip() for raw in values or [] for v in raw.split(",") if v.strip()]
 
 
-@router.get("/partners")
-def partners(
-    store: StoreDep,
+def partner_query(
     members: Annotated[
         list[str] | None,
         Query(
@@ -38,24 +41,35 @@ def partners(
     year_from: Annotated[int | None, Query(alias="from", ge=1950, le=2100)] = None,
     year_to: Annotated[int | None, Query(alias="to", ge=1950, le=2100)] = None,
     top: Annotated[int, Query(ge=1, le=200)] = 10,
-) -> PartnerResult:
-    """Ranked candidate partners for a call, with reasons, and the consortium's gaps."""
-    query = parse_query(
+) -> PartnerQuery:
+    """The query from request parameters (the same names as the CLI's options)."""
+    return parse_query(
         {
-            "members": _split(members)[:50],
+            "members": split_values(members)[:50],
             "topic": topic,
-            "topic_codes": _split(topic_code),
-            "programme_parts": _split(programme_part),
-            "themes": _split(theme),
-            "countries": _split(country),
-            "exclude_countries": _split(exclude_country),
+            "topic_codes": split_values(topic_code),
+            "programme_parts": split_values(programme_part),
+            "themes": split_values(theme),
+            "countries": split_values(country),
+            "exclude_countries": split_values(exclude_country),
             "min_countries": min_countries,
-            "kinds": _split(kind),
-            "favour_counties": _split(favour_county),
+            "kinds": split_values(kind),
+            "favour_counties": split_values(favour_county),
             "year_from": year_from,
             "year_to": year_to,
             "top": top,
         },
         where="partner search",
     )
+
+
+QueryDep = Annotated[PartnerQuery, Depends(partner_query)]
+
+
+@router.get("/partners")
+def partners(store: StoreDep, query: QueryDep) -> PartnerResult:
+    """Ranked candidate partners for a call, with reasons, your existing network, and the consortium's gaps.
+
+    A query with neither a topic nor members is refused (422) with what to give.
+    """
     return find_partners(store, query)

@@ -9,10 +9,11 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from api.deps import LangDep, SettingsDep, StoreDep
 from api.pages import page
+from api.routes.partners import QueryDep, split_values
 from graph.errors import NotFound
 from graph.geo import COUNTIES, SOUTH_SWEDEN
 from graph.model import ActorKind, ThemeKind
-from graph.partners import find_partners, parse_query
+from graph.partners import find_partners
 from viz.ego import ego_view
 from viz.page import STATIC_FILES, render_page, render_view, script_json
 from viz.partner_view import partner_view
@@ -86,34 +87,17 @@ def theme_page(
     return page(render_view(view, lang))
 
 
-def _split(values: list[str] | None) -> list[str]:
-    """Repeated parameters or one comma-separated value, blanks dropped."""
-    return [v.strip() for raw in values or [] for v in raw.split(",") if v.strip()]
-
-
 @router.get("/views/partners", response_class=HTMLResponse)
 def partners_page(
     store: StoreDep,
     lang: LangDep,
-    members: Annotated[list[str] | None, Query(description="consortium: actor ids, keys or names")] = None,
-    topic: Annotated[str, Query(max_length=2000, description="free text of the call")] = "",
-    theme: Annotated[list[str] | None, Query(max_length=300)] = None,
-    topic_code: Annotated[list[str] | None, Query(max_length=200)] = None,
-    country: Annotated[list[str] | None, Query(max_length=20)] = None,
-    kind: Annotated[list[str] | None, Query(max_length=40)] = None,
-    top: Annotated[int, Query(ge=1, le=50)] = 10,
+    query: QueryDep,
+    members: Annotated[
+        list[str] | None, Query(max_length=300, description="older name of `with`, kept for saved links")
+    ] = None,
 ) -> HTMLResponse:
-    """The partner finder's answer as a page: the consortium, the suggested partners and their reasons."""
-    query = parse_query(
-        {
-            "members": _split(members)[:30],
-            "topic": topic,
-            "themes": _split(theme),
-            "topic_codes": _split(topic_code),
-            "countries": _split(country),
-            "kinds": _split(kind),
-            "top": top,
-        },
-        where="partner search",
-    )
+    """The partner finder's answer as a page: the same query and answer as `GET /partners` and the CLI."""
+    if members:
+        extra = split_values(members)[:50]
+        query = query.model_copy(update={"members": [*query.members, *extra]})
     return page(render_view(partner_view(find_partners(store, query)), lang))

@@ -21,17 +21,13 @@ import argparse
 import csv
 import datetime as dt
 import json
-import random
-import statistics
 import sys
 import time
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
+from eval.partners import harness
+from eval.partners.harness import Case, Data, Methods, best_baseline_ratio, hide, table
 from graph.model import Actor, ActorKind, Participation, Project, Role
 from graph.partners import PartnerIndex, PartnerQuery
 
@@ -45,7 +41,7 @@ KINDS = {
 }
 ROLES = {"coordinator": Role.coordinator, "participant": Role.partner, "partner": Role.partner}
 COUNTRY_FIX = {"UK": "GB", "EL": "GR"}
-LITTLE_HISTORY = 3  # a hidden member with at most this many training projects has "little history"
+TRAIN, TEST = (2014, 2016), (2017, 2018)
 
 
 @dataclass
@@ -110,137 +106,25 @@ def read_cordis(folder: Path) -> Cordis:
     return data
 
 
-@dataclass
-class Case:
-    project_id: str
-    part: str
-    hidden: str
-    query_members: list[str]
-    history: int  # training projects of the hidden member
+def read_data(folder: Path) -> Data:
+    """The H2020 extract as the back-test harness's `Data` (no call topics: the extract has none)."""
+    c = read_cordis(folder)
+    return Data(actors=c.actors, projects=c.projects, participations=c.participations, members=c.members)
 
 
-def split(data: Cordis) -> tuple[PartnerIndex, list[Case], dict[str, int]]:
+def split(data: Cordis | Data) -> tuple[PartnerIndex, list[Case], dict[str, int]]:
     """The training index (2014–2016) and one case per test consortium (2017–2018) with ≥ 3 known members."""
-    train = {pid for pid, p in data.projects.items() if p.start and 2014 <= p.start.year <= 2016}
-    test = sorted(pid for pid, p in data.projects.items() if p.start and 2017 <= p.start.year <= 2018)
-    history: dict[str, int] = defaultdict(int)
-    for pid in train:
-        for aid in data.members.get(pid, []):
-            history[aid] += 1
-    parts = [x for x in data.participations if x.project_id in train]
-    index = PartnerIndex((data.actors[a] for a in history), (data.projects[p] for p in sorted(train)), parts)
-    cases = []
-    for pid in test:
-        known = sorted(a for a in set(data.members.get(pid, [])) if history.get(a, 0) > 0)
-        if len(known) >= 3:
-            cases.append(Case(pid, data.projects[pid].programme_part or "", "", known, 0))
-    return index, cases, dict(history)
-
-
-def hide(cases: list[Case], history: dict[str, int], sample: int, seed: int) -> list[Case]:
-    rng = random.Random(seed)
-    picked = cases if sample <= 0 or sample >= len(cases) else rng.sample(cases, sample)
-    out = []
-    for c in sorted(picked, key=lambda c: c.project_id):
-        hidden = rng.choice(c.query_members)
-        rest = [m for m in c.query_members if m != hidden]
-        out.append(Case(c.project_id, c.part, hidden, rest, history[hidden]))
-    return out
-
-
-def rank_of(index: PartnerIndex, scores: np.ndarray, eligible: np.ndarray, hidden: str) -> int | None:
-    """1-based rank of the hidden actor as the finder orders (score desc, then id); None when unscored."""
-    h = index.actor_pos[hidden]
-    s = scores[h]
-    if not eligible[h] or s <= 0:
-        return None
-    better = eligible & (scores > s)
-    ties = eligible & (scores == s)
-    tie_before = int(ties[:h].sum())  # index.actors is sorted by id: position order is id order
-    return int(better.sum()) + tie_before + 1
-
-
-def query_for(c: Case) -> PartnerQuery:
-    return PartnerQuery(members=c.query_members, programme_parts=[c.part] if c.part else [], top=50)
-
-
-Method = Callable[[PartnerIndex, Case, list[int]], tuple[np.ndarray, np.ndarray]]
-
-
-def finder(index: PartnerIndex, c: Case, members: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    s = index.score(query_for(c), members)
-    return s.score, s.eligible
-
-
-def most_active_in_topic(index: PartnerIndex, c: Case, members: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Baseline 1: training projects in the same programme part."""
-    in_part = np.array([(p.programme_part or "") == c.part for p in index.projects], dtype=float)
-    scores = np.asarray(index.B @ in_part).ravel()
-    eligible = np.ones(len(index.actors), bool)
-    eligible[members] = False
-    return scores, eligible
-
-
-def adamic_adar(index: PartnerIndex, c: Case, members: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Baseline 2: Adamic–Adar from the members on the collaboration graph, nothing else."""
-    eligible = np.ones(len(index.actors), bool)
-    eligible[members] = False
-    return index.adamic_adar(members), eligible
-
-
-METHODS: dict[str, Method] = {
-    "finder": finder,
-    "most_active_in_topic": most_active_in_topic,
-    "adamic_adar": adamic_adar,
-}
-
-
-def metrics(ranks: list[int | None]) -> dict[str, float]:
-    n = len(ranks)
-    if not n:
-        return {"n": 0, "hit@10": 0.0, "hit@50": 0.0, "mrr": 0.0}
-    return {
-        "n": n,
-        "hit@10": round(sum(1 for r in ranks if r is not None and r <= 10) / n, 4),
-        "hit@50": round(sum(1 for r in ranks if r is not None and r <= 50) / n, 4),
-        "mrr": round(sum(1.0 / r for r in ranks if r is not None) / n, 4),
-    }
+    d = (
+        data
+        if isinstance(data, Data)
+        else Data(data.actors, data.projects, data.participations, data.members)
+    )
+    return harness.split(d, TRAIN, TEST)
 
 
 def evaluate(index: PartnerIndex, cases: list[Case]) -> dict[str, dict[str, dict[str, float]]]:
-    ranks: dict[str, dict[str, list[int | None]]] = {
-        m: {"all": [], "incumbents": [], "little_history": []} for m in METHODS
-    }
-    for c in cases:
-        members = [index.actor_pos[m] for m in c.query_members]
-        group = "little_history" if c.history <= LITTLE_HISTORY else "incumbents"
-        for name, method in METHODS.items():
-            scores, eligible = method(index, c, members)
-            r = rank_of(index, scores, eligible, c.hidden)
-            ranks[name]["all"].append(r)
-            ranks[name][group].append(r)
-    return {m: {g: metrics(rs) for g, rs in groups.items()} for m, groups in ranks.items()}
-
-
-def bench(index: PartnerIndex, cases: list[Case], n: int = 100) -> dict[str, float]:
-    """Median latency of single queries with reasons (`index.find`) and batch throughput."""
-    qs = [query_for(c).model_copy(update={"top": 10}) for c in cases[:n]]
-    index.find(qs[0])  # warm-up
-    times = []
-    for q in qs:
-        t0 = time.perf_counter()
-        index.find(q)
-        times.append(time.perf_counter() - t0)
-    t0 = time.perf_counter()
-    for q in qs:
-        index.find(q)
-    total = time.perf_counter() - t0
-    return {
-        "queries": len(qs),
-        "median_ms": round(statistics.median(times) * 1000, 1),
-        "p95_ms": round(sorted(times)[int(0.95 * (len(times) - 1))] * 1000, 1),
-        "batch_qps": round(len(qs) / total, 1),
-    }
+    """The finder and the baselines (programme part as the only topic: this extract has no titles)."""
+    return harness.evaluate(index, cases, Methods(index, use_text=False).all())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -276,13 +160,16 @@ def main(argv: list[str] | None = None) -> int:
         "results": results,
         "seconds": {"read": round(t_read, 1), "index": round(t_index, 1), "evaluate": round(t_eval, 1)},
     }
-    best = max(results[m]["all"]["hit@10"] for m in METHODS if m != "finder")
-    out["finder_vs_best_baseline_hit@10"] = (
-        round(results["finder"]["all"]["hit@10"] / best, 2) if best else None
-    )
+    best, ratio = best_baseline_ratio(results)
+    out["best_baseline"] = best
+    out["finder_vs_best_baseline_hit@10"] = ratio
     if args.bench:
         full = PartnerIndex(data.actors.values(), data.projects.values(), data.participations)
-        out["bench_full_h2020"] = bench(full, hide(all_cases, history, 100, args.seed + 1))
+        qs = [
+            PartnerQuery(members=c.query_members, programme_parts=[c.part] if c.part else [], top=10)
+            for c in hide(all_cases, history, 100, args.seed + 1)
+        ]
+        out["bench_full_h2020"] = harness.bench(full, qs)
     if args.json:
         print(json.dumps(out, indent=2))
         return 0
@@ -290,11 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         f"train {out['train_projects']} projects / {out['train_actors']} actors; "
         f"{out['test_consortia']} test consortia, {len(cases)} sampled (seed {args.seed})"
     )
-    print(f"{'method':22} {'group':15} {'n':>5} {'hit@10':>7} {'hit@50':>7} {'MRR':>7}")
-    for m, groups in results.items():
-        for g, r in groups.items():
-            print(f"{m:22} {g:15} {r['n']:5} {r['hit@10']:7.3f} {r['hit@50']:7.3f} {r['mrr']:7.3f}")
-    print(f"finder hit@10 / best baseline hit@10 = {out['finder_vs_best_baseline_hit@10']}")
+    print(table(results))
+    print(f"finder hit@10 / best baseline ({best}) hit@10 = {ratio}")
     if "bench_full_h2020" in out:
         print(f"bench (full H2020 graph): {out['bench_full_h2020']}")
     print(f"seconds: {out['seconds']}")

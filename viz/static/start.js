@@ -45,3 +45,45 @@
   }
   form.addEventListener("submit", function (ev) { ev.preventDefault(); search(); });
 })();
+
+// Partner form: find members by name through the same JSON search and add their ids to the consortium.
+(function () {
+  "use strict";
+  var input = document.getElementById("member-search");
+  var options = document.getElementById("member-options");
+  var members = document.getElementById("members");
+  var add = document.getElementById("member-add");
+  if (!input || !options || !members) { return; }
+  var found = {};
+  var timer = null;
+  function lookup() {
+    var q = input.value.trim();
+    if (q.length < 2) { return; }
+    fetch("/actors?limit=10&q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { data: [] }; })
+      .then(function (page) {
+        options.textContent = "";
+        found = {};
+        page.data.forEach(function (a) {
+          var o = document.createElement("option");
+          o.value = a.name;
+          o.textContent = a.id;
+          found[a.name] = a.id;
+          options.appendChild(o);
+        });
+      })
+      .catch(function () { /* search is a convenience: typing ids or names still works */ });
+  }
+  function addMember() {
+    var name = input.value.trim();
+    if (!name) { return; }
+    var id = found[name] || name;
+    var list = members.value.split(",").map(function (s) { return s.trim(); }).filter(Boolean);
+    if (list.indexOf(id) < 0) { list.push(id); }
+    members.value = list.join(", ");
+    input.value = "";
+  }
+  input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(lookup, 200); });
+  input.addEventListener("change", function () { if (found[input.value.trim()]) { addMember(); } });
+  add.addEventListener("click", addMember);
+})();
