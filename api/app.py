@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import json
 import pkgutil
 import re
 from collections.abc import AsyncIterator
@@ -17,13 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.background import RETRY_AFTER_S, Computing, Precompute, start_precompute
 from api.pages import HEADERS
 from graph import cache
 from graph.errors import InvalidInput, NotFound, StoreUnavailable, ToolUnavailable
+from graph.model import ActorKind
 from graph.settings import Settings
 from graph.store import GraphStore, open_store
 
@@ -83,6 +88,70 @@ _DOCS_INIT = """SwaggerUIBundle({
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
 });
 """
+
+
+# What `refuse_control_characters` refuses, said in the schema too (a pattern on every free-text query
+# parameter), so a request the schema allows is never refused for it.
+NO_CONTROL_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+
+# Parameters whose every value the routes check against a fixed vocabulary, said in the schema too.
+_PARAM_PATTERNS = {
+    "country": "^ *[A-Za-z]{2} *$",
+    "exclude_country": "^ *[A-Za-z]{2} *$",
+    "kind": "^(?:" + "|".join(k.value for k in ActorKind) + "|sme)$",
+}
+
+
+def _html_path(path: str) -> bool:
+    return path == "/" or path.startswith("/views/")
+
+
+def conforming_openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's OpenAPI document, made to say what the API does: free-text query parameters carry the
+    control-character pattern; error answers are documented as JSON for the API and as HTML for the
+    pages (`error_response` decides the same way)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    for path, ops in doc.get("paths", {}).items():
+        for op in ops.values():
+            for param in op.get("parameters", []):
+                if param.get("in") != "query":
+                    continue
+                schema = param.get("schema", {})
+                if param.get("name") in ("county", "favour_county"):
+                    from api.deps import COUNTY_PATTERN, ONE_COUNTY_PATTERN
+
+                    listed = COUNTY_PATTERN if "x-county-list" in json.dumps(schema) else ONE_COUNTY_PATTERN
+
+                    for s in (schema, *schema.get("anyOf", [])):
+                        target = s.setdefault("items", {}) if s.get("type") == "array" else s
+                        if target.get("type") == "string" and "pattern" not in target:
+                            target["pattern"] = listed  # Scope's list takes "10,12" and "all"
+                extra = _PARAM_PATTERNS.get(param.get("name", ""))
+                if extra:
+                    for s in (schema, *schema.get("anyOf", [])):
+                        target = s.setdefault("items", {}) if s.get("type") == "array" else s
+                        if target.get("type") == "string" and "pattern" not in target:
+                            target["pattern"] = extra
+                for s in (schema, schema.get("items", {}), *schema.get("anyOf", [])):
+                    for t in (s, s.get("items", {})):
+                        if t.get("type") == "string" and "pattern" not in t and "enum" not in t:
+                            t["pattern"] = NO_CONTROL_PATTERN
+            for status, response in op.get("responses", {}).items():
+                if not str(status).startswith(("4", "5")) or "content" not in response:
+                    continue
+                if _html_path(path):
+                    response["content"] = {"text/html": {"schema": {"type": "string"}}}
+                else:
+                    content = response["content"]
+                    body: dict[str, Any] = next(iter(content.values()), {})
+                    response["content"] = {"application/json": body}
+    app.openapi_schema = doc
+    return doc
 
 
 def add_docs(app: FastAPI) -> None:
@@ -166,6 +235,25 @@ def create_app(
     async def tool_unavailable(request: Request, exc: ToolUnavailable) -> Response:
         return error_response(request, 503, "not available on this server", str(exc))
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # Starlette's own answers (no such route, method not allowed) in the same shape as ours.
+        response = error_response(
+            request, exc.status_code, "not found" if exc.status_code == 404 else "error", str(exc.detail)
+        )
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_parameters(request: Request, exc: RequestValidationError) -> Response:
+        # A page answers with a page (as for every other error); the API keeps FastAPI's list of fields.
+        if _html_path(request.url.path):
+            errs = exc.errors()
+            where = ", ".join(".".join(str(x) for x in e.get("loc", ())[1:]) for e in errs[:3])
+            return error_response(request, 422, "invalid request", f"invalid parameter(s): {where}")
+        return JSONResponse(status_code=422, content={"detail": jsonable_encoder(exc.errors())})
+
     @app.exception_handler(ValidationError)
     async def refused_record(request: Request, exc: ValidationError) -> Response:
         err = exc.errors()[0]
@@ -201,6 +289,7 @@ def create_app(
         return response
 
     add_docs(app)
+    app.openapi = lambda: conforming_openapi(app)  # type: ignore[method-assign]
 
     import api.routes as pkg
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from graph.analysis.scope import YEAR_MAX, YEAR_MIN, Scope
+from graph.geo import COUNTIES
 from graph.settings import Settings
 from graph.store import GraphStore
 
@@ -25,11 +26,19 @@ StoreDep = Annotated[GraphStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+# The schema says exactly what `Scope.parse` accepts, so a schema-valid value is never refused (an empty
+# `county=` or an unknown code is a 422 from the schema itself, with the same wording for every client).
+_ONE_COUNTY = "(?:all|ALL|" + "|".join(sorted(COUNTIES)) + ")"
+COUNTY_PATTERN = rf"^ *{_ONE_COUNTY} *(?:, *{_ONE_COUNTY} *)*$"
+ONE_COUNTY_PATTERN = "^(?:" + "|".join(sorted(COUNTIES)) + ")$"
+
+
 def get_scope(
     county: Annotated[
         list[str] | None,
         Query(
             max_length=40,
+            json_schema_extra={"x-county-list": True},  # api.app writes COUNTY_PATTERN on its items
             description="SCB county codes (repeatable or comma-separated); default South Sweden; 'all'",
         ),
     ] = None,
