@@ -26,6 +26,9 @@ import yaml
 from bolt_server import BoltServer, arcadedb, free_port  # noqa: F401  (arcadedb is a fixture)
 from conftest import shared_data
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from graph.errors import InvalidInput, NotFound, StoreUnavailable
 from graph.model import (
@@ -864,3 +867,86 @@ def test_version_never_repeats_after_the_database_is_emptied(bolt: Neo4jStore) -
     bolt.init_schema()
     commit(bolt, fixture_batch())
     assert bolt.version() > before  # analysis caches keyed by version cannot serve the old graph
+
+
+# -- the store never holds a value its own model refuses on read (property test) ------------------------
+_TEXT = st.text(max_size=30)  # any code point but surrogates: control characters, RTL overrides, NUL, …
+_AMOUNT = st.one_of(
+    st.none(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(10**14), max_value=10**14),
+)
+_ROUNDTRIP_N = iter(range(10**9))
+
+
+def _or_none(build: Any) -> Any:
+    """The record, or None when the model refuses the values (then nothing may be written either)."""
+    try:
+        return build()
+    except ValidationError:
+        return None
+
+
+@given(
+    name=_TEXT,
+    aliases=st.lists(_TEXT, max_size=3),
+    city=st.one_of(st.none(), _TEXT),
+    title=_TEXT,
+    objective=st.one_of(st.none(), st.text(max_size=60)),
+    budget=_AMOUNT,
+    contribution=_AMOUNT,
+    pic=st.one_of(st.none(), st.text(alphabet="0123456789²³٣", min_size=5, max_size=13)),
+)
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
+)
+def test_what_the_model_accepts_reads_back_unchanged(
+    store: GraphStore,
+    name: str,
+    aliases: list[str],
+    city: str | None,
+    title: str,
+    objective: str | None,
+    budget: Any,
+    contribution: Any,
+    pic: str | None,
+) -> None:
+    n = next(_ROUNDTRIP_N)
+    actor = _or_none(lambda: Actor(id=f"prop:a{n}", name=name, aliases=aliases, city=city, pic=pic))
+    project = _or_none(
+        lambda: Project(
+            id=f"prop:p{n}",
+            title=title,
+            objective=objective,
+            programme="Property",
+            budget=None if budget is None else Money(amount=budget, currency="EUR"),
+        )
+    )
+    part = _or_none(
+        lambda: Participation(
+            actor_id=f"prop:a{n}",
+            project_id=f"prop:p{n}",
+            contribution=None if contribution is None else Money(amount=contribution, currency="SEK"),
+        )
+    )
+    for record in (actor, project, part):
+        if record is not None:  # the model's own round trip: what it writes, it reads
+            assert type(record).model_validate_json(record.model_dump_json()) == record
+    with store.writer() as w:
+        if actor is not None:
+            w.upsert_actors([actor])
+        if project is not None:
+            w.upsert_projects([project])
+        if actor is not None and project is not None and part is not None:
+            w.upsert_participations([part])
+    if actor is not None:
+        assert store.get_actor(actor.id) == actor
+    if project is not None:
+        assert store.get_project(project.id) == project
+    if actor is not None and project is not None and part is not None:
+        assert store.participations(actor_id=actor.id) == [part]
+    # and nothing stored anywhere is refused on read
+    from graph.repair import inspect
+
+    _n, findings, _fixed = inspect(store.raw_records())
+    assert findings == []
