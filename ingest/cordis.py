@@ -329,7 +329,7 @@ def _load(files: _Files) -> SourceBatch:
             total = amount(ptab.get(v, "totalCost"), "totalCost")
             ec_max = amount(ptab.get(v, "ecMaxContribution"), "ecMaxContribution")
             acronym = text(ptab.get(v, "acronym"), "acronym") or None
-            title = text(ptab.get(v, "title"), "title") or acronym or f"{prefix}:{raw_id}"
+            title = text(ptab.get(v, "title"), "title") or acronym or f"Untitled {programme} project {raw_id}"
             objective = text(ptab.get(v, "objective"), "objective", max_len=MAX_TEXT, multiline=True)
         except BadValue as e:
             batch.problems.append(Problem(ptab_name, line, str(e)))

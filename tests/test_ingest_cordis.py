@@ -111,6 +111,21 @@ def test_bad_rows_are_problems_with_file_and_line() -> None:
     assert b.rows_read == 4 + 9
 
 
+def test_a_project_without_title_or_acronym_is_labelled_in_words(tmp_path: Path) -> None:
+    """The H2020 extract has no titles: a table must read "Untitled Horizon 2020 project 205563", not a bare id."""
+    d = tmp_path / "h2020"
+    d.mkdir()
+    (d / "project.csv").write_text(
+        '"id";"acronym";"title";"startDate";"endDate";"frameworkProgramme"\n"205563";"";"";"2016-01-01";"";"H2020"\n'
+    )
+    (d / "organization.csv").write_text(
+        '"projectID";"organisationID";"name";"role";"country";"activityType"\n'
+        '"205563";"999589172";"BTH";"coordinator";"SE";"HES"\n'
+    )
+    p = load_cordis(d).projects[0]
+    assert (p.id, p.title, p.acronym) == ("h2020:205563", "Untitled Horizon 2020 project 205563", None)
+
+
 def test_zip_reads_like_the_folder(tmp_path: Path) -> None:
     z = tmp_path / "cordis-HORIZONprojects-csv.zip"
     with zipfile.ZipFile(z, "w") as zf:
