@@ -100,6 +100,7 @@ _PARAM_PATTERNS = {
     "country": "^ *[A-Za-z]{2} *$",
     "exclude_country": "^ *[A-Za-z]{2} *$",
     "kind": "^(?:" + "|".join(k.value for k in ActorKind) + "|sme)$",
+    "lang": "^ *(?:[eE][nN]|[sS][vV]) *$",  # api.deps.request_lang: en or sv, any case
 }
 
 
