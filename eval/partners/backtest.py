@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eval.partners import harness
-from eval.partners.harness import Case, Data, Methods, best_baseline_ratio, hide, table
+from eval.partners.harness import Case, Data, Methods, best_baseline_ratio, hide, print_summary
 from graph.model import Actor, ActorKind, Participation, Project, Role
 from graph.partners import PartnerIndex, PartnerQuery
 
@@ -173,15 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(out, indent=2))
         return 0
-    print(
-        f"train {out['train_projects']} projects / {out['train_actors']} actors; "
-        f"{out['test_consortia']} test consortia, {len(cases)} sampled (seed {args.seed})"
-    )
-    print(table(results))
-    print(f"finder hit@10 / best baseline ({best}) hit@10 = {ratio}")
-    if "bench_full_h2020" in out:
-        print(f"bench (full H2020 graph): {out['bench_full_h2020']}")
-    print(f"seconds: {out['seconds']}")
+    print_summary(out, results, len(cases), args.seed, "h2020")
     return 0
 
 

@@ -16,6 +16,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -265,3 +266,22 @@ def best_baseline_ratio(results: dict[str, dict[str, dict[str, float]]]) -> tupl
         ((m, r["all"]["hit@10"]) for m, r in results.items() if m != "finder"), key=lambda x: x[1]
     )
     return name, (round(results["finder"]["all"]["hit@10"] / best, 2) if best else None)
+
+
+def print_summary(
+    out: dict[str, Any], results: dict[str, dict[str, dict[str, float]]], sampled: int, seed: int, graph: str
+) -> None:
+    """The back-test's text answer, the same for every programme: sizes, the table, the ratio, the bench."""
+    best, ratio = best_baseline_ratio(results)
+    print(
+        f"train {out['train_projects']} projects / {out['train_actors']} actors; "
+        f"{out['test_consortia']} test consortia, {sampled} sampled (seed {seed})"
+    )
+    print(table(results))
+    print(f"finder hit@10 / best baseline ({best}) hit@10 = {ratio}")
+    if f"bench_full_{graph}" in out:
+        print(f"bench (full {GRAPH_NAMES[graph]} graph): {out[f'bench_full_{graph}']}")
+    print(f"seconds: {out['seconds']}")
+
+
+GRAPH_NAMES = {"h2020": "H2020", "horizon": "Horizon Europe"}

@@ -23,7 +23,16 @@ import sys
 import time
 from pathlib import Path
 
-from eval.partners.harness import Data, Methods, bench, best_baseline_ratio, evaluate, hide, split, table
+from eval.partners.harness import (
+    Data,
+    Methods,
+    bench,
+    best_baseline_ratio,
+    evaluate,
+    hide,
+    print_summary,
+    split,
+)
 from graph.partners import PartnerIndex, PartnerQuery
 
 DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "cordis" / "horizon-europe-2021-2024"
@@ -103,15 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(out, indent=2))
         return 0
-    print(
-        f"train {out['train_projects']} projects / {out['train_actors']} actors; "
-        f"{out['test_consortia']} test consortia, {len(cases)} sampled (seed {args.seed})"
-    )
-    print(table(results))
-    print(f"finder hit@10 / best baseline ({best}) hit@10 = {ratio}")
-    if "bench_full_horizon" in out:
-        print(f"bench (full Horizon Europe graph): {out['bench_full_horizon']}")
-    print(f"seconds: {out['seconds']}")
+    print_summary(out, results, len(cases), args.seed, "horizon")
     return 0
 
 
