@@ -30,12 +30,24 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from pydantic import BaseModel, Field
 
 from graph import cache
-from graph.analysis import ANALYSES, CentralityRow, Scope, run_analysis
+from graph.analysis import (
+    ANALYSES,
+    AnalysisResult,
+    BrokerageResult,
+    CentralityResult,
+    CentralityRow,
+    CommunitiesResult,
+    CountiesResult,
+    IsolatedResult,
+    Scope,
+    ThemesResult,
+    run_analysis,
+)
 from graph.analysis.run import result_key
 from graph.geo import COUNTIES
 from graph.model import Actor
@@ -131,10 +143,63 @@ def refresh(store: GraphStore, key: str, compute: Callable[[], Any]) -> None:
 
 
 # -- the two request-side users -----------------------------------------------------------------------
+@overload
+def cached_analysis(
+    store: GraphStore,
+    name: Literal["centrality"],
+    scope: Scope,
+    top: int | None = None,
+    wait: float | None = None,
+) -> CentralityResult: ...
+@overload
+def cached_analysis(
+    store: GraphStore,
+    name: Literal["brokerage"],
+    scope: Scope,
+    top: int | None = None,
+    wait: float | None = None,
+) -> BrokerageResult: ...
+@overload
+def cached_analysis(
+    store: GraphStore,
+    name: Literal["communities"],
+    scope: Scope,
+    top: int | None = None,
+    wait: float | None = None,
+) -> CommunitiesResult: ...
+@overload
+def cached_analysis(
+    store: GraphStore,
+    name: Literal["isolated"],
+    scope: Scope,
+    top: int | None = None,
+    wait: float | None = None,
+) -> IsolatedResult: ...
+@overload
+def cached_analysis(
+    store: GraphStore,
+    name: Literal["counties"],
+    scope: Scope,
+    top: int | None = None,
+    wait: float | None = None,
+) -> CountiesResult: ...
+@overload
+def cached_analysis(
+    store: GraphStore,
+    name: Literal["themes"],
+    scope: Scope,
+    top: int | None = None,
+    wait: float | None = None,
+) -> ThemesResult: ...
+@overload
 def cached_analysis(
     store: GraphStore, name: str, scope: Scope, top: int | None = None, wait: float | None = None
-) -> BaseModel:
-    """`run_analysis(store, name, scope, top)` without holding the request more than `wait` (`WAIT_S`).
+) -> AnalysisResult: ...
+def cached_analysis(
+    store: GraphStore, name: str, scope: Scope, top: int | None = None, wait: float | None = None
+) -> AnalysisResult:
+    """`run_analysis(store, name, scope, top)` without holding the request more than `wait` (`WAIT_S`),
+    typed by the analysis's name as `run_analysis` is.
 
     Raises `Computing` when it is not ready in time, and the analysis's own error (e.g. `InvalidInput`).
     """
@@ -143,7 +208,7 @@ def cached_analysis(
         if done is not cache.MISSING:
             return done
     key = ("analysis", store.identity(), store.version(), name, scope, top)
-    result: BaseModel = wait_for(
+    result: AnalysisResult = wait_for(
         key,
         lambda: run_analysis(store, name, scope, top=top),
         WAIT_S if wait is None else wait,

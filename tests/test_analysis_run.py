@@ -274,9 +274,9 @@ def test_partial_sources_are_never_read_as_local_only(store: SqliteStore) -> Non
 
 
 def test_a_top_cut_of_the_full_result_equals_computing_with_top(crafted: SqliteStore) -> None:
-    from graph.analysis.run import _REPORTS, CUT_ONLY
+    from graph.analysis.run import BUILDERS, CUT_ONLY
 
     for name in CUT_ONLY:
         for scope in (Scope(), Scope(counties=())):
-            direct = _REPORTS[name](prepare(crafted), scope, 1)
+            direct = BUILDERS[name](prepare(crafted), scope, 1)
             assert run_analysis(crafted, name, scope, top=1) == direct

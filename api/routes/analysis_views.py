@@ -11,7 +11,6 @@ from api import background
 from api.background import cached_analysis
 from api.deps import LangDep, ScopeDep, SettingsDep, StoreDep
 from api.pages import page
-from graph.analysis.models import CountiesResult
 from graph.analysis.run import on_graphs
 from graph.analysis.scope import Scope
 from graph.geo import SOUTH_SWEDEN
@@ -32,7 +31,6 @@ def counties_page(
 ) -> HTMLResponse:
     """Counties on the map, linked by shared projects, coloured by observed/expected collaboration."""
     result = cached_analysis(store, "counties", scope, top=None)
-    assert isinstance(result, CountiesResult)
     data = result.model_dump()
     return page(
         render_view(

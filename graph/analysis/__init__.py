@@ -2,9 +2,11 @@
 
 One module per family of measures, each a set of plain functions over networkx graphs that cite
 their source: `centrality`, `brokerage`, `communities`, `isolation`, `counties`, `themes`.
-`run_analysis(store, name, scope, top)` builds the graphs from a store (`store.to_networkx()` and
-`graph.projection.collaboration_graph`, nodes and edges sorted so every store gives the same
-graph), caches the expensive whole-graph scores per store version, and returns a pydantic result.
+`run_analysis(store, name, scope, top)` (`run.py`, typed by the name: `"counties"` gives a
+`CountiesResult`) reads the graphs and the whole-graph scores of the store's version (`prepared.py`:
+`store.to_networkx()` and `graph.projection.collaboration_graph`, nodes and edges sorted so every
+store gives the same graph, scores cached per store version) and builds the pydantic result
+(`results.py`, one function per analysis).
 
 Scope semantics (`Scope`):
 
@@ -54,13 +56,14 @@ from graph.analysis.models import (
     ThemeGap,
     ThemesResult,
 )
-from graph.analysis.run import ANALYSES, clear_cache, prepare, run_analysis
+from graph.analysis.run import ANALYSES, AnalysisName, clear_cache, prepare, run_analysis
 from graph.analysis.scope import EU_PROGRAMMES, Scope
 
 __all__ = [
     "ANALYSES",
     "EU_PROGRAMMES",
     "ActorRef",
+    "AnalysisName",
     "AnalysisResult",
     "BetweennessNote",
     "BridgeEdge",

@@ -1,650 +1,138 @@
-"""`run_analysis`: build the graphs from a store once per store version, compute, and report for a scope.
+"""`run_analysis`: one analysis for a scope, typed by its name, computed once per store version.
 
-Everything here is derived data of one store version and lives in `graph.cache`: the graphs
-(`prepare`, memory only: rebuilding them is cheaper than unpickling), the expensive whole-graph scores
-(betweenness, PageRank, components, communities, the closeness and Burt measures of the actors asked
-for) and each result of `run_analysis` (kept beside the store, so a new CLI process answers from what
-the server or the ingest computed). A new version computes everything again.
+The dispatcher only: the graphs and whole-graph scores are `graph.analysis.prepared`, the six result
+builders `graph.analysis.results`. `run_analysis(store, "counties", scope)` is typed
+`CountiesResult` (one overload per name in `AnalysisName`), so callers use the result's fields
+without `isinstance`; a name known only at run time (the CLI's and the API's loops over `ANALYSES`)
+gets the union `AnalysisResult`. Each answer is derived data of the store version (`on_graphs`): kept
+in memory and beside the store, so a new CLI process answers from what the server or the ingest
+computed.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from graph.store.sqlite import SqliteStore
+>>> store = SqliteStore(pathlib.Path(tempfile.mkdtemp()) / "g.db"); store.init_schema()
+>>> run_analysis(store, "counties", Scope(counties=("10",))).counties[0].name
+'Blekinge län'
+>>> run_analysis(store, "nonsense")
+Traceback (most recent call last):
+...
+graph.errors.InvalidInput: unknown analysis 'nonsense': use one of centrality, brokerage, communities, isolated, counties, themes
 """
 
 from __future__ import annotations
 
-import threading
-from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Literal, get_args, overload
 
-import networkx as nx
-
-from graph import cache
-from graph.analysis import brokerage as bro
-from graph.analysis import centrality as cen
-from graph.analysis import communities as com
-from graph.analysis import counties as cty
-from graph.analysis import isolation as iso
-from graph.analysis import themes as thm
-from graph.analysis.communities import sorted_copy
+from graph.analysis.isolation import ISOLATION_LISTS
 from graph.analysis.models import (
-    ActorRef,
-    BetweennessNote,
-    BridgeEdge,
+    AnalysisResult,
     BrokerageResult,
-    BrokerageRow,
-    BrokerSuggestion,
     CentralityResult,
-    CentralityRow,
     CommunitiesResult,
-    Community,
     CountiesResult,
-    CountyPair,
-    CountyRow,
-    IsolatedActor,
     IsolatedResult,
-    ScopeInfo,
-    ThemeGap,
     ThemesResult,
-    r6,
-    sig6,
 )
-from graph.analysis.scope import EU_PROGRAMMES, Scope, View, make_view
-from graph.crosswalk import themes_for
+from graph.analysis.prepared import SCORE_SETTINGS, Prepared, clear_cache, on_graphs, prepare
+from graph.analysis.results import (
+    brokerage_result,
+    centrality_result,
+    communities_result,
+    counties_result,
+    isolated_result,
+    themes_result,
+)
+from graph.analysis.scope import Scope
 from graph.errors import InvalidInput
-from graph.geo import COUNTIES
-from graph.model import Theme, coverage_line
-from graph.projection import PROJECT_PREFIX, collaboration_graph
 from graph.store.base import GraphStore
 
-T = TypeVar("T")
-ANALYSES: tuple[str, ...] = ("centrality", "brokerage", "communities", "isolated", "counties", "themes")
-#: How many bridge edges a brokerage result lists when no --top is given.
-DEFAULT_BRIDGES = 50
-#: Scoped views kept per store version (a view with a project filter holds its own graphs).
-MAX_VIEWS = 16
-#: Settings the whole-graph scores depend on: part of their cache keys, so a change recomputes them.
-SCORE_SETTINGS = (
-    f"bc{cen.BETWEENNESS_SAMPLES}-{cen.BETWEENNESS_SEED}-{cen.EXACT_BETWEENNESS_MAX_NODES}"
-    f"-louvain{com.LOUVAIN_SEED}-{com.RESOLUTION}"
-)
-#: Burt's measures are computed for at most this many actors at a time (two sparse products each).
-BURT_CHUNK = 200
+__all__ = [
+    "ANALYSES",
+    "BUILDERS",
+    "CUT_ONLY",
+    "SCORE_SETTINGS",
+    "AnalysisName",
+    "Prepared",
+    "clear_cache",
+    "on_graphs",
+    "prepare",
+    "result_key",
+    "run_analysis",
+]
 
+AnalysisName = Literal["centrality", "brokerage", "communities", "isolated", "counties", "themes"]
+ANALYSES: tuple[AnalysisName, ...] = get_args(AnalysisName)
 
-@dataclass
-class Prepared:
-    """The graphs of one store version and the whole-graph scores computed on them so far."""
+#: Each analysis's builder, `(Prepared, Scope, top) -> its result`.
+BUILDERS: dict[str, Callable[[Prepared, Scope, int | None], AnalysisResult]] = {
+    "centrality": centrality_result,
+    "brokerage": brokerage_result,
+    "communities": communities_result,
+    "isolated": isolated_result,
+    "counties": counties_result,
+    "themes": themes_result,
+}
 
-    version: int
-    bipartite: nx.Graph
-    collab: nx.Graph
-    project_themes: dict[str, tuple[str, ...]]
-    themes: dict[str, Theme]
-    crosswalk: bool
-    store: GraphStore | None = None
-    lock: threading.RLock = field(default_factory=threading.RLock)
-    _views: dict[Scope, View] = field(default_factory=dict)
-    _matrices: dict[str, Any] = field(default_factory=dict)
-    _local: dict[str, Any] = field(default_factory=dict)  # scores when there is no store to keep them
-
-    # -- whole-graph scores, computed once ---------------------------------------------------------
-    def weights(self) -> Any:
-        """The weighted adjacency matrix of `collab` (node order of the graph), built once."""
-        with self.lock:
-            if "_w" not in self._matrices:
-                self._matrices["_w"] = cen.weights(self.collab)
-                self._matrices["_a"] = cen.binary(self._matrices["_w"])
-            return self._matrices["_w"]
-
-    def adjacency(self) -> Any:
-        self.weights()
-        return self._matrices["_a"]
-
-    def _memo(self, key: str, compute: Callable[[], Any]) -> Any:
-        key = f"scores:{key}:{SCORE_SETTINGS}"
-        if self.store is None:
-            with self.lock:
-                if key not in self._local:
-                    self._local[key] = compute()
-                return self._local[key]
-        return cache.cache_for(self.store).get(self.store, key, compute, version=self.version, stale=False)
-
-    def _grow(
-        self, key: str, nodes: list[str], compute: Callable[[list[str]], dict[str, Any]]
-    ) -> dict[str, Any]:
-        """Per-actor scores kept in one growing dict: computed only for the actors not asked for before."""
-        known: dict[str, Any] = self._memo(key, dict)
-        with self.lock:
-            missing = [n for n in nodes if n not in known]
-            if missing:
-                known.update(compute(missing))
-                if self.store is not None:
-                    cache.cache_for(self.store).put(
-                        self.store, f"scores:{key}:{SCORE_SETTINGS}", self.version, known
-                    )
-            return {n: known[n] for n in nodes}
-
-    def betweenness(self) -> dict[str, Any]:
-        def compute() -> dict[str, Any]:
-            est = cen.betweenness(self.collab, a=self.adjacency())
-            return {
-                "values": est.values,
-                "se": est.standard_error,
-                "exact": est.exact,
-                "k": est.k,
-                "seed": est.seed,
-                "hoeffding_95": est.hoeffding_95,
-            }
-
-        return dict(self._memo("betweenness", compute))
-
-    def pagerank(self) -> dict[Hashable, float]:
-        return dict(self._memo("pagerank", lambda: cen.pagerank(self.collab, w=self.weights())))
-
-    def component_size(self) -> dict[Hashable, int]:
-        return dict(self._memo("component_size", lambda: cen.component_size(self.collab)))
-
-    def communities(self) -> list[frozenset[Hashable]]:
-        parts = self._memo(
-            "communities", lambda: [sorted(c) for c in com.louvain(self.collab, canonical=True)]
-        )
-        return [frozenset(c) for c in parts]
-
-    def closeness(self, nodes: list[str]) -> dict[str, float]:
-        return self._grow(
-            "closeness",
-            nodes,
-            lambda missing: {
-                str(k): v for k, v in cen.closeness(self.collab, missing, a=self.adjacency()).items()
-            },
-        )
-
-    def burt(self, nodes: list[str]) -> tuple[dict[str, float], dict[str, float]]:
-        """Burt's constraint and effective size of `nodes`, computed only for actors not asked for before.
-
-        Each call costs two sparse products over the rows asked for (never the whole graph, which on all
-        of CORDIS takes minutes and gigabytes): a county export computes its own actors only.
-        """
-
-        def compute(missing: list[str]) -> dict[str, tuple[float, float]]:
-            out: dict[str, tuple[float, float]] = {}
-            for i in range(0, len(missing), BURT_CHUNK):
-                part = missing[i : i + BURT_CHUNK]
-                c = bro.constraint(self.collab, part, w=self.weights())
-                e = bro.effective_size(self.collab, part, w=self.weights())
-                out.update({str(n): (c[n], e[n]) for n in part})
-            return out
-
-        both = self._grow("burt", nodes, compute)
-        return {n: both[n][0] for n in nodes}, {n: both[n][1] for n in nodes}
-
-    def view(self, scope: Scope) -> View:
-        with self.lock:
-            if scope not in self._views:
-                if len(self._views) >= MAX_VIEWS:  # forget the oldest scope
-                    self._views.pop(next(iter(self._views)))
-                self._views[scope] = make_view(self.bipartite, self.collab, scope, self.project_themes)
-            return self._views[scope]
-
-
-def _project_themes(store: GraphStore, bipartite: nx.Graph) -> tuple[dict[str, tuple[str, ...]], bool]:
-    """Each project node's theme ids: its own plus the S3 areas the crosswalk maps it onto."""
-    out: dict[str, tuple[str, ...]] = {}
-    for p in store.iter_projects():
-        node = PROJECT_PREFIX + p.id
-        out[node] = tuple(sorted({*p.themes, *(link.theme_id for link in themes_for(p))}))
-    return out, True
-
-
-def build_prepared(store: GraphStore, version: int) -> Prepared:
-    """Read the store's graph and build what every analysis starts from (no scores yet)."""
-    bipartite = sorted_copy(store.to_networkx())
-    collab = collaboration_graph(bipartite)
-    project_themes, crosswalk = _project_themes(store, bipartite)
-    themes = {t.id: t for t in store.themes()}
-    return Prepared(
-        version=version,
-        bipartite=bipartite,
-        collab=collab,
-        project_themes=project_themes,
-        themes=themes,
-        crosswalk=crosswalk,
-        store=store,
-    )
-
-
-def prepare(store: GraphStore) -> Prepared:
-    """The graphs and cached scores of the store's current version (built on first use)."""
-    version = store.version()
-    return cache.derived(
-        store, "graphs", lambda: build_prepared(store, version), persist=False, version=version
-    )
-
-
-def clear_cache() -> None:
-    """Forget every in-memory result (what is kept beside the stores stays; it is keyed by version)."""
-    cache.clear()
-
-
-# -- reports -------------------------------------------------------------------------------------
-def _scope_info(scope: Scope) -> ScopeInfo:
-    return ScopeInfo(**scope.describe())
-
-
-def _attr(g: nx.Graph, n: str, key: str) -> str:
-    return str(g.nodes[n].get(key, "") or "")
-
-
-def _cut(items: list[Any], top: int | None) -> list[Any]:
-    return items if top is None else items[:top]
-
-
-def _centrality(p: Prepared, scope: Scope, top: int | None) -> CentralityResult:
-    v = p.view(scope)
-    g = p.collab
-    bc = p.betweenness()
-    pr = p.pagerank()
-    comp = p.component_size()
-    close = p.closeness(v.actors)
-    rows = [
-        CentralityRow(
-            actor_id=a,
-            name=_attr(g, a, "name"),
-            kind=_attr(g, a, "kind"),
-            county_code=_attr(g, a, "county_code"),
-            country=_attr(g, a, "country"),
-            degree=g.degree(a),
-            weighted_degree=r6(g.degree(a, weight="weight")),
-            betweenness=r6(bc["values"][a]),
-            pagerank=r6(pr[a]),
-            closeness=r6(close[a]),
-            component_size=comp[a],
-        )
-        for a in v.actors
-    ]
-    rows.sort(key=lambda r: (-r.betweenness, -r.pagerank, r.actor_id))
-    shown = _cut(rows, top)
-    exact = bool(bc["exact"])
-    max_se = None if exact else sig6(max((bc["se"][r.actor_id] for r in shown), default=0.0))
-    if exact:
-        text = f"exact betweenness (Brandes 2001) on all {g.number_of_nodes()} actors; hop distances"
-    else:
-        text = (
-            f"betweenness estimated from k={bc['k']} source actors drawn with seed {bc['seed']} out of "
-            f"{g.number_of_nodes()} (Brandes & Pich 2007); with 95% probability each value is within "
-            f"±{bc['hoeffding_95']:.3f} (Hoeffding); the largest empirical standard error among the rows "
-            f"shown is {max_se}"
-        )
-    note = BetweennessNote(
-        method="exact" if exact else "sampled",
-        nodes=g.number_of_nodes(),
-        k=bc["k"],
-        seed=bc["seed"],
-        hoeffding_95=sig6(bc["hoeffding_95"]),
-        max_standard_error=max_se,
-        text=text,
-    )
-    return CentralityResult(scope=_scope_info(scope), total=len(rows), rows=shown, betweenness=note)
-
-
-def _county_group(g: nx.Graph) -> dict[Hashable, str]:
-    return {n: d["county_code"] for n, d in g.nodes(data=True) if d.get("county_code")}
-
-
-def _bridge(g: nx.Graph, group: dict[Hashable, str], e: tuple[Hashable, Hashable, float]) -> BridgeEdge:
-    u, v, w = e
-    return BridgeEdge(
-        a=str(u),
-        b=str(v),
-        a_name=_attr(g, str(u), "name"),
-        b_name=_attr(g, str(v), "name"),
-        a_group=group[u],
-        b_group=group[v],
-        weight=r6(w),
-    )
-
-
-def partial_sources(v: View) -> str:
-    """The line naming the partial sources among the scope's counting projects (`graph.model.coverage_line`)."""
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for proj in v.projects:
-        d = v.bipartite.nodes[proj]
-        cov = str(d.get("coverage", "all"))
-        if cov != "all":
-            counts[str(d.get("programme", ""))][cov] += 1
-    return coverage_line({k: dict(c) for k, c in counts.items()})
-
-
-def _brokerage(p: Prepared, scope: Scope, top: int | None) -> BrokerageResult:
-    v = p.view(scope)
-    g = p.collab
-    cons, esize = p.burt(v.actors)
-    counties = _county_group(g)
-    member = com.membership(p.communities())
-    community = {n: str(i) for n, i in member.items()}
-    bc_c = bro.other_groups(g, counties, v.actors)
-    bc_m = bro.other_groups(g, community, v.actors)
-    rows = [
-        BrokerageRow(
-            actor_id=a,
-            name=_attr(g, a, "name"),
-            kind=_attr(g, a, "kind"),
-            county_code=_attr(g, a, "county_code"),
-            degree=g.degree(a),
-            constraint=sig6(cons[a]),
-            effective_size=sig6(esize[a]),
-            bridges_counties=bc_c[a],
-            bridges_communities=bc_m[a],
-        )
-        for a in v.actors
-    ]
-    rows.sort(
-        key=lambda r: (
-            r.constraint is None,
-            r.constraint if r.constraint is not None else 0.0,
-            -(r.effective_size or 0.0),
-            r.actor_id,
-        )
-    )
-    limit = top if top is not None else DEFAULT_BRIDGES
-    view_counties = _county_group(v.view_collab)
-    cb = bro.cross_group_edges(v.view_collab, view_counties, v.actors)
-    mb = bro.cross_group_edges(v.view_collab, community, v.actors)
-    return BrokerageResult(
-        scope=_scope_info(scope),
-        total=len(rows),
-        rows=_cut(rows, top),
-        county_bridges=[_bridge(g, view_counties, e) for e in cb[:limit]],
-        county_bridges_total=len(cb),
-        community_bridges=[_bridge(g, community, e) for e in mb[:limit]],
-        community_bridges_total=len(mb),
-        partial_sources=partial_sources(v),
-    )
-
-
-def _main_theme(v: View, project_themes: dict[str, tuple[str, ...]], actor: str) -> str | None:
-    counts: Counter[str] = Counter()
-    for proj in v.view_bipartite[actor]:
-        counts.update(project_themes.get(proj, ()))
-    if not counts:
-        return None
-    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-
-
-def _communities(p: Prepared, scope: Scope, top: int | None) -> CommunitiesResult:
-    v = p.view(scope)
-    g = p.collab
-    parts = p.communities()
-    member = com.membership(parts)
-    scoped = set(v.actors)
-    theme_counts: dict[int, Counter[str]] = defaultdict(Counter)
-    for proj in v.projects:
-        themes = p.project_themes.get(proj, ())
-        if not themes:
-            continue
-        for cid in {member[a] for a in v.view_bipartite[proj] if a in member}:
-            theme_counts[cid].update(themes)
-    listed: list[Community] = []
-    for cid, members in enumerate(parts):
-        in_scope = len(members & scoped)
-        if len(members) < 2 or not in_scope:
-            continue
-        ranked = sorted(members, key=lambda n: (-g.degree(n, weight="weight"), str(n)))[:10]
-        counties = Counter(_attr(g, str(n), "county_code") for n in members)
-        counties.pop("", None)
-        top_themes = sorted(theme_counts[cid].items(), key=lambda kv: (-kv[1], kv[0]))[:10]
-        listed.append(
-            Community(
-                id=cid,
-                size=len(members),
-                scoped_members=in_scope,
-                members_top=[
-                    ActorRef(
-                        actor_id=str(n),
-                        name=_attr(g, str(n), "name"),
-                        county_code=_attr(g, str(n), "county_code"),
-                    )
-                    for n in ranked
-                ],
-                counties=dict(sorted(counties.items())),
-                themes=dict(top_themes),
-            )
-        )
-    aligned = [a for a in v.actors if g.degree(a) > 0 and _attr(g, a, "county_code")]
-    nmi_c = com.nmi({a: member[a] for a in aligned}, {a: _attr(g, a, "county_code") for a in aligned})
-    main = {a: t for a in v.actors if g.degree(a) > 0 and (t := _main_theme(v, p.project_themes, a))}
-    nmi_t = com.nmi({a: member[a] for a in main}, dict(main)) if main else None
-    return CommunitiesResult(
-        scope=_scope_info(scope),
-        algorithm=(
-            "louvain (Blondel et al. 2008): networkx"
-            if g.number_of_nodes() < com.IGRAPH_FROM
-            else "louvain (Blondel et al. 2008): igraph multilevel, for graphs of 5,000+ nodes"
-        ),
-        seed=com.LOUVAIN_SEED,
-        resolution=com.RESOLUTION,
-        modularity=r6(com.modularity(g, parts)),
-        total_communities=len(parts),
-        singletons=sum(1 for c in parts if len(c) == 1),
-        communities=_cut(listed, top),
-        nmi_counties=sig6(nmi_c) if nmi_c is not None else None,
-        nmi_themes=sig6(nmi_t) if nmi_t is not None else None,
-        aligned_actors=len(aligned),
-        note=(
-            "communities are found on the whole collaboration graph (weights = shared projects) and listed "
-            "when a member is in the scope; nmi_counties compares them with the scoped actors' counties, "
-            "nmi_themes with each scoped actor's most frequent theme (1 = same grouping, 0 = unrelated)"
-        ),
-    )
-
-
-def _isolated(p: Prepared, scope: Scope, top: int | None) -> IsolatedResult:
-    v = p.view(scope)
-    b, c = v.view_bipartite, v.view_collab
-    cands = v.county_actors
-
-    def name(t: str) -> str:
-        return p.themes[t].name if t in p.themes else t
-
-    found = {
-        "no_collaboration": iso.no_collaboration(
-            b, c, cands, "counting project" if scope.filters_projects else "project"
-        ),
-        "only_own_county": iso.only_own_county(c, cands, b),
-        "no_eu_project": iso.no_eu_project(b, cands, EU_PROGRAMMES),
-        "weak_despite_profile": iso.weak_despite_profile(c, cands),
-        "s3_theme_without_outside_partner": iso.s3_theme_without_outside_partner(
-            b, cands, p.project_themes, name
-        ),
-        "partners_not_in_data": iso.partners_not_in_data(b, c, cands),
-    }
-
-    def item(a: str, reason: str) -> IsolatedActor:
-        return IsolatedActor(
-            actor_id=a,
-            name=_attr(c, a, "name"),
-            kind=_attr(c, a, "kind"),
-            county_code=_attr(c, a, "county_code"),
-            reason=reason,
-        )
-
-    brokers_by_county: dict[str, list[BrokerSuggestion]] = {}
-    suggested: dict[str, list[BrokerSuggestion]] = {}
-    for key, hits in found.items():
-        out: list[BrokerSuggestion] = []
-        listed = {a for a, _ in hits}
-        for county in sorted({_attr(c, a, "county_code") for a in listed} - {""}):
-            if county not in brokers_by_county:
-                brokers_by_county[county] = [
-                    BrokerSuggestion(
-                        county_code=county, actor_id=a, name=_attr(c, a, "name"), outside_partners=n
-                    )
-                    for a, n in iso.suggested_brokers(c, county)
-                ]
-            out.extend(s for s in brokers_by_county[county] if s.actor_id not in listed)
-        suggested[key] = out
-    rules = dict(iso.RULES)
-    rules["no_eu_project"] = rules["no_eu_project"].format(programmes=", ".join(EU_PROGRAMMES))
-    lists = {k: [item(a, r) for a, r in _cut(hits, top)] for k, hits in found.items()}
-    return IsolatedResult(
-        scope=_scope_info(scope),
-        no_collaboration=lists["no_collaboration"],
-        only_own_county=lists["only_own_county"],
-        no_eu_project=lists["no_eu_project"],
-        weak_despite_profile=lists["weak_despite_profile"],
-        s3_theme_without_outside_partner=lists["s3_theme_without_outside_partner"],
-        partners_not_in_data=lists["partners_not_in_data"],
-        counts={k: len(hits) for k, hits in found.items()},
-        suggested_brokers=suggested,
-        rules=rules,
-        partial_sources=partial_sources(v),
-    )
-
-
-def _scope_counties(scope: Scope) -> list[str]:
-    return sorted(scope.counties) if scope.counties else sorted(COUNTIES)
-
-
-def _counties(p: Prepared, scope: Scope, top: int | None) -> CountiesResult:
-    """Observed/expected per pair of the scope's counties, against one Sweden-wide null model.
-
-    The matrix is computed over all 21 counties whatever counties the scope names, so that a pair
-    has one expected figure on every page (the counties view, `analyze counties`, the county report,
-    the exports): the scope's counties only choose which rows are shown, the pairs among them (a
-    single county: its pairs with every other county). Projects whose source lists
-    only the owner (ERDF) say nothing about shared projects and are left out of the matrix.
-    """
-    v = p.view(scope)
-    codes = _scope_counties(scope)
-    complete = [x for x in v.projects if v.view_bipartite.nodes[x].get("coverage", "all") != "owner"]
-    m = cty.county_matrix(v.view_bipartite, v.view_collab, complete, sorted(COUNTIES))
-    wanted = set(codes)
-    rows = [
-        CountyRow(
-            code=c,
-            name=COUNTIES[c].name,
-            actors=m.actors[c],
-            projects=m.projects[c],
-            internal_actor_pairs=m.internal_pairs[c],
-        )
-        for c in codes
-    ]
-    pairs = [
-        CountyPair(
-            a=a,
-            b=b,
-            a_name=COUNTIES[a].name,
-            b_name=COUNTIES[b].name,
-            shared_projects=m.shared_projects[(a, b)],
-            actor_pairs=m.actor_pairs[(a, b)],
-            expected_projects=r6(m.expected_projects[(a, b)]),
-            ratio_projects=sig6(cty.ratio(m.shared_projects[(a, b)], m.expected_projects[(a, b)])),
-            expected_actor_pairs=r6(m.expected_actor_pairs[(a, b)]),
-            ratio_actor_pairs=sig6(cty.ratio(m.actor_pairs[(a, b)], m.expected_actor_pairs[(a, b)])),
-        )
-        for a, b in sorted(m.shared_projects)
-        if (a in wanted and b in wanted) or (len(wanted) == 1 and wanted & {a, b})
-    ]
-    return CountiesResult(
-        scope=_scope_info(scope),
-        counties=rows,
-        pairs=_cut(pairs, top),
-        null_model=cty.NULL_MODEL,
-        partial_sources=partial_sources(v),
-    )
-
-
-def _themes(p: Prepared, scope: Scope, top: int | None) -> ThemesResult:
-    v = p.view(scope)
-    codes = _scope_counties(scope)
-    presence = thm.theme_presence(v.view_bipartite, v.projects, p.project_themes, codes)
-    ids = sorted(scope.theme) if scope.theme else sorted(set(p.themes) | set(presence))
-    gaps = []
-    for t in ids:
-        record = p.themes.get(t)
-        pres = presence.get(t, thm.ThemePresence(t))
-        present = sorted(c for c, actors in pres.actors_by_county.items() if actors)
-        strategy = sorted(c for c in (record.county_codes if record else []) if c in codes)
-        gaps.append(
-            ThemeGap(
-                theme_id=t,
-                name=record.name if record else t,
-                kind=record.kind.value if record else thm.theme_kind(t),
-                counties_present=present,
-                counties_missing=[c for c in codes if c not in present],
-                strategy_counties=strategy,
-                strategy_counties_missing=[c for c in strategy if c not in present],
-                projects=pres.projects,
-                actors=len({a for actors in pres.actors_by_county.values() for a in actors}),
-                by_county={c: len(pres.actors_by_county[c]) for c in present},
-            )
-        )
-    gaps.sort(key=lambda gp: (gp.kind, gp.theme_id))
-    return ThemesResult(
-        scope=_scope_info(scope),
-        themes=_cut(gaps, top),
-        crosswalk=p.crosswalk,
-        note=(
-            "a county takes part in a theme when one of its actors is in a counting project on it; a project is "
-            "on a theme when it names it or graph.crosswalk maps it there"
-        ),
-    )
-
-
-_REPORTS: dict[str, Callable[[Prepared, Scope, int | None], Any]] = {
-    "centrality": _centrality,
-    "brokerage": _brokerage,
-    "communities": _communities,
-    "isolated": _isolated,
-    "counties": _counties,
-    "themes": _themes,
+#: Analyses whose `top` does nothing but cut their ranked lists (centrality's note and brokerage's
+#: bridges depend on it, so those two are computed per `top`), and the lists it cuts.
+CUT_ONLY: dict[str, tuple[str, ...]] = {
+    "communities": ("communities",),
+    "isolated": ISOLATION_LISTS,
+    "counties": ("pairs",),
+    "themes": ("themes",),
 }
 
 
-def run_analysis(store: GraphStore, name: str, scope: Scope | None = None, top: int | None = None) -> Any:
-    """Run one analysis (`ANALYSES`) for a scope; `top` cuts each ranked list. Raises InvalidInput.
+@overload
+def run_analysis(
+    store: GraphStore, name: Literal["centrality"], scope: Scope | None = None, top: int | None = None
+) -> CentralityResult: ...
+@overload
+def run_analysis(
+    store: GraphStore, name: Literal["brokerage"], scope: Scope | None = None, top: int | None = None
+) -> BrokerageResult: ...
+@overload
+def run_analysis(
+    store: GraphStore, name: Literal["communities"], scope: Scope | None = None, top: int | None = None
+) -> CommunitiesResult: ...
+@overload
+def run_analysis(
+    store: GraphStore, name: Literal["isolated"], scope: Scope | None = None, top: int | None = None
+) -> IsolatedResult: ...
+@overload
+def run_analysis(
+    store: GraphStore, name: Literal["counties"], scope: Scope | None = None, top: int | None = None
+) -> CountiesResult: ...
+@overload
+def run_analysis(
+    store: GraphStore, name: Literal["themes"], scope: Scope | None = None, top: int | None = None
+) -> ThemesResult: ...
+@overload
+def run_analysis(
+    store: GraphStore, name: str, scope: Scope | None = None, top: int | None = None
+) -> AnalysisResult: ...
+def run_analysis(
+    store: GraphStore, name: str, scope: Scope | None = None, top: int | None = None
+) -> AnalysisResult:
+    """Run one analysis (`ANALYSES`) for a scope (default South Sweden); `top` cuts each ranked list.
 
-    Examples
-    --------
-    >>> from graph.store.sqlite import SqliteStore  # doctest: +SKIP
-    >>> run_analysis(SqliteStore("data/innograph.db"), "counties").pairs[0].ratio_projects  # doctest: +SKIP
+    Raises `InvalidInput` for an unknown name or a `top` below 1.
     """
-    if name not in _REPORTS:
+    build = BUILDERS.get(name)
+    if build is None:
         raise InvalidInput(f"unknown analysis {name!r}: use one of {', '.join(ANALYSES)}")
     if top is not None and top < 1:
         raise InvalidInput(f"top must be at least 1, got {top}")
     scope = scope or Scope()
-    if top is not None and name in CUT_ONLY:
+    cut = CUT_ONLY.get(name)
+    if top is not None and cut:
         # `top` only shortens these results' lists: cut the full result rather than compute again
         full = run_analysis(store, name, scope, None)
-        return full.model_copy(update={f: getattr(full, f)[:top] for f in _cut_fields(name, full)})
-    return on_graphs(store, result_key(name, scope, top), lambda p: _REPORTS[name](p, scope, top))
-
-
-def on_graphs(store: GraphStore, key: str, compute: Callable[[Prepared], T]) -> T:
-    """`compute(prepare(store))` as derived data under `key`: read if it was computed before (here or by
-    another process, without building the graphs), else computed and kept.
-
-    Filed under the graphs' version, not the store's: while a long-running process still serves an
-    older version (`graph.cache.serve_stale`), what is computed on it is filed under that version.
-    """
-    done = cache.peek(store, key)
-    if done is cache.MISSING:  # an older version's answer while the new one is built elsewhere
-        done = cache.stale(store, key, lambda: on_graphs(store, key, compute))
-    if done is not cache.MISSING:
-        return done
-    p = prepare(store)
-    return cache.derived(store, key, lambda: compute(p), version=p.version)
-
-
-#: Analyses whose `top` does nothing but cut their ranked lists (centrality's note and brokerage's
-#: bridges depend on it, so those two are computed per `top`).
-CUT_ONLY = ("communities", "isolated", "counties", "themes")
-
-
-def _cut_fields(name: str, result: Any) -> tuple[str, ...]:
-    if name == "isolated":
-        return tuple(result.counts)  # one list per rule, named as its count
-    return {"communities": ("communities",), "counties": ("pairs",), "themes": ("themes",)}[name]
+        return full.model_copy(update={f: getattr(full, f)[:top] for f in cut})
+    return on_graphs(store, result_key(name, scope, top), lambda p: build(p, scope, top))
 
 
 def result_key(name: str, scope: Scope, top: int | None) -> str:
