@@ -25,9 +25,10 @@ import datetime as dt
 import gc
 import zipfile
 from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import Any
 
 from graph.errors import InvalidInput
 from graph.model import (
@@ -44,10 +45,11 @@ from graph.model import (
     ThemeKind,
 )
 from graph.text import has_control, unnamed
-from ingest.csvread import Table, decode, open_table
+from ingest.csvread import Table, decode
 from ingest.enrich import clean_vat, country_code, kind_from_name, orgnr_from_vat, swedish_place
-from ingest.pipeline import Problem, SourceBatch, validation_message
+from ingest.pipeline import Problem, SourceBatch
 from ingest.progress import Progress
+from ingest.steps import Col, Row, Spec, convert, open_tables, records
 from ingest.validate import (
     MAX_ID,
     MAX_NAME,
@@ -62,8 +64,6 @@ from ingest.validate import (
 )
 
 SOURCE = "cordis"
-PROJECT_COLUMNS = ("id", "acronym", "title", "startDate", "endDate", "frameworkProgramme")
-ORG_COLUMNS = ("projectID", "organisationID", "name", "role", "country")
 
 # Some extracts write missing values as NA (an R export); they mean empty, not a bad value.
 NA_VALUES = frozenset({"NA", "N/A", "NAN", "NULL", "NONE"})
@@ -211,16 +211,143 @@ class _Files:
         raw = read_member(self._zip, m, self.path.name) if self._zip else read_file(Path(m), "a CSV file")
         return decode(raw, name)
 
-    def table(self, name: str, required: tuple[str, ...]) -> Table:
-        return open_table(self.text(name), name, ";", required, na=NA_VALUES)
+    def text_of(self, spec: Spec) -> str | None:
+        """The decoded text of a spec's file; None when an optional file is not in the download."""
+        name = spec.file.lower()
+        return self.text(name) if self.has(name) else None
 
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
 
 
-def _date(value: str) -> dt.date | None:
-    return dt.date.fromisoformat(value[:10]) if value else None
+# ------------------------------------------------------------------------------ converters (step 3)
+
+
+def _project_id(value: str) -> str:
+    raw = identifier(value, "id")
+    if not raw:
+        raise BadValue("empty project id")
+    return raw
+
+
+def _programme(value: str) -> tuple[str, str]:
+    """`frameworkProgramme` → (id prefix, `Project.programme`)."""
+    fp = value.upper()
+    if fp not in PROGRAMMES:
+        raise BadValue(f"unknown frameworkProgramme {fp!r} (expected H2020, HORIZON or FP7)")
+    return PROGRAMMES[fp]
+
+
+def _dates(values: tuple[str, str]) -> tuple[dt.date | None, dt.date | None]:
+    start, end = values
+    try:
+        return (
+            dt.date.fromisoformat(start[:10]) if start else None,
+            dt.date.fromisoformat(end[:10]) if end else None,
+        )
+    except ValueError:
+        raise BadValue(f"bad date {start!r}/{end!r} (YYYY-MM-DD)") from None
+
+
+def _amount(column: str) -> Callable[[str], float | None]:
+    return lambda v: amount(v, column)
+
+
+def _text(column: str, **kw: Any) -> Callable[[str], str]:
+    return lambda v: text(v, column, **kw)
+
+
+def _pic(value: str) -> str:
+    if not (value.isascii() and value.isdigit() and len(value) <= MAX_ID):
+        raise BadValue(f"organisationID {value[:60]!r} is not a PIC (digits)")
+    return value
+
+
+def _role(value: str) -> Role:
+    role = ROLES.get(value.lower())
+    if role is None:
+        raise BadValue(f"unknown role {value!r}")
+    return role
+
+
+def _known_project(projects: Mapping[str, str], value: str) -> str:
+    pid = projects.get(value)
+    if pid is None:
+        raise BadValue(f"projectID {value!r} is not in project.csv")
+    return pid
+
+
+# ------------------------------------------------------------------------------- the files (step 1–2)
+
+PROJECTS = Spec(
+    "project.csv",
+    {
+        "raw_id": Col("id", _project_id, required=True),
+        "programme": Col("frameworkProgramme", _programme, required=True),
+        "dates": Col(("startDate", "endDate"), _dates, required=True),
+        "total": Col("totalCost", _amount("totalCost")),
+        "ec_max": Col("ecMaxContribution", _amount("ecMaxContribution")),
+        "acronym": Col("acronym", _text("acronym"), required=True),
+        "title": Col("title", _text("title"), required=True),
+        "objective": Col("objective", _text("objective", max_len=MAX_TEXT, multiline=True)),
+        "legal_basis": Col("legalBasis"),
+        "topics": Col("topics"),
+        "keywords": Col("keywords"),
+    },
+    delimiter=";",
+    na=NA_VALUES,
+)
+LEGAL_BASIS = Spec(
+    "legalBasis.csv",
+    {
+        "project": Col("projectID", required=True),
+        "code": Col("legalBasis", required=True),
+        "title": Col("title"),
+        "unique": Col("uniqueProgrammePart", lambda v: v.lower() == "true"),
+    },
+    delimiter=";",
+    na=NA_VALUES,
+    optional=True,
+)
+TOPICS = Spec(
+    "topics.csv",
+    {"project": Col("projectID", required=True), "topic": Col("topic", required=True), "title": Col("title")},
+    delimiter=";",
+    na=NA_VALUES,
+    optional=True,
+)
+FIELDS = Spec(
+    "euroSciVoc.csv",
+    {"project": Col("projectID", required=True), "field": Col("euroSciVocTitle", required=True)},
+    delimiter=";",
+    na=NA_VALUES,
+    optional=True,
+)
+
+
+def organisations(projects: Mapping[str, str]) -> Spec:
+    """organization.csv: the row's PIC, its project (one of `projects`: raw id → project id), role and
+    amount, then the organisation's values (`ORG_ATTRS`), each at most `MAX_NAME` long."""
+    return Spec(
+        "organization.csv",
+        {
+            "pic": Col("organisationID", _pic, required=True, na=False),
+            "project": Col("projectID", partial(_known_project, projects), required=True, na=False),
+            "role": Col("role", _role, required=True, na=False),
+            "ec": Col("ecContribution", _amount("ecContribution")),
+            **{
+                attr: Col(column, required=column in ("name", "country"), max_len=MAX_NAME)
+                for attr, column in ORG_ATTRS
+            },
+            "ec_raw": Col("ecContribution", na=False),
+        },
+        delimiter=";",
+        na=NA_VALUES,
+    )
+
+
+SPECS = (PROJECTS, organisations({}), LEGAL_BASIS, TOPICS, FIELDS)
 
 
 def load_cordis(path: Path) -> SourceBatch:
@@ -231,38 +358,63 @@ def load_cordis(path: Path) -> SourceBatch:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load(files)
+        # Every file's header checked before any row is read, so a wrong file stops with nothing done.
+        tables = open_tables(SPECS, files.text_of)
+        return _Cordis(files.path.name, tables).batch()
     finally:
         files.close()
         if was_enabled:
             gc.enable()
 
 
-def _load(files: _Files) -> SourceBatch:
-    # Check every file's header before reading any row, so a wrong file stops with nothing done.
-    ptab = files.table("project.csv", PROJECT_COLUMNS)
-    otab = files.table("organization.csv", ORG_COLUMNS)
-    extra: dict[str, Table] = {}
-    for name, cols in (
-        ("legalbasis.csv", ("projectID", "legalBasis")),
-        ("topics.csv", ("projectID", "topic")),
-        ("euroscivoc.csv", ("projectID", "euroSciVocTitle")),
-    ):
-        if files.has(name):
-            extra[name] = files.table(name, cols)
+class _Cordis:
+    """Step 4 for one download: projects from project.csv and its side files, then organisations and
+    participations from organization.csv, assembled into the batch."""
 
-    batch = SourceBatch(source=SOURCE)
-    themes: dict[str, Theme] = {}
-    projects: dict[str, Project] = {}
-    by_raw_id: dict[str, str] = {}
-    ptab_name = "project.csv"
-    # Source records cite the download they came from, so H2020 and Horizon Europe rows of one PIC
-    # stay two records of the actor: "h2020-2014-2018/organization.csv", "cordis-….zip/organization.csv".
-    ref_p, ref_o = f"{files.path.name}/project.csv", f"{files.path.name}/organization.csv"
+    def __init__(self, download: str, tables: dict[str, Table]) -> None:
+        self.tables = tables
+        self.out = SourceBatch(source=SOURCE)
+        self.themes: dict[str, Theme] = {}
+        # Source records cite the download they came from, so H2020 and Horizon Europe rows of one PIC
+        # stay two records of the actor: "h2020-2014-2018/organization.csv", "cordis-….zip/organization.csv".
+        self.ref_p, self.ref_o = f"{download}/project.csv", f"{download}/organization.csv"
+        self.legal: dict[str, list[tuple[str, str, bool]]] = {}
+        self.topics: dict[str, list[str]] = {}
+        self.fields: dict[str, list[str]] = {}
 
-    def theme(tid: str, name: str, description: str | None = None) -> str:
-        if tid not in themes:
-            themes[tid] = Theme(
+    def rows(self, spec: Spec) -> Iterator[tuple[int, Row]]:
+        table = self.tables.get(spec.file)
+        return convert(table, spec, self.out.problems) if table is not None else iter(())
+
+    def batch(self) -> SourceBatch:
+        # legal basis / topics / fields of science, by project id
+        for _line, r in self.rows(LEGAL_BASIS):
+            self.legal.setdefault(r["project"], []).append((r["code"], r["title"], r["unique"]))
+        for _line, r in self.rows(TOPICS):
+            # The call topic's code and its title ("Direct atmospheric carbon capture and conversion"):
+            # the title is the words a grant office pastes, so the partner finder and the call
+            # matcher read it as text beside the project's own title.
+            self.topics.setdefault(r["project"], []).extend(x for x in (r["topic"], r["title"]) if x)
+        for _line, r in self.rows(FIELDS):
+            self.fields.setdefault(r["project"], []).append(r["field"])
+
+        projects: dict[str, Project] = {}
+        by_raw_id: dict[str, str] = {}
+        for _line, (raw_id, project) in records(
+            self.rows(PROJECTS), self.project, PROJECTS.file, self.out.problems
+        ):
+            projects[project.id] = project
+            by_raw_id[raw_id] = project.id
+        self.out.rows_read += self.tables[PROJECTS.file].read
+
+        self.organisations(organisations(by_raw_id))
+        self.out.projects = [projects[k] for k in sorted(projects)]
+        self.out.themes = [self.themes[k] for k in sorted(self.themes)]
+        return self.out
+
+    def theme(self, tid: str, name: str, description: str | None = None) -> str:
+        if tid not in self.themes:
+            self.themes[tid] = Theme(
                 id=tid,
                 name=name,
                 kind=ThemeKind.programme_part,
@@ -271,82 +423,27 @@ def _load(files: _Files) -> SourceBatch:
             )
         return tid
 
-    # -- legal basis / topics / fields of science, by project id ---------------------------
-    legal: dict[str, list[tuple[str, str, bool]]] = {}
-    if "legalbasis.csv" in extra:
-        t = extra["legalbasis.csv"]
-        for _line, v in t.rows(batch.problems):
-            legal.setdefault(t.get(v, "projectID"), []).append(
-                (t.get(v, "legalBasis"), t.get(v, "title"), t.get(v, "uniqueProgrammePart").lower() == "true")
-            )
-    topics: dict[str, list[str]] = {}
-    if "topics.csv" in extra:
-        t = extra["topics.csv"]
-        for _line, v in t.rows(batch.problems):
-            # The call topic's code and its title ("Direct atmospheric carbon capture and conversion"):
-            # the title is the words a grant office pastes, so the partner finder and the call
-            # matcher read it as text beside the project's own title.
-            topics.setdefault(t.get(v, "projectID"), []).extend(
-                x for x in (t.get(v, "topic"), t.get(v, "title")) if x
-            )
-    fields: dict[str, list[str]] = {}
-    if "euroscivoc.csv" in extra:
-        t = extra["euroscivoc.csv"]
-        for _line, v in t.rows(batch.problems):
-            fields.setdefault(t.get(v, "projectID"), []).append(t.get(v, "euroSciVocTitle"))
-
-    # -- projects ----------------------------------------------------------------------------
-    for line, v in ptab.rows(batch.problems):
-        try:
-            raw_id = identifier(ptab.get(v, "id"), "id")
-        except BadValue as e:
-            batch.problems.append(Problem(ptab_name, line, str(e)))
-            continue
-        fp = ptab.get(v, "frameworkProgramme").upper()
-        if not raw_id:
-            batch.problems.append(Problem(ptab_name, line, "empty project id"))
-            continue
-        if fp not in PROGRAMMES:
-            batch.problems.append(
-                Problem(
-                    ptab_name, line, f"unknown frameworkProgramme {fp!r} (expected H2020, HORIZON or FP7)"
-                )
-            )
-            continue
-        prefix, programme = PROGRAMMES[fp]
-        try:
-            start, end = _date(ptab.get(v, "startDate")), _date(ptab.get(v, "endDate"))
-        except ValueError:
-            batch.problems.append(
-                Problem(
-                    ptab_name,
-                    line,
-                    f"bad date {ptab.get(v, 'startDate')!r}/{ptab.get(v, 'endDate')!r} (YYYY-MM-DD)",
-                )
-            )
-            continue
-        try:
-            total = amount(ptab.get(v, "totalCost"), "totalCost")
-            ec_max = amount(ptab.get(v, "ecMaxContribution"), "ecMaxContribution")
-            acronym = text(ptab.get(v, "acronym"), "acronym") or None
-            title = text(ptab.get(v, "title"), "title") or acronym or f"Untitled {programme} project {raw_id}"
-            objective = text(ptab.get(v, "objective"), "objective", max_len=MAX_TEXT, multiline=True)
-        except BadValue as e:
-            batch.problems.append(Problem(ptab_name, line, str(e)))
-            continue
+    def project(self, r: Row, _notes: list[str]) -> tuple[str, Project]:
+        """One project row → (its raw id, the `Project`), with its programme-part themes."""
+        raw_id: str = r["raw_id"]
+        prefix, programme = r["programme"]
+        start, end = r["dates"]
+        total, ec_max = r["total"], r["ec_max"]
+        acronym = r["acronym"] or None
+        title = r["title"] or acronym or f"Untitled {programme} project {raw_id}"
         pid = f"{prefix}:{raw_id}"
         part: str | None = None
         theme_ids: list[str] = []
-        lb = ptab.get(v, "legalBasis")
+        lb: str = r["legal_basis"]
         if prefix == "h2020":
-            code = h2020_part(lb) or h2020_part("H2020-EU." + ptab.get(v, "topics"))
+            code = h2020_part(lb) or h2020_part("H2020-EU." + r["topics"])
             if code:
                 part = code
-                theme_ids.append(theme(f"part:h2020:{code}", H2020_PARTS[code], f"Horizon 2020 {code}"))
-        for code, name, unique in legal.get(raw_id, []):
+                theme_ids.append(self.theme(f"part:h2020:{code}", H2020_PARTS[code], f"Horizon 2020 {code}"))
+        for code, name, unique in self.legal.get(raw_id, []):
             if not code:
                 continue
-            tid = theme(f"part:{prefix}:{code}", name or code, f"{programme} {code}")
+            tid = self.theme(f"part:{prefix}:{code}", name or code, f"{programme} {code}")
             if tid not in theme_ids:
                 theme_ids.append(tid)
             if unique and prefix != "h2020":
@@ -356,172 +453,134 @@ def _load(files: _Files) -> SourceBatch:
         if prefix != "h2020" and lb:
             tid = f"part:{prefix}:{lb}"
             if tid not in theme_ids:
-                theme_ids.append(theme(tid, themes[tid].name if tid in themes else lb, f"{programme} {lb}"))
-        topic_codes = [t for t in ptab.get(v, "topics").split(",") if t.strip()]
-        kw = [k.strip() for k in ptab.get(v, "keywords").split(",") if k.strip()]
-        all_topics = sorted(
-            {t.strip() for t in [*topic_codes, *topics.get(raw_id, []), *fields.get(raw_id, []), *kw] if t}
+                name = self.themes[tid].name if tid in self.themes else lb
+                theme_ids.append(self.theme(tid, name, f"{programme} {lb}"))
+        topic_codes = [t for t in r["topics"].split(",") if t.strip()]
+        kw = [k.strip() for k in r["keywords"].split(",") if k.strip()]
+        extra = [*self.topics.get(raw_id, []), *self.fields.get(raw_id, [])]
+        all_topics = sorted({t.strip() for t in [*topic_codes, *extra, *kw] if t})
+        project = Project(
+            id=pid,
+            acronym=acronym,
+            title=title,
+            objective=r["objective"] or None,
+            programme=programme,
+            programme_part=part,
+            funders=["European Commission"],
+            start=start,
+            end=end,
+            budget=Money(amount=total, currency="EUR") if total is not None else None,
+            eu_contribution=Money(amount=ec_max, currency="EUR") if ec_max is not None else None,
+            themes=sorted(theme_ids),
+            topics=[t[:MAX_NAME] for t in all_topics],
+            sources=[SourceRef(source=SOURCE, record=pid, name=acronym or title, file=self.ref_p)],
         )
-        try:
-            project = Project(
-                id=pid,
-                acronym=acronym,
-                title=title,
-                objective=objective or None,
-                programme=programme,
-                programme_part=part,
-                funders=["European Commission"],
-                start=start,
-                end=end,
-                budget=Money(amount=total, currency="EUR") if total is not None else None,
-                eu_contribution=Money(amount=ec_max, currency="EUR") if ec_max is not None else None,
-                themes=sorted(theme_ids),
-                topics=[t[:MAX_NAME] for t in all_topics],
-                sources=[SourceRef(source=SOURCE, record=pid, name=acronym or title, file=ref_p)],
-            )
-        except ValidationError as e:
-            batch.problems.append(Problem(ptab_name, line, validation_message(e)))
-            continue
-        projects[pid] = project
-        by_raw_id[raw_id] = pid
-    batch.rows_read += ptab.read
+        return raw_id, project
 
-    # -- organisations and participations ----------------------------------------------------
-    # The hot loop (one pass over ~100,000 rows): columns by index, per-organisation value counts.
-    orgs: dict[str, dict[str, Counter[str]]] = {}
-    parts: dict[tuple[str, str], tuple[Role, float | None, str | None]] = {}
-    oname = "organization.csv"
-    progress = Progress(oname, otab.text.count("\n"))
-    col = otab.column
-    req = otab.index  # required columns are always in the index
-    i_pic, i_pid, i_role, i_ec = req["organisationID"], req["projectID"], req["role"], col("ecContribution")
-    i_nuts = col("nutsCode")
-    attrs = [(a, col(c), c) for a, c in ORG_ATTRS]
-    na = otab.na
-    missing: list[int] = []  # lines of beneficiaries (not associated partners) without an amount
-    first_line: dict[str, int] = {}  # PIC -> its first row, where a problem with the organisation is reported
-    for line, v in otab.rows(batch.problems):
-        if otab.read % 5000 == 0:
-            progress.update(line)
-        pic = v[i_pic].strip()
-        raw_pid = v[i_pid].strip()
-        if not (pic.isascii() and pic.isdigit() and len(pic) <= MAX_ID):
-            batch.problems.append(Problem(oname, line, f"organisationID {pic[:60]!r} is not a PIC (digits)"))
-            continue
-        pid_or_none = by_raw_id.get(raw_pid)
-        if pid_or_none is None:
-            batch.problems.append(Problem(oname, line, f"projectID {raw_pid!r} is not in project.csv"))
-            continue
-        pid = pid_or_none
-        role_raw = v[i_role].strip()
-        role = ROLES.get(role_raw.lower())
-        if role is None:
-            batch.problems.append(Problem(oname, line, f"unknown role {role_raw!r}"))
-            continue
-        ec = v[i_ec].strip() if i_ec is not None else ""
-        try:
-            contribution = amount("" if ec.upper() in na else ec, "ecContribution")
-        except BadValue as e:
-            batch.problems.append(Problem(oname, line, str(e)))
-            continue
-        too_long = next(((c, i) for _a, i, c in attrs if i is not None and len(v[i]) > MAX_NAME), None)
-        if too_long is not None:
-            length = len(v[too_long[1]])
-            batch.problems.append(
-                Problem(oname, line, f"{too_long[0]} is {length:,} characters long (at most {MAX_NAME})")
-            )
-            continue
-        aid = f"cordis:{pic}"
-        key = (aid, pid)
-        if key in parts and contribution is not None and (parts[key][1] or 0.0) + contribution > MAX_AMOUNT:
-            batch.problems.append(
-                Problem(oname, line, f"ecContribution {ec!r} makes the sum above {MAX_AMOUNT:.0e}")
-            )
-            continue
-        if contribution is None and i_ec is not None and role is not Role.associated:
-            # associated partners get no EC money (CORDIS leaves theirs empty); a beneficiary should have some
-            missing.append(line)
-        org = orgs.get(pic)
-        if org is None:
-            org = orgs[pic] = {}
-            first_line[pic] = line
-        for attr, i, _c in attrs:
-            if i is None:
-                continue
-            value = v[i].strip()
-            if value and value.upper() not in na:
-                c = org.get(attr)
-                if c is None:
-                    c = org[attr] = Counter()
-                c[value] += 1
-        # Where this row places the organisation: funding is attributed to this region (a NUTS 3 code).
-        nuts_raw = v[i_nuts].strip().upper() if i_nuts is not None else ""
-        # (also a country-level "SE": then CORDIS states no county, and none is guessed for the money)
-        row_nuts = nuts_raw[:5] if nuts_raw and nuts_raw not in na else None
-        if key in parts:
-            old_role, old_c, old_nuts = parts[key]
-            role = max(old_role, role, key=lambda r: ROLE_RANK[r])
-            if old_c is not None:
-                contribution = old_c + (contribution or 0.0)
-            if old_nuts and row_nuts and old_nuts != row_nuts:
-                batch.problems.append(
-                    Problem(
-                        oname,
-                        line,
-                        f"PIC {pic} in project {raw_pid} again, in {row_nuts} after {old_nuts}: "
-                        "its money is attributed to the organisation's county (row kept)",
-                        kept=True,
-                    )
+    def organisations(self, spec: Spec) -> None:
+        """organization.csv in one pass (~100,000 rows): per-organisation value counts, one participation
+        per (PIC, project) with amounts summed, then the batch's actors and participations."""
+        problems = self.out.problems
+        otab = self.tables[spec.file]
+        oname = spec.file
+        orgs: dict[str, dict[str, Counter[str]]] = {}
+        parts: dict[tuple[str, str], tuple[Role, float | None, str | None]] = {}
+        progress = Progress(oname, otab.text.count("\n"))
+        has_ec = otab.column("ecContribution") is not None
+        missing: list[int] = []  # lines of beneficiaries (not associated partners) without an amount
+        first_line: dict[
+            str, int
+        ] = {}  # PIC -> its first row, where a problem with the organisation is reported
+        for line, r in self.rows(spec):
+            if otab.read % 5000 == 0:
+                progress.update(line)
+            pic: str = r["pic"]
+            pid: str = r["project"]
+            role: Role = r["role"]
+            contribution: float | None = r["ec"]
+            aid = f"cordis:{pic}"
+            key = (aid, pid)
+            old = parts.get(key)
+            if old is not None and contribution is not None and (old[1] or 0.0) + contribution > MAX_AMOUNT:
+                ec = r["ec_raw"]
+                problems.append(
+                    Problem(oname, line, f"ecContribution {ec!r} makes the sum above {MAX_AMOUNT:.0e}")
                 )
-                row_nuts = None
-            else:
-                row_nuts = old_nuts or row_nuts
-        parts[key] = (role, contribution, row_nuts)
-    progress.close()
-    batch.rows_read += otab.read
-    if missing:
-        # one line for all of them: the H2020 extract alone has ~10,000 such rows (NA)
-        batch.problems.append(
-            Problem(
-                oname,
-                missing[0],
-                f"{len(missing)} beneficiary row(s) with no ecContribution (empty or NA), first at line "
-                f"{missing[0]}: amounts unknown, kept and counted in the funding's unknown share",
-                kept=True,
+                continue
+            if contribution is None and has_ec and role is not Role.associated:
+                # associated partners get no EC money (CORDIS leaves theirs empty); a beneficiary should have some
+                missing.append(line)
+            org = orgs.get(pic)
+            if org is None:
+                org = orgs[pic] = {}
+                first_line[pic] = line
+            for attr, _column in ORG_ATTRS:
+                value = r[attr]
+                if value:
+                    c = org.get(attr)
+                    if c is None:
+                        c = org[attr] = Counter()
+                    c[value] += 1
+            # Where this row places the organisation: funding is attributed to this region (a NUTS 3 code);
+            # a country-level "SE" states no county, and none is guessed for the money.
+            row_nuts = r["nuts"].upper()[:5] or None
+            if old is not None:
+                old_role, old_c, old_nuts = old
+                role = max(old_role, role, key=lambda x: ROLE_RANK[x])
+                if old_c is not None:
+                    contribution = old_c + (contribution or 0.0)
+                if old_nuts and row_nuts and old_nuts != row_nuts:
+                    problems.append(
+                        Problem(
+                            oname,
+                            line,
+                            f"PIC {pic} in project {pid.partition(':')[2]} again, in {row_nuts} after "
+                            f"{old_nuts}: its money is attributed to the organisation's county (row kept)",
+                            kept=True,
+                        )
+                    )
+                    row_nuts = None
+                else:
+                    row_nuts = old_nuts or row_nuts
+            parts[key] = (role, contribution, row_nuts)
+        progress.close()
+        self.out.rows_read += otab.read
+        if missing:
+            # one line for all of them: the H2020 extract alone has ~10,000 such rows (NA)
+            problems.append(
+                Problem(
+                    oname,
+                    missing[0],
+                    f"{len(missing)} beneficiary row(s) with no ecContribution (empty or NA), first at line "
+                    f"{missing[0]}: amounts unknown, kept and counted in the funding's unknown share",
+                    kept=True,
+                )
             )
-        )
 
-    dropped: set[str] = set()
-    for pic in sorted(orgs):
-        notes: list[str] = []
-        try:
-            batch.actors.append(_actor(pic, orgs[pic], ref_o, notes))
-        except ValidationError as e:
-            batch.problems.append(
-                Problem(oname, first_line[pic], f"organisation {pic}: {validation_message(e)}")
-            )
-            dropped.add(f"cordis:{pic}")
-            continue
-        batch.problems.extend(
-            Problem(oname, first_line[pic], f"organisation {pic}: {n} (kept)", kept=True) for n in notes
+        built = records(
+            ((first_line[pic], pic) for pic in sorted(orgs)),
+            lambda pic, notes: _actor(pic, orgs[pic], self.ref_o, notes),
+            oname,
+            problems,
+            kept=" (kept)",
+            what=lambda pic: f"organisation {pic}",
         )
-    for (aid, pid), (role, contribution, row_nuts) in sorted(parts.items()):
-        if aid in dropped:
-            continue
-        money = Money(amount=round(contribution, 2), currency="EUR") if contribution is not None else None
-        batch.participations.append(
-            Participation(
-                actor_id=aid,
-                project_id=pid,
-                role=role,
-                contribution=money,
-                nuts3=row_nuts,
-                sources=[SourceRef(source=SOURCE, record=f"{pid}#{aid}", file=ref_o)],
+        self.out.actors = [a for _line, a in built]
+        kept = {a.id for a in self.out.actors}
+        for (aid, pid), (role, contribution, row_nuts) in sorted(parts.items()):
+            if aid not in kept:
+                continue
+            money = Money(amount=round(contribution, 2), currency="EUR") if contribution is not None else None
+            self.out.participations.append(
+                Participation(
+                    actor_id=aid,
+                    project_id=pid,
+                    role=role,
+                    contribution=money,
+                    nuts3=row_nuts,
+                    sources=[SourceRef(source=SOURCE, record=f"{pid}#{aid}", file=self.ref_o)],
+                )
             )
-        )
-    batch.projects = [projects[k] for k in sorted(projects)]
-    batch.themes = [themes[k] for k in sorted(themes)]
-    return batch
 
 
 class _OrgView:

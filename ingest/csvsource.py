@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-from pydantic import ValidationError
 
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES, county_from_name, municipality_from_name
@@ -31,17 +30,13 @@ from graph.model import (
     Role,
     SourceRef,
 )
-from ingest.csvread import Table, decode, open_table
+from ingest.csvread import Table, decode
 from ingest.enrich import clean_orgnr, clean_vat, country_code, orgnr_from_vat, swedish_place
-from ingest.pipeline import Problem, SourceBatch, validation_message
+from ingest.pipeline import Problem, SourceBatch
+from ingest.steps import Col, Row, Spec, convert, open_tables, records
 from ingest.validate import BadValue, amount, identifier, pic, read_file, text
 
 SOURCE = "csv"
-FILES: dict[str, tuple[str, ...]] = {
-    "actors.csv": ("id", "name", "kind", "country", "county_code"),
-    "projects.csv": ("id", "title", "programme"),
-    "participations.csv": ("actor_id", "project_id", "role"),
-}
 ROLE_WORDS: dict[str, Role] = {
     **{r.value: r for r in Role},
     "lp": Role.coordinator,
@@ -86,6 +81,56 @@ def _currency(value: str) -> str:
     return cur
 
 
+SPECS = (
+    Spec(
+        "actors.csv",
+        {
+            c: Col(c, required=c in ("id", "name", "kind", "country", "county_code"))
+            for c in (
+                "id",
+                "name",
+                "kind",
+                "country",
+                "county_code",
+                "municipality",
+                "city",
+                "orgnr",
+                "vat",
+                "aliases",
+                "website",
+                "pic",
+                "part_of",
+            )
+        },
+    ),
+    Spec(
+        "projects.csv",
+        {
+            c: Col(c, required=c in ("id", "title", "programme"))
+            for c in (
+                "id",
+                "title",
+                "programme",
+                "start",
+                "end",
+                "currency",
+                "budget",
+                "coverage",
+                "acronym",
+                "themes",
+            )
+        },
+    ),
+    Spec(
+        "participations.csv",
+        {
+            c: Col(c, required=c in ("actor_id", "project_id", "role"))
+            for c in ("actor_id", "project_id", "role", "contribution", "currency")
+        },
+    ),
+)
+
+
 def _tables(folder: Path) -> dict[str, Table]:
     if not folder.exists():
         raise InvalidInput(f"{folder}: no such folder")
@@ -94,14 +139,14 @@ def _tables(folder: Path) -> dict[str, Table]:
             f"{folder}: give the folder holding actors.csv, projects.csv and participations.csv"
         )
     found = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
-    present = [f for f in FILES if f in found]
-    if not present:
+    if not any(spec.file in found for spec in SPECS):
         raise InvalidInput(f"{folder}: no actors.csv, projects.csv or participations.csv in this folder")
-    tables: dict[str, Table] = {}
-    for name in present:
-        content = decode(read_file(found[name], "a CSV file"), name)
-        tables[name] = open_table(content, name, ",", FILES[name])
-    return tables
+
+    def text_of(spec: Spec) -> str | None:
+        path = found.get(spec.file)
+        return decode(read_file(path, "a CSV file"), spec.file) if path is not None else None
+
+    return open_tables(SPECS, text_of)
 
 
 def load_csv(folder: Path) -> SourceBatch:
@@ -109,31 +154,27 @@ def load_csv(folder: Path) -> SourceBatch:
     tables = _tables(Path(folder))
     batch = SourceBatch(source=SOURCE)
     projects_currency: dict[str, str] = {}
-    for fname in FILES:
+    builds: dict[str, Callable[[Row, list[str]], Actor | tuple[Project, str] | Participation]] = {
+        "actors.csv": _actor,
+        "projects.csv": _project,
+        "participations.csv": lambda r, notes: _participation(r, projects_currency, notes),
+    }
+    for spec in SPECS:
+        fname = spec.file
         t = tables.get(fname)
         if t is None:
             continue
         first: dict[object, tuple[int, object]] = {}  # key -> (line, record) of its first row
-        for line, values in t.rows(batch.problems):
-            notes: list[str] = []
-            try:
-                record: Actor | Project | Participation
-                if fname == "actors.csv":
-                    record = _actor(t, values, notes)
-                    key: object = record.id
-                elif fname == "projects.csv":
-                    record, cur = _project(t, values, notes)
-                    key = record.id
-                else:
-                    record = _participation(t, values, projects_currency, notes)
-                    key = (record.actor_id, record.project_id)
-            except RowError as e:
-                batch.problems.append(Problem(fname, line, str(e)))
-                continue
-            except ValidationError as e:
-                batch.problems.append(Problem(fname, line, validation_message(e)))
-                continue
-            batch.problems.extend(Problem(fname, line, f"{n} (row kept)", kept=True) for n in notes)
+        rows = convert(t, spec, batch.problems)
+        for line, built in records(rows, builds[fname], fname, batch.problems):
+            record: Actor | Project | Participation
+            if isinstance(built, tuple):
+                record, cur = built
+            else:
+                record = built
+            key: object = (
+                (record.actor_id, record.project_id) if isinstance(record, Participation) else record.id
+            )
             if key in first:
                 conflict = _conflict(first[key][1], record)
                 if conflict:
@@ -178,23 +219,23 @@ def _conflict(old: object, new: object) -> str:
     return ", ".join(fields)
 
 
-def _actor(t: Table, v: list[str], notes: list[str]) -> Actor:
-    aid = identifier(t.get(v, "id"), "id", max_len=MAX_USER_ID)
-    name = text(t.get(v, "name"), "name", notes=notes)
+def _actor(v: Row, notes: list[str]) -> Actor:
+    aid = identifier(v["id"], "id", max_len=MAX_USER_ID)
+    name = text(v["name"], "name", notes=notes)
     if not aid or not name:
         raise RowError("id and name are required")
-    kind_raw = t.get(v, "kind").lower().replace(" ", "_")
+    kind_raw = v["kind"].lower().replace(" ", "_")
     try:
         kind = ActorKind(kind_raw) if kind_raw else ActorKind.other
     except ValueError:
         raise RowError(
-            f"unknown kind {t.get(v, 'kind')!r} (one of {', '.join(k.value for k in ActorKind)})"
+            f"unknown kind {v['kind']!r} (one of {', '.join(k.value for k in ActorKind)})"
         ) from None
-    raw_country = t.get(v, "country")
+    raw_country = v["country"]
     country = country_code(raw_country)
     if raw_country and country is None:
         raise RowError(f"country {raw_country!r} is not a two-letter ISO code")
-    county_raw = t.get(v, "county_code")
+    county_raw = v["county_code"]
     county = None
     if county_raw:
         county = county_raw.zfill(2) if county_raw.isdigit() else county_from_name(county_raw)
@@ -202,8 +243,8 @@ def _actor(t: Table, v: list[str], notes: list[str]) -> Actor:
             raise RowError(f"unknown county_code {county_raw!r} (an SCB code such as 10, or a county name)")
         country = country or "SE"
     fields: dict[str, Any] = {}
-    muni_raw = text(t.get(v, "municipality"), "municipality")
-    city = text(t.get(v, "city"), "city", notes=notes) or None
+    muni_raw = text(v["municipality"], "municipality")
+    city = text(v["city"], "city", notes=notes) or None
     if country == "SE":
         if muni_raw:
             muni = municipality_from_name(muni_raw)
@@ -221,12 +262,12 @@ def _actor(t: Table, v: list[str], notes: list[str]) -> Actor:
             fields |= {"county_code": county, "nuts3": COUNTIES[county].nuts3}
     elif muni_raw:
         fields["municipality"] = muni_raw
-    orgnr_raw = identifier(t.get(v, "orgnr"), "orgnr")
-    vat = clean_vat(identifier(t.get(v, "vat"), "vat"))
+    orgnr_raw = identifier(v["orgnr"], "orgnr")
+    vat = clean_vat(identifier(v["vat"], "vat"))
     orgnr = clean_orgnr(orgnr_raw) if orgnr_raw else orgnr_from_vat(vat)
     if orgnr_raw and orgnr is None:
         raise RowError(f"orgnr {orgnr_raw!r} is not an organisationsnummer (NNNNNN-NNNN)")
-    aliases = {text(a, "aliases", notes=notes) for a in _list(t.get(v, "aliases"))}
+    aliases = {text(a, "aliases", notes=notes) for a in _list(v["aliases"])}
     return Actor(
         id=aid,
         name=name,
@@ -234,28 +275,28 @@ def _actor(t: Table, v: list[str], notes: list[str]) -> Actor:
         kind=kind,
         country=country,
         city=city,
-        website=text(t.get(v, "website"), "website", notes=notes) or None,
-        pic=pic(t.get(v, "pic"), "pic"),
+        website=text(v["website"], "website", notes=notes) or None,
+        pic=pic(v["pic"], "pic"),
         vat=vat,
         orgnr=orgnr,
-        part_of=t.get(v, "part_of") or None,  # the parent legal entity, by id or any key it carries
+        part_of=v["part_of"] or None,  # the parent legal entity, by id or any key it carries
         sources=[SourceRef(source=SOURCE, record=aid, name=name, file="actors.csv")],
         **fields,
     )
 
 
-def _project(t: Table, v: list[str], notes: list[str]) -> tuple[Project, str]:
-    pid = identifier(t.get(v, "id"), "id", max_len=MAX_USER_ID)
-    title = text(t.get(v, "title"), "title", notes=notes)
-    programme = text(t.get(v, "programme"), "programme", notes=notes)
+def _project(v: Row, notes: list[str]) -> tuple[Project, str]:
+    pid = identifier(v["id"], "id", max_len=MAX_USER_ID)
+    title = text(v["title"], "title", notes=notes)
+    programme = text(v["programme"], "programme", notes=notes)
     if not pid or not title or not programme:
         raise RowError("id, title and programme are required")
-    start, end = _date(t.get(v, "start"), "start"), _date(t.get(v, "end"), "end")
+    start, end = _date(v["start"], "start"), _date(v["end"], "end")
     if start and end and end < start:
         raise RowError(f"end {end} is before start {start}")
-    cur = _currency(t.get(v, "currency"))
-    budget = amount(t.get(v, "budget"), "budget")
-    coverage_raw = t.get(v, "coverage").strip().lower()
+    cur = _currency(v["currency"])
+    budget = amount(v["budget"], "budget")
+    coverage_raw = v["coverage"].strip().lower()
     try:
         coverage = Coverage(coverage_raw) if coverage_raw else SOURCE_COVERAGE[SOURCE]
     except ValueError:
@@ -265,22 +306,22 @@ def _project(t: Table, v: list[str], notes: list[str]) -> tuple[Project, str]:
     project = Project(
         id=pid,
         title=title,
-        acronym=text(t.get(v, "acronym"), "acronym", notes=notes) or None,
+        acronym=text(v["acronym"], "acronym", notes=notes) or None,
         programme=programme,
         start=start,
         end=end,
         budget=Money(amount=budget, currency=cur) if budget is not None else None,  # type: ignore[arg-type]
-        themes=sorted(set(_list(t.get(v, "themes")))),
+        themes=sorted(set(_list(v["themes"]))),
         coverage=coverage,
         sources=[SourceRef(source=SOURCE, record=pid, name=title, file="projects.csv")],
     )
     return project, cur
 
 
-def _participation(t: Table, v: list[str], currency: dict[str, str], notes: list[str]) -> Participation:
-    aid = identifier(t.get(v, "actor_id"), "actor_id", max_len=MAX_USER_ID)
-    pid = identifier(t.get(v, "project_id"), "project_id", max_len=MAX_USER_ID)
-    role_raw = text(t.get(v, "role"), "role", notes=notes)
+def _participation(v: Row, currency: dict[str, str], notes: list[str]) -> Participation:
+    aid = identifier(v["actor_id"], "actor_id", max_len=MAX_USER_ID)
+    pid = identifier(v["project_id"], "project_id", max_len=MAX_USER_ID)
+    role_raw = text(v["role"], "role", notes=notes)
     if not aid or not pid:
         raise RowError("actor_id and project_id are required")
     role = ROLE_WORDS.get(role_raw.lower()) if role_raw else Role.partner
@@ -288,8 +329,8 @@ def _participation(t: Table, v: list[str], currency: dict[str, str], notes: list
         raise RowError(
             f"unknown role {role_raw!r} (coordinator, partner, associated, financier, project_owner)"
         )
-    money = amount(t.get(v, "contribution"), "contribution")
-    cur = _currency(t.get(v, "currency")) if t.get(v, "currency") else currency.get(pid, "EUR")
+    money = amount(v["contribution"], "contribution")
+    cur = _currency(v["currency"]) if v["currency"] else currency.get(pid, "EUR")
     return Participation(
         actor_id=aid,
         project_id=pid,
