@@ -49,7 +49,7 @@ from ingest.csvread import Table, decode
 from ingest.enrich import clean_vat, country_code, kind_from_name, orgnr_from_vat, swedish_place
 from ingest.pipeline import Problem, SourceBatch
 from ingest.progress import Progress
-from ingest.steps import Col, Row, Spec, convert, open_tables, records
+from ingest.steps import Col, Row, Spec, convert, open_tables, to_records
 from ingest.validate import (
     MAX_ID,
     MAX_NAME,
@@ -400,7 +400,7 @@ class _Cordis:
 
         projects: dict[str, Project] = {}
         by_raw_id: dict[str, str] = {}
-        for _line, (raw_id, project) in records(
+        for _line, (raw_id, project) in to_records(
             self.rows(PROJECTS), self.project, PROJECTS.file, self.out.problems
         ):
             projects[project.id] = project
@@ -557,7 +557,7 @@ class _Cordis:
                 )
             )
 
-        built = records(
+        built = to_records(
             ((first_line[pic], pic) for pic in sorted(orgs)),
             lambda pic, notes: _actor(pic, orgs[pic], self.ref_o, notes),
             oname,

@@ -33,7 +33,7 @@ from graph.model import (
 from ingest.csvread import Table, decode
 from ingest.enrich import clean_orgnr, clean_vat, country_code, orgnr_from_vat, swedish_place
 from ingest.pipeline import Problem, SourceBatch
-from ingest.steps import Col, Row, Spec, convert, open_tables, records
+from ingest.steps import Col, Row, Spec, convert, open_tables, to_records
 from ingest.validate import BadValue, amount, identifier, pic, read_file, text
 
 SOURCE = "csv"
@@ -166,7 +166,7 @@ def load_csv(folder: Path) -> SourceBatch:
             continue
         first: dict[object, tuple[int, object]] = {}  # key -> (line, record) of its first row
         rows = convert(t, spec, batch.problems)
-        for line, built in records(rows, builds[fname], fname, batch.problems):
+        for line, built in to_records(rows, builds[fname], fname, batch.problems):
             record: Actor | Project | Participation
             if isinstance(built, tuple):
                 record, cur = built

@@ -39,7 +39,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
 from graph.crosswalk import default_crosswalk
@@ -59,8 +58,9 @@ from graph.model import (
 )
 from graph.text import fold, slug
 from ingest.csvread import decode, record_problem, records
-from ingest.pipeline import Problem, SourceBatch, validation_message
+from ingest.pipeline import Problem, SourceBatch
 from ingest.resolve import normalise_name
+from ingest.steps import to_records
 from ingest.validate import MAX_ID, MAX_TEXT, amount, check_zip, load_json, read_file, text
 
 SOURCE = "erdf"
@@ -343,30 +343,26 @@ def load_erdf(path: Path) -> SourceBatch:
     themes: dict[str, Theme] = {}
     actors: dict[str, Actor] = {}
     seen: dict[str, int] = {}
-    for row in rows:
-        batch.rows_read += 1
-        try:
-            if "_error" in row.values:
-                raise ValueError(row.values["_error"])
-            notes: list[str] = []
-            project, owner, part, used = _record(row, fname, notes)
-        except ValidationError as e:
-            batch.problems.append(Problem(fname, row.line, validation_message(e)))
-            continue
-        except ValueError as e:
-            batch.problems.append(Problem(fname, row.line, str(e)))
-            continue
-        batch.problems.extend(Problem(fname, row.line, n, kept=True) for n in notes)
+    batch.rows_read = len(rows)
+    built = to_records(
+        ((row.line, row) for row in rows),
+        lambda row, notes: _record(row, fname, notes),
+        fname,
+        batch.problems,
+        kept="",
+        refused=(ValueError,),
+    )
+    for line, (project, owner, part, used) in built:
         if project.id in seen:
             batch.problems.append(
                 Problem(
                     fname,
-                    row.line,
+                    line,
                     f"ärende-id {project.id.removeprefix('erdf:')} again (first at {seen[project.id]})",
                 )
             )
             continue
-        seen[project.id] = row.line
+        seen[project.id] = line
         batch.projects.append(project)
         batch.participations.append(part)
         if owner.id in actors:
@@ -397,6 +393,8 @@ def _record(
 ) -> tuple[Project, Actor, Participation, list[tuple[str, str]]]:
     """One record's model objects; `notes` collects what was wrong but did not cost the row."""
     v = row.values
+    if "_error" in v:
+        raise ValueError(v["_error"])
     case_id = _text(v.get("case_id"), "ärende-id", max_len=MAX_ID)
     if not case_id:
         raise ValueError("no ärende-id")

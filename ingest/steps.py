@@ -15,9 +15,9 @@ The runner does the rest, the same way for every source:
    so a wrong file stops with one line and nothing written;
 3. **convert** — `convert` runs each field's converter over a row; a `BadValue` (the edge's error)
    becomes a `Problem` with file:line and the row is skipped, so one bad value never stops a load;
-4. **records** — `records` runs the loader's `build` over the converted rows; a `BadValue` or the model's
-   refusal (`ValidationError`) becomes a `Problem` with file:line, and notes (a repair that kept the row)
-   become kept `Problem`s.
+4. **to records** — `to_records` runs the loader's `build` over the converted rows; a `BadValue` or the
+   model's refusal (`ValidationError`) becomes a `Problem` with file:line, and notes (a repair that kept
+   the row) become kept `Problem`s.
 
 Converters see the value stripped, with the file's not-available words (`NA`) read as empty unless the
 column says `na=False`; a `Col` with several columns hands the converter a tuple of them.
@@ -132,18 +132,19 @@ def convert(table: Table, spec: Spec, problems: list[Problem]) -> Iterator[tuple
         yield line, row
 
 
-def records(
+def to_records(
     rows: Iterable[tuple[int, T]],
     build: Callable[[T, list[str]], Any],
     file: str,
     problems: list[Problem],
     kept: str = " (row kept)",
     what: Callable[[T], str] | None = None,
+    refused: tuple[type[ValueError], ...] = (BadValue,),
 ) -> Iterator[tuple[int, Any]]:
     """Step 4: (line, what `build` returns) for each row; a refusal becomes a `Problem` with file:line.
 
-    `build(row, notes)` raises `BadValue` (or `ValueError`'s subclass the loader uses) for a row that
-    cannot be used; the model's `ValidationError` is reported as one line (`validation_message`). Each
+    `build(row, notes)` raises `BadValue` (or what the loader names in `refused`) for a row that cannot
+    be used; the model's `ValidationError` is reported as one line (`validation_message`). Each
     note `build` appended is a repair that kept the row: a kept `Problem` ending with `kept`. `what(row)`
     names the record at the start of each message when a line alone does not ("organisation 999589172").
     """
@@ -155,7 +156,7 @@ def records(
         except ValidationError as e:
             problems.append(Problem(file, line, head + validation_message(e)))
             continue
-        except BadValue as e:
+        except refused as e:
             problems.append(Problem(file, line, head + str(e)))
             continue
         problems.extend(Problem(file, line, f"{head}{n}{kept}", kept=True) for n in notes)
