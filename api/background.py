@@ -257,8 +257,8 @@ def steps(store: GraphStore) -> list[Step]:
     downloads; the partner index. Each step keeps its result in `graph.cache` (memory and beside the
     store), so a process that finds them there reads them without building the graphs."""
     from api.routes.analysis_views import isolated_html
+    from api.routes.export import export_file
     from graph.analysis import ANALYSES
-    from graph.export import export_bytes
     from graph.geo import SOUTH_SWEDEN
     from graph.partners import partner_index
     from graph.report import county_report_cached
@@ -284,7 +284,7 @@ def steps(store: GraphStore) -> list[Step]:
         out.append((f"isolated view {code}", functools.partial(isolated_html, store, county, max_nodes)))
         out.append((f"county report {code}", functools.partial(county_report_cached, store, code)))
         for kind in ("gexf", "graphml", "xlsx"):
-            out.append((f"{kind} export {code}", functools.partial(export_bytes, store, kind, county)))
+            out.append((f"{kind} export {code}", functools.partial(export_file, store, kind, county)))
     out.append(("partner index", lambda: partner_index(store)))
     return out
 

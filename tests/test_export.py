@@ -32,6 +32,7 @@ from graph.settings import Settings
 from graph.store.sqlite import SqliteStore
 from ingest.pipeline import commit
 from ingest.registry import load_registry
+from viz.style import NODE_COLOURS
 
 FIXTURE = Path(__file__).parent / "fixtures" / "export" / "mini.yaml"
 
@@ -104,7 +105,7 @@ def test_selection_by_programme_and_year(mini: SqliteStore) -> None:
 
 @pytest.mark.parametrize("fmt", ["gexf", "graphml"])
 def test_graph_files_read_back_with_same_nodes_edges_weights_attributes(mini: SqliteStore, fmt: str) -> None:
-    data, g = build_graph_file(mini, Scope.parse(), fmt)
+    data, g = build_graph_file(mini, Scope.parse(), fmt, colours=NODE_COLOURS)
     back = nx.read_gexf(io.BytesIO(data)) if fmt == "gexf" else nx.read_graphml(io.BytesIO(data))
     assert sorted(back.nodes) == sorted(g.nodes)
     assert _weights(back) == _weights(g)
@@ -188,6 +189,39 @@ def test_xlsx_sheets_headers_types(mini: SqliteStore) -> None:
     assert row[col["projects"]] == 2  # a number, not text
     assert row[col["county_code"]] == "10"  # an id kept as text, leading zeros safe
     assert ws.column_dimensions["B"].width >= len("<img src=x onerror=alert(1)>")
+
+
+def test_actor_tables_trace_units_to_their_legal_entity(mini: SqliteStore, tmp_path: Path) -> None:
+    from graph.model import Actor, Participation, SourceRef
+    from ingest.pipeline import SourceBatch
+
+    lab = Actor(
+        id="se:a-lab",
+        name="Lab of Things",
+        part_of="se:a-university",
+        sources=[SourceRef(source="t", record="l")],
+    )
+    commit(
+        mini,
+        SourceBatch(
+            source="t", actors=[lab], participations=[Participation(actor_id=lab.id, project_id="seed:p3")]
+        ),
+    )
+    tables = build_tables(mini, Scope.parse(counties=()))
+    write_csv(tables, tmp_path / "csv")
+    with (tmp_path / "csv" / "actors.csv").open(encoding="utf-8-sig") as f:
+        actors = {r["id"]: r for r in csv.DictReader(f)}
+    assert actors["se:a-lab"]["part_of"] == "se:a-university"  # the unit is listed, with its legal entity
+    assert actors["se:a-lab"]["projects"] == "1"
+    assert actors["se:a-university"]["part_of"] == ""
+    assert actors["se:a-university"]["projects"] == "3"  # its own two and the lab's, as the graph counts
+    with (tmp_path / "csv" / "participations.csv").open(encoding="utf-8-sig") as f:
+        parts = {(r["actor_id"], r["project_id"]) for r in csv.DictReader(f)}
+    assert ("se:a-university", "seed:p3") in parts and not any(a == "se:a-lab" for a, _ in parts)
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(tables)))["actors"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "se:a-lab")
+    assert row[header.index("part_of")] == "se:a-university"
 
 
 # -- CLI ------------------------------------------------------------------------------------

@@ -13,21 +13,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-# Colour-blind-safe palette (Okabe & Ito 2008), then greys.
-PALETTE: tuple[str, ...] = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#D55E00",
-    "#CC79A7",
-    "#56B4E9",
-    "#F0E442",
-    "#000000",
-    "#999999",
-    "#666666",
-    "#BBBBBB",
-    "#444444",
-)
+from viz.style import PALETTE
+
 FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:12px"
 
 

@@ -1,4 +1,5 @@
-"""Colours and sizes shared by the views, so one kind looks the same everywhere."""
+"""Colours and sizes shared by every drawing, so one kind looks the same everywhere: the views, the
+report's charts and the GEXF files opened in Gephi."""
 
 from __future__ import annotations
 
@@ -8,21 +9,43 @@ from urllib.parse import quote
 from graph.model import ActorKind
 from viz.page import LegendItem
 
+# The one palette of every drawing (views, the report's charts, the GEXF exports): colour-blind-safe
+# first (Okabe & Ito 2008), then tints and greys. Graph code never imports viz, so the exports get
+# their colours from the CLI and the API, which pass `NODE_COLOURS` to `graph.export`.
 KIND_COLOURS: dict[str, str] = {
-    ActorKind.university: "#1f77b4",
-    ActorKind.research_institute: "#17becf",
-    ActorKind.science_park: "#2ca02c",
-    ActorKind.incubator: "#98df8a",
-    ActorKind.business_support: "#bcbd22",
-    ActorKind.cluster_organisation: "#8c564b",
-    ActorKind.regional_authority: "#d62728",
-    ActorKind.municipality: "#ff9896",
-    ActorKind.government_agency: "#9467bd",
-    ActorKind.company: "#ff7f0e",
-    ActorKind.association: "#e377c2",
-    ActorKind.other: "#7f7f7f",
+    ActorKind.university: "#0072B2",
+    ActorKind.research_institute: "#56B4E9",
+    ActorKind.science_park: "#009E73",
+    ActorKind.incubator: "#00C896",
+    ActorKind.business_support: "#F0E442",
+    ActorKind.cluster_organisation: "#00503C",
+    ActorKind.regional_authority: "#D55E00",
+    ActorKind.municipality: "#E69F00",
+    ActorKind.government_agency: "#CC79A7",
+    ActorKind.company: "#787878",
+    ActorKind.association: "#AA78C8",
+    ActorKind.other: "#BEBEBE",
 }
 PROJECT_COLOUR = "#c8d3df"
+#: A node's colour by kind name, and `project`: what a GEXF export draws (`graph.export.Colours`).
+NODE_COLOURS: dict[str, str] = {kind.value: KIND_COLOURS[kind] for kind in ActorKind} | {
+    "project": PROJECT_COLOUR
+}
+#: Series colours of the charts (`viz.charts`), in order: the same colour-blind-safe set, then greys.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+    "#999999",
+    "#666666",
+    "#BBBBBB",
+    "#444444",
+)
 
 
 def kind_colour(kind: str) -> str:

@@ -10,6 +10,7 @@ from api.cli import Context, echo_json, pass_ctx, scope_options, store_options
 from graph.analysis.scope import Scope
 from graph.errors import InvalidInput
 from graph.export import GRAPH_FORMATS, TABLE_FORMATS, build_graph_file, build_tables, write_csv
+from viz.style import NODE_COLOURS
 
 
 @click.command("graph")
@@ -45,7 +46,7 @@ def export_graph_cmd(
       innograph export graph --format graphml --out blekinge.graphml --county 10
       innograph export graph --format json --out interreg.json --programme Interreg --bipartite
     """
-    data, g = build_graph_file(ctx.store, scope, fmt, bipartite=bipartite)
+    data, g = build_graph_file(ctx.store, scope, fmt, bipartite=bipartite, colours=NODE_COLOURS)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     click.echo(f"wrote {out}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges ({fmt})", err=True)

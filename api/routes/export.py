@@ -13,6 +13,7 @@ from api.deps import ScopeDep, StoreDep
 from graph.analysis.scope import Scope
 from graph.export import MEDIA_TYPES, export_bytes
 from graph.store.base import GraphStore
+from viz.style import NODE_COLOURS
 
 router = APIRouter(tags=["export"])
 CHUNK = 64 * 1024
@@ -44,12 +45,18 @@ def _download(data: bytes, media_type: str, filename: str) -> StreamingResponse:
     )
 
 
+def export_file(store: GraphStore, kind: str, sel: Scope, bipartite: bool = False) -> bytes:
+    """A download's bytes: `graph.export.export_bytes` with the views' palette (`viz.style.NODE_COLOURS`)
+    drawn into a GEXF, as the precompute (`api.background.steps`) builds them ahead of the request."""
+    return export_bytes(store, kind, sel, bipartite, colours=NODE_COLOURS)
+
+
 def _capped(store: GraphStore, kind: str, sel: Scope, bipartite: bool = False) -> bytes:
-    """`export_bytes`, never longer than the analysis pages wait: after `WAIT_S` the answer is 202 with
+    """`export_file`, never longer than the analysis pages wait: after `WAIT_S` the answer is 202 with
     Retry-After while the file is built in the background."""
     return wait_for(
         ("export", store.identity(), store.version(), kind, repr(sel), sel.graph_counties, bipartite),
-        lambda: export_bytes(store, kind, sel, bipartite),
+        lambda: export_file(store, kind, sel, bipartite),
         WAIT_S,
         f"the {kind} export",
     )
