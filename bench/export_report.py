@@ -2,7 +2,7 @@
 
 Builds (once) a store from the registry, CORDIS Horizon 2020 2014–2018 and the Interreg partner list in
 ../shared/data, then times each command as a user runs it: a fresh `innograph` process, wall clock.
-"Cold" deletes the analysis cache beside the database first (`<db>.analysis-cache.json`), so the
+"Cold" deletes the derived data beside the database first (`<db>.derived`, `graph.cache`), so the
 whole-graph scores (sampled betweenness, PageRank, communities) are computed inside the timed run;
 "warm" is the same command again with that cache in place.
 
@@ -61,8 +61,16 @@ def build(db: Path) -> dict[str, float]:
     return {name: round(run([*args, "--db", str(db)])[0], 2) for name, args in steps.items()}
 
 
-def timed(label: str, args: list[str], cache: Path, repeat: int) -> dict[str, object]:
-    cache.unlink(missing_ok=True)
+def forget_derived(db: Path) -> None:
+    """Delete what the store keeps beside itself (`graph.cache`: the `<db>.derived` sidecar and its
+    SQLite journal files; `<db>.analysis-cache.json` before that), so the next run computes everything."""
+    for p in db.parent.glob(db.name + ".derived*"):
+        p.unlink(missing_ok=True)
+    Path(f"{db}.analysis-cache.json").unlink(missing_ok=True)
+
+
+def timed(label: str, args: list[str], db: Path, repeat: int) -> dict[str, object]:
+    forget_derived(db)
     cold = run(args)
     warm = [run(args) for _ in range(repeat)]
     wall = statistics.median(w for w, _ in warm)
@@ -91,7 +99,6 @@ def main() -> None:
     if not SHARED.exists():
         sys.exit(f"needs the real data in {SHARED}")
     built = build(a.db) if not a.db.exists() else {}
-    cache = Path(f"{a.db}.analysis-cache.json")
     out_dir = Path(tempfile.mkdtemp(prefix="innograph-bench-export-"))
     db = ["--db", str(a.db)]
     stats = json.loads(
@@ -105,13 +112,13 @@ def main() -> None:
         "report_skane": timed(
             "report --county 12",
             ["report", "--county", "12", "--out", str(out_dir / "r.html"), *db],
-            cache,
+            a.db,
             a.repeat,
         ),
         "gexf_full": timed(
             "export graph gexf (full)",
             ["export", "graph", "--format", "gexf", "--out", str(out_dir / "g.gexf"), *db],
-            cache,
+            a.db,
             a.repeat,
         ),
     }
@@ -128,19 +135,19 @@ def main() -> None:
                 str(out_dir / "r.pdf"),
                 *db,
             ],
-            cache,
+            a.db,
             a.repeat,
         )
         results["graphml_full"] = timed(
             "export graph graphml (full)",
             ["export", "graph", "--format", "graphml", "--out", str(out_dir / "g.graphml"), *db],
-            cache,
+            a.db,
             a.repeat,
         )
         results["xlsx_south_sweden"] = timed(
             "export tables xlsx",
             ["export", "tables", "--format", "xlsx", "--out", str(out_dir / "t.xlsx"), *db],
-            cache,
+            a.db,
             a.repeat,
         )
     results["sizes_bytes"] = {p.name: p.stat().st_size for p in sorted(out_dir.iterdir())}
