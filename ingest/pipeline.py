@@ -8,12 +8,13 @@ exception but a `Problem` the loader records (file, line, reason) and the report
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
 from graph.model import MAX_AMOUNT, Actor, County, Money, Participation, Project, Theme, merge_participation
-from graph.store.base import GraphStore, UpsertCounts
+from graph.store.base import GraphStore, UpsertCounts, Writer
 from ingest.resolve import Match, Resolver
 
 
@@ -92,6 +93,7 @@ def commit(
         resolver = resolver_factory(store)
         id_map: dict[str, str] = {}
         actors: list[Actor] = []
+        joins: list[tuple[str, str]] = []
         for a in resolver.order(batch.actors):
             loaded_id, loaded_name = a.id, a.name
             a = resolver.canonical(a)  # a region or municipality takes its reference identity
@@ -109,6 +111,9 @@ def commit(
                 report.merges.append((loaded_id, loaded_name, match))
             if a.id != target:
                 a = a.model_copy(update={"id": target})
+            for other in match.also if match is not None else ():
+                resolver.join(target, other)  # the record names two actors the graph holds: one organisation
+                joins.append((target, other))
             id_map[loaded_id] = target
             resolver.add(a)
             actors.append(a)
@@ -117,6 +122,10 @@ def commit(
         if batch.themes:
             w.upsert_themes(batch.themes)
         report.actors = w.upsert_actors(actors)
+        if joins:
+            survivor = merge_stored(w, joins)
+            id_map = {k: survivor(v) for k, v in id_map.items()}
+            report.resolved["store-merge"] = len(joins)
         report.projects = w.upsert_projects(batch.projects)
         # Copy only the participations whose actor was resolved to another id (most keep theirs).
         parts = [
@@ -130,6 +139,24 @@ def commit(
             parts += _external(store, batch, id_map, report)
         report.participations = w.upsert_participations(combine_participations(parts, report))
     return report
+
+
+def merge_stored(w: Writer, joins: list[tuple[str, str]]) -> Callable[[str], str]:
+    """Merge each pair of stored actors that one record proved to be one organisation (the store
+    picks the survivor, `graph.store.base.survivor_first`); returns where an actor id now lives."""
+    moved: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while x in moved:
+            x = moved[x]
+        return x
+
+    for a, b in joins:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            kept = w.merge_actors(ra, rb)
+            moved[rb if kept == ra else ra] = kept
+    return find
 
 
 def combine_participations(

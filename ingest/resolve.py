@@ -160,6 +160,10 @@ class Match:
     rule: str  # "key", "alias-file", "name", "fuzzy"
     evidence: str
     score: float = 100.0
+    # Other actors the graph holds that the same identifiers name: the record proves they are one
+    # organisation with `actor_id` (a nameless CORDIS row that became an actor of its own, and SCB's
+    # record of the same agency), so the store merges them (`Writer.merge_actors`).
+    also: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -256,6 +260,13 @@ class Blocks:
         for b in block_keys(key):
             self._names.setdefault((country, b), []).append(key)
             self._ids.setdefault((country, b), []).append(actor_id)
+
+    def rename(self, old: str, new: str) -> None:
+        """Every name filed under actor `old` is now filed under `new` (two actors merged)."""
+        for ids in self._ids.values():
+            for i, x in enumerate(ids):
+                if x == old:
+                    ids[i] = new
 
     def candidates(self, country: str, key: str) -> list[tuple[list[str], list[str]]]:
         """(match keys, actor ids) of the `BLOCKS_PER_NAME` rarest blocks of `key`, at most `BLOCK_CAP`
@@ -399,6 +410,54 @@ class Resolver:
         self._load()
         return sorted(actors, key=lambda a: a.id not in self._known)
 
+    def _one_with(self, first: str, others: list[tuple[str, bool]]) -> list[str]:
+        """The `others` (each named by an identifier or, `by_name`, a name of one incoming record) that
+        can be one actor with `first`: none carries a VAT number or organisationsnummer that contradicts
+        the group's, nor (when an identifier named it) another PIC: two PICs sharing a state's VAT
+        number stay two actors, as in `resolve`; and the alias file does not keep them apart."""
+        group = _Known("", "")
+        out = []
+        for o, by_name in [(first, False), *others]:
+            k = self._known.get(o)
+            if k is None:
+                continue
+            pairs = [(group.vats, k.vats), (group.orgnrs, k.orgnrs)]
+            if not by_name:
+                pairs.append((group.pics, k.pics))
+            if any(mine and theirs and not mine & theirs for mine, theirs in pairs):
+                continue
+            if self.aliases.forbids(group.terms, k.terms) is not None:
+                continue
+            group.pics |= k.pics
+            group.vats |= k.vats
+            group.orgnrs |= k.orgnrs
+            group.terms |= k.terms
+            if o != first:
+                out.append(o)
+        return out
+
+    def join(self, survivor: str, loser: str) -> None:
+        """Forget `loser` as an actor of its own: everything the index knew of it now names `survivor`
+        (the store has merged the two, or will at the end of this batch)."""
+        if survivor == loser:
+            return
+        gone = self._known.pop(loser, None)
+        if gone is not None:
+            k = self._known.setdefault(survivor, _Known(gone.name, gone.country))
+            k.pics |= gone.pics
+            k.vats |= gone.vats
+            k.orgnrs |= gone.orgnrs
+            k.terms |= gone.terms
+            k.cities |= gone.cities
+        for key, v in self._keys.items():
+            if v == loser:
+                self._keys[key] = survivor
+        self._keys.setdefault(loser, survivor)
+        for ids in self._names.values():
+            if loser in ids:
+                ids[:] = list(dict.fromkeys(survivor if i == loser else i for i in ids))
+        self._blocks.rename(loser, survivor)
+
     def _pic_conflict(self, actor: Actor, candidate: str) -> str | None:
         """Two different PICs are two participants to the EU even when they share a VAT number
         (a state's agencies, a research council's labs): a VAT or orgnr match does not join them."""
@@ -419,18 +478,35 @@ class Resolver:
         names = actor_names(actor)
         terms = keys | names
         country = actor.country or ""
+        found: list[tuple[str, str]] = []  # (actor id, the key that names it), each actor once
         for k in sorted(keys):
             hit = self._keys.get(k)
-            if hit is None:
+            if hit is None or any(hit == h for h, _ in found):
                 continue
             why = self._refusal(actor, terms, hit, fuzzy=False)
             if why is None and k.split(":", 1)[0] in _SHARED_KEYS:
                 why = self._pic_conflict(actor, hit)
             if why is None:
-                return Match(hit, "key", k)
-            self._near(actor, hit, 100.0, f"same {k}, refused: {why}")
+                found.append((hit, k))
+            else:
+                self._near(actor, hit, 100.0, f"same {k}, refused: {why}")
         lookups = [(n, "name") for n in sorted(names)]
         lookups += [(n, "variant") for n in sorted(actor_variants(actor) - names)]
+        if found:
+            # The name rules would have joined the record with another actor had it come first (a
+            # nameless CORDIS row made an actor of its own; its named row then arrives after a
+            # namesake): what they name is one organisation with the key's actor too.
+            named = [
+                hit
+                for n, _ in lookups
+                for hit in self._names.get((country, n), ())
+                if self._refusal(actor, terms, hit, fuzzy=False) is None
+                and self._city_conflict(actor, hit) is None
+            ]
+            (first, k), rest = found[0], [h for h, _ in found[1:]]
+            others = {h: False for h in rest} | {h: True for h in named if h not in rest}
+            others.pop(first, None)
+            return Match(first, "key", k, also=self._one_with(first, list(others.items())))
         for n, rule in lookups:
             for hit in self._names.get((country, n), ()):
                 why = self._refusal(actor, terms, hit, fuzzy=False) or self._city_conflict(actor, hit)

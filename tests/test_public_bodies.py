@@ -231,3 +231,52 @@ def test_api_and_actor_page_show_part_of_and_units(tmp_path: Path) -> None:
         assert "Unit: Ängelholms sjukhus, Region Skåne" in page
         page = httpx.get(f"{url}/views/actor/interreg-org:angelholm", timeout=30).text
         assert "Part of Region Skåne" in page
+
+
+def test_ego_view_draws_units_as_their_parent_unless_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ego view counts as the analyses do: the region's hospital walks with the region (its
+    partners are the region's), and a partner's department is drawn as its university."""
+    from graph.model import Participation, Project
+    from viz.ego import ego_view
+
+    s = SqliteStore(tmp_path / "g.db")
+    s.init_schema()
+    actors = [
+        _a("x:region", "Region Q"),
+        _a("x:hospital", "Z Hospital", part_of="x:region"),
+        _a("x:partner", "Partner AB"),
+        _a("x:uni", "University U"),
+        _a("x:dept", "Department of Physics", part_of="x:uni"),
+    ]
+    projects = [Project(id=f"p:{i}", title=f"P{i}", programme="Interreg") for i in (1, 2, 3)]
+    parts = [
+        Participation(actor_id="x:region", project_id="p:1"),
+        Participation(actor_id="x:partner", project_id="p:1"),
+        Participation(actor_id="x:hospital", project_id="p:2"),
+        Participation(actor_id="x:dept", project_id="p:2"),
+        Participation(actor_id="x:uni", project_id="p:3"),
+    ]
+    commit(s, SourceBatch("interreg", actors=actors, projects=projects, participations=parts))
+
+    def drawn(center: str) -> tuple[set[str], set[frozenset[str]], list[str]]:
+        v = ego_view(s, center)
+        return (
+            {n["id"] for n in v.net.nodes},
+            {frozenset((e["from"], e["to"])) for e in v.net.edges},
+            v.notes,
+        )
+
+    nodes, edges, notes = drawn("x:region")
+    assert nodes == {"x:region", "x:partner", "x:uni"}
+    assert edges == {frozenset({"x:region", "x:partner"}), frozenset({"x:region", "x:uni"})}
+    assert any("2 units" in n and "INNOGRAPH_UNITS_APART" in n for n in notes)
+    nodes, edges, _ = drawn("x:hospital")  # a unit's own view is its own; its partner's unit rolls up
+    assert nodes == {"x:hospital", "x:uni"}
+    monkeypatch.setenv("INNOGRAPH_UNITS_APART", "1")
+    nodes, edges, notes = drawn("x:region")
+    assert (nodes, edges) == ({"x:region", "x:partner"}, {frozenset({"x:region", "x:partner"})})
+    assert not any("INNOGRAPH_UNITS_APART" in n for n in notes)
+    assert drawn("x:hospital")[0] == {"x:hospital", "x:dept"}
+    s.close()

@@ -273,3 +273,77 @@ def test_a_real_name_replaces_a_pic_used_as_name(tmp_path: Path, order: tuple[st
     a = s.get_actor("pic:999628263")
     assert (a.name, a.aliases) == ("OSTERREICHISCHE NATIONALBIBLIOTHEK", [])
     s.close()
+
+
+def _cordis(pic: str, name: str | None, file: str, **kw: object) -> Actor:
+    from graph.text import unnamed
+
+    return Actor(
+        id=f"cordis:{pic}",
+        name=name or unnamed(pic),
+        pic=pic,
+        sources=[SourceRef(source="cordis", record=f"cordis:{pic}", name=name, file=file)],
+        **kw,
+    )  # type: ignore[arg-type]
+
+
+def _order_sources() -> dict[str, SourceBatch]:
+    """Small versions of the real cases where the loading order used to decide the actors: a nameless
+    H2020 row of a state agency (Polismyndigheten), its named Horizon Europe row and SCB's record; a
+    nameless PIC whose named row arrives after a namesake PIC; a company renamed between H2020 and
+    Horizon Europe while ERDF knows both names (Norrbottens Energikontor / Energikontor Norr)."""
+    police = {"vat": "SE202100007601", "orgnr": "202100-0076", "country": "SE"}
+    return {
+        "h2020": _batch(
+            "cordis",
+            _cordis("921186788", file="h2020", name=None),
+            _cordis("997893806", file="h2020", name=None),
+            _cordis("900925331", file="h2020", name="ONTOTEXT AD", country="BG", city="Sofia"),
+            _cordis("965234003", file="h2020", name="NORRBOTTENS ENERGIKONTOR AB", country="SE"),
+        ),
+        "horizon-europe": _batch(
+            "cordis",
+            _cordis("921186788", file="he", name="POLISMYNDIGHETEN SWEDISH POLICE AUTHORITY", **police),
+            _cordis("997893806", file="he", name="ONTOTEXT AD", country="BG"),
+            _cordis("965234003", file="he", name="Energikontor Norr AB", country="SE"),
+        ),
+        "agencies": _batch(
+            "scb-agencies",
+            _actor("se-org:2021000076", "POLISMYNDIGHETEN", source="scb-agencies", orgnr="202100-0076"),
+        ),
+        "erdf": _batch(
+            "erdf",
+            _actor("erdf-org:norrbottens-energikontor", "Norrbottens Energikontor AB", source="erdf"),
+            _actor("erdf-org:energikontor-norr", "Energikontor Norr", source="erdf"),
+        ),
+    }
+
+
+def test_loading_order_never_changes_the_actors(tmp_path: Path) -> None:
+    """Every order of the four sources gives the same actors (each as the set of its source records),
+    because a record that proves two stored actors are one makes the store merge them."""
+    import itertools
+
+    def groups(order: tuple[str, ...]) -> set[frozenset[str]]:
+        s = SqliteStore(tmp_path / f"{'-'.join(order)}.db")
+        s.init_schema()
+        sources = _order_sources()
+        for name in order:
+            commit(s, sources[name])
+        out = {frozenset(x.record for x in a.sources) for a in s.iter_actors()}
+        s.close()
+        return out
+
+    orders = list(itertools.permutations(["h2020", "horizon-europe", "agencies", "erdf"]))
+    first = groups(orders[0])
+    assert {
+        "cordis:921186788",
+        "se-org:2021000076",
+    } in first  # the agency, whichever source came first
+    assert frozenset({"cordis:997893806", "cordis:900925331"}) in first
+    assert (
+        frozenset({"cordis:965234003", "erdf-org:norrbottens-energikontor", "erdf-org:energikontor-norr"})
+        in first
+    )
+    for order in orders[1:]:
+        assert groups(order) == first, order

@@ -398,6 +398,84 @@ def test_part_of_round_trips_lists_units_and_rolls_up(
     assert "x:ward" in g and not g.has_edge("x:region", "project:p:1")
 
 
+def test_merging_two_stored_actors_moves_everything_to_one_survivor(store: GraphStore) -> None:
+    """A later source proves two stored actors are one: participations, units and keys move to the
+    survivor, which is the same whichever way round the merge is asked (load order never decides)."""
+
+    def src(source: str, record: str) -> list[SourceRef]:
+        return [SourceRef(source=source, record=record, name=None)]
+
+    nameless = Actor(id="cordis:998818604", name="Unnamed organisation (PIC 998818604)", pic="998818604",
+                     sources=src("cordis", "cordis:998818604"))  # fmt: skip
+    agency = Actor(id="se-org:2021000076", name="Polismyndigheten", kind=ActorKind.government_agency,
+                   orgnr="202100-0076", country="SE", sources=src("scb-agencies", "se-org:2021000076"))  # fmt: skip
+    lab = Actor(
+        id="x:lab", name="Forensic lab, Polismyndigheten", part_of=nameless.id, sources=src("t", "x:lab")
+    )
+    other = Actor(id="x:other", name="Other AB", sources=src("t", "x:other"))
+    euro = Money(amount=10.0, currency="EUR")
+    with store.writer() as w:
+        w.upsert_actors([nameless, agency, lab, other])
+        w.upsert_projects([Project(id=f"p:{i}", title=f"P{i}", programme="Horizon 2020") for i in (1, 2)])
+        w.upsert_participations(
+            [
+                Participation(
+                    actor_id=nameless.id, project_id="p:1", role=Role.coordinator, contribution=euro
+                ),
+                Participation(actor_id=nameless.id, project_id="p:2"),
+                Participation(actor_id=agency.id, project_id="p:2", sources=src("scb-agencies", "x")),
+                Participation(actor_id=other.id, project_id="p:1"),
+            ]
+        )
+    version = store.version()
+    with store.writer() as w:
+        assert w.merge_actors(nameless.id, agency.id) == agency.id  # the agency register outranks CORDIS
+        assert w.merge_actors(agency.id, agency.id) == agency.id  # with itself: nothing to do
+    assert store.version() > version
+    a = store.get_actor(agency.id)
+    assert (a.name, a.pic, a.orgnr) == ("Polismyndigheten", "998818604", "202100-0076")
+    assert {s.record for s in a.sources} == {nameless.id, agency.id}
+    assert store.get_actors([nameless.id]) == {}
+    for key in (nameless.id, "pic:998818604", "orgnr:202100-0076"):  # the loser's ids still find it
+        assert store.get_actor(key).id == agency.id
+    assert store.lookup_keys([nameless.id]) == {nameless.id: agency.id}
+    parts = {(p.actor_id, p.project_id): p for p in store.iter_participations()}
+    assert sorted(parts) == [(agency.id, "p:1"), (agency.id, "p:2"), (other.id, "p:1")]
+    assert (
+        parts[(agency.id, "p:1")].role is Role.coordinator and parts[(agency.id, "p:1")].contribution == euro
+    )
+    assert counts(store) == (3, 2, 3)
+    assert ids(store.units(agency.id)) == ["x:lab"] and store.get_actor("x:lab").part_of == agency.id
+    g = collaboration_graph(store.to_networkx())
+    assert g.has_edge(agency.id, other.id) and nameless.id not in g
+    with pytest.raises(NotFound), store.writer() as w:
+        w.merge_actors(agency.id, "x:nobody")
+    assert counts(store) == (3, 2, 3)
+
+
+def test_merge_survivor_does_not_depend_on_the_order_asked(tmp_path: Path) -> None:
+    def build(first: bool) -> list[Actor]:
+        s = SqliteStore(tmp_path / f"{first}.db")
+        s.init_schema()
+        x = Actor(
+            id="interreg-org:a", name="A", sources=[SourceRef(source="interreg", record="interreg-org:a")]
+        )
+        y = Actor(
+            id="cordis:999000111",
+            name="A AB",
+            pic="999000111",
+            sources=[SourceRef(source="cordis", record="cordis:999000111")],
+        )
+        with s.writer() as w:
+            w.upsert_actors([x, y])
+            w.merge_actors(*((x.id, y.id) if first else (y.id, x.id)))
+        out = list(s.iter_actors())
+        s.close()
+        return out
+
+    assert build(True) == build(False) and [a.id for a in build(True)] == ["interreg-org:a"]
+
+
 def test_actor_filters(loaded: GraphStore) -> None:
     def f(**kw: Any) -> list[str]:
         return ids(loaded.search_actors("", ActorFilter(**kw))[0])

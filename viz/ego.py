@@ -11,9 +11,10 @@ from urllib.parse import quote
 
 from graph.errors import NotFound
 from graph.geo import COUNTIES
-from graph.model import Actor
-from graph.projection import shared_projects
-from graph.store.base import GraphStore
+from graph.model import Actor, Participation
+from graph.projection import rolled_up, rollup, shared_projects
+from graph.settings import Settings
+from graph.store.base import GraphStore, Neighbourhood
 from viz.page import LegendItem, View, add_edge, new_network
 from viz.style import actor_url, kind_colour, kind_legend, scale, short
 from viz.texts import kind_labels, texts
@@ -40,13 +41,17 @@ def ego_view(
     """Build the ego view; raises NotFound for an unknown actor, ValueError for a depth outside 1–2."""
     if not 1 <= depth <= MAX_DEPTH:
         raise ValueError(f"depth must be 1 or 2, not {depth}")
-    nb = store.neighbourhood(actor_id, depth=depth, max_actors=max_nodes)
+    apart = Settings().units_apart
+    nb = store.neighbourhood(actor_id, depth=depth, max_actors=max_nodes, with_units=not apart)
     center = nb.center
-    actors = {a.id: a for a in nb.actors}
+    view_actors, participations, hops, rolled = (
+        (nb.actors, nb.participations, nb.hops, 0) if apart else roll_up_units(store, nb)
+    )
+    actors = {a.id: a for a in view_actors}
     titles = {p.id: p.acronym or p.title for p in nb.projects}
 
     members: dict[str, list[str]] = defaultdict(list)
-    for part in nb.participations:
+    for part in participations:
         if part.actor_id in actors:
             members[part.project_id].append(part.actor_id)
     projects_of: dict[str, list[str]] = defaultdict(list)
@@ -74,7 +79,7 @@ def ego_view(
     top = set(sorted(values, key=lambda a: (-values[a], a))[:TOP_LABELS])
     net = new_network()
     for aid, actor in actors.items():
-        hop = nb.hops.get(aid, 0)
+        hop = hops.get(aid, 0)
         pids = projects_of.get(aid, [])
         lines = [
             actor.name,
@@ -122,6 +127,8 @@ def ego_view(
         notes.append(t["ego_capped"].format(shown=len(actors), parts=", ".join(parts), left=left))
     if edges_capped:
         notes.append(t["edges_capped"].format(shown=max_edges, n=len(shared)))
+    if rolled:
+        notes.append(t["units_rolled_up"].format(n=rolled))
     other = 3 - depth
     direct = sorted(
         ((b if a == center.id else a, len(pids)) for (a, b), pids in shared.items() if center.id in (a, b)),
@@ -163,6 +170,37 @@ def ego_view(
         ],
         physics=True,
     )
+
+
+def roll_up_units(
+    store: GraphStore, nb: Neighbourhood
+) -> tuple[list[Actor], list[Participation], dict[str, int], int]:
+    """The walked neighbourhood as the analyses count it (`graph.projection.rolled_up`): each unit
+    drawn as the legal entity it is part of (read from the store when the walk did not meet it), its
+    projects the parent's. The centre stays itself even when it is a unit (its own view was asked for);
+    its units walked with it (`with_units`). Returns (actors, participations, hop of each actor, how
+    many units were folded)."""
+    actors = {a.id: a for a in nb.actors}
+    actors[nb.center.id] = nb.center.model_copy(update={"part_of": None})
+    known = {s.record for a in actors.values() for s in a.sources} | set(actors)
+    wanted = {a.part_of for a in actors.values() if a.part_of} - known
+    while wanted:  # parents (and their parents) the walk did not reach
+        ids = set(store.lookup_keys(sorted(wanted)).values()) | wanted
+        found = {i: a for i, a in store.get_actors(sorted(ids)).items() if i not in actors}
+        actors.update(found)
+        known |= {s.record for a in found.values() for s in a.sources} | set(found)
+        wanted = {a.part_of for a in found.values() if a.part_of} - known
+    up = rollup(actors.values())
+    kept, parts = rolled_up(actors.values(), nb.participations)
+    hops = dict(nb.hops)
+    for unit, parent in up.items():
+        h = hops.pop(unit, None)
+        if h is not None:
+            hops[parent] = min(h, hops.get(parent, h))
+    order = {a: i for i, a in enumerate(hops)}  # the walk's order (strongest ties first), parents in it
+    kept.sort(key=lambda a: order.get(a.id, len(order)))
+    shown = [a.model_copy(update={"part_of": nb.center.part_of}) if a.id == nb.center.id else a for a in kept]
+    return [a for a in shown if a.id in hops], parts, hops, sum(1 for u in up if u in nb.hops)
 
 
 def _family_links(store: GraphStore, actor: Actor) -> list[tuple[str, str]]:

@@ -130,6 +130,65 @@ def plan_upserts(
     return plan, counts
 
 
+def survivor_first(a: Actor, b: Actor) -> tuple[Actor, Actor]:
+    """(survivor, loser) of two stored actors that prove to be one organisation: the one from the more
+    authoritative source (`Actor.rank`: a reference identity before an agency register before CORDIS),
+    then the smaller id. Decided by the two records alone, never by which was stored first, so that
+    loading the sources in any order ends with the same actor."""
+    return (a, b) if (-a.rank(), a.id) <= (-b.rank(), b.id) else (b, a)
+
+
+@dataclass(frozen=True)
+class ActorMerge:
+    """What a store writes when two stored actors prove to be one (`plan_actor_merge`).
+
+    `survivor` replaces the stored survivor (its id, both records merged by `merge_actor`); the loser's
+    node goes; `participations` are the loser's, moved to the survivor and merged with any the
+    survivor already has in the same project; `units` are actors that named the loser (or the
+    survivor, when the other was its unit) as parent, now naming the survivor; every key of the loser
+    (its id included) then names the survivor, so `get_actor(loser id)` still finds it.
+    """
+
+    survivor: Actor
+    loser: Actor
+    participations: list[Upsert[Participation]]
+    units: list[Actor]
+
+
+def plan_actor_merge(
+    survivor: Actor,
+    loser: Actor,
+    loser_parts: Iterable[Participation],
+    survivor_parts: Mapping[Hashable, Participation],
+    units: Iterable[Actor],
+) -> ActorMerge:
+    """The one merge of two stored actors, pure like `plan_upserts` (which it uses for the participations).
+
+    `survivor_parts` are the survivor's participations in the loser's projects, keyed by `record_key`;
+    `units` the actors whose `part_of` is the loser. A part-of link between the two disappears (an
+    organisation is not its own unit).
+
+    >>> from graph.model import Actor, Participation
+    >>> a = Actor(id="se-org:1", name="Polismyndigheten", sources=[{"source": "scb-agencies", "record": "se-org:1"}])
+    >>> b = Actor(id="cordis:9", name="Unnamed organisation (PIC 9)", sources=[{"source": "cordis", "record": "cordis:9"}])
+    >>> s, l = survivor_first(b, a)
+    >>> m = plan_actor_merge(s, l, [Participation(actor_id="cordis:9", project_id="p:1")], {}, [])
+    >>> (m.survivor.id, m.survivor.name, [u.new.actor_id for u in m.participations])
+    ('se-org:1', 'Polismyndigheten', ['se-org:1'])
+    """
+    merged = merge_actor(survivor, loser)
+    if merged.part_of in (survivor.id, loser.id):
+        merged = merged.model_copy(update={"part_of": None})
+    moved = [p.model_copy(update={"actor_id": survivor.id}) for p in loser_parts]
+    plan, _ = plan_upserts(collapse(moved), survivor_parts)
+    relinked = [
+        u.model_copy(update={"part_of": survivor.id})
+        for u in units
+        if u.id not in (survivor.id, loser.id) and u.part_of == loser.id
+    ]
+    return ActorMerge(survivor=merged, loser=loser, participations=plan, units=relinked)
+
+
 @dataclass
 class Neighbourhood:
     """An actor's ego network: the actors within `depth` collaboration hops and the projects that link them."""
@@ -157,6 +216,18 @@ def chunks(items: list[str], size: int) -> Iterator[list[str]]:
 HOP1_SHARE = 0.6
 
 
+def family_of(units: Callable[[str], list[Actor]], actor_id: str) -> list[str]:
+    """The ids of an actor's units, their units and so on (`GraphStore.units`), each once."""
+    out: dict[str, None] = {}
+    todo = [actor_id]
+    while todo:
+        for u in units(todo.pop()):
+            if u.id != actor_id and u.id not in out:
+                out[u.id] = None
+                todo.append(u.id)
+    return list(out)
+
+
 def tie_order(
     strength: dict[str, int], latest: dict[str, int], south: set[str]
 ) -> Callable[[str], tuple[int, int, int, str]]:
@@ -175,6 +246,7 @@ def walk_neighbourhood(
     participations_of: Callable[[list[str], list[str]], Iterable[Participation]],
     get_actors: Callable[[Iterable[str]], dict[str, Actor]],
     get_projects: Callable[[Iterable[str]], dict[str, Project]],
+    family: Iterable[str] = (),
 ) -> Neighbourhood:
     """The ego walk every store shares, so that all of them return the same actors in the same order.
 
@@ -186,13 +258,14 @@ def walk_neighbourhood(
     actors. `found` says how many actors each hop had before the cap. A store supplies the three
     primitive reads, each for one chunk: `projects_of(actor_ids)`, `members_of(project_ids)`
     ((project_id, actor_id) pairs) and `participations_of(project_ids, actor_ids)` (only those of the
-    given actors).
+    given actors). `family` (the centre's units) walks with the centre, at hop 0: their projects are
+    the centre's when units count for their parent.
     """
-    hops = {center.id: 0}
-    met = {center.id}
+    hops = {center.id: 0} | dict.fromkeys(family, 0)
+    met = set(hops)
     project_ids: set[str] = set()
     projects: dict[str, Project] = {}
-    frontier = [center.id]
+    frontier = list(hops)
     found: dict[int, int] = {}
     capped = False
     leftovers: list[tuple[int, str]] = []  # ranked actors a hop's share of the cap left out
@@ -247,7 +320,8 @@ def walk_neighbourhood(
     members_list = sorted(hops)
     # Only projects that link two actors of the view (or hold the centre) are drawn; a hop-2 walk
     # meets thousands of others.
-    project_ids = {p for p, ms in everyone.items() if center.id in ms or len(ms & hops.keys()) >= 2}
+    centre = {a for a, h in hops.items() if h == 0}
+    project_ids = {p for p, ms in everyone.items() if ms & centre or len(ms & hops.keys()) >= 2}
     # Read participations for the walked actors only: the busiest actors' projects hold thousands of
     # participations of actors outside a capped neighbourhood.
     parts = [
@@ -288,6 +362,11 @@ class Writer(Protocol):
     def upsert_counties(self, counties: Iterable[County]) -> UpsertCounts: ...
     def upsert_themes(self, themes: Iterable[Theme]) -> UpsertCounts: ...
     def remove_actor_key(self, key: str) -> None: ...
+    def merge_actors(self, a: str, b: str) -> str:
+        """Make two stored actors one (`plan_actor_merge`, survivor by `survivor_first`); returns the
+        survivor's id. For when a later source proves that two actors the store holds are one
+        organisation. Raises NotFound when either id is not stored; merging an actor with itself is a no-op."""
+        ...
 
 
 class GraphStore(Protocol):
@@ -345,7 +424,12 @@ class GraphStore(Protocol):
     def search_projects(
         self, query: str = "", filters: ProjectFilter | None = None, limit: int = 50, offset: int = 0
     ) -> tuple[list[Project], int]: ...
-    def neighbourhood(self, actor_id: str, depth: int = 1, max_actors: int = 200) -> Neighbourhood: ...
+    def neighbourhood(
+        self, actor_id: str, depth: int = 1, max_actors: int = 200, with_units: bool = False
+    ) -> Neighbourhood:
+        """The ego walk (`walk_neighbourhood`); `with_units`: the actor's units (`units`, to the bottom)
+        walk with it at hop 0, for views that count a unit's projects for its parent."""
+
     def counties(self) -> list[County]: ...
     def themes(self) -> list[Theme]: ...
     def stats(self) -> Stats: ...

@@ -170,6 +170,8 @@ def count_relationships(rel: str) -> str:
 # -- writes -------------------------------------------------------------------------------------
 MERGE_KEYS = "UNWIND $rows AS row MERGE (k:ActorKey {key: row.key}) ON CREATE SET k.actor_id = row.actor_id"
 DELETE_KEY = "MATCH (k:ActorKey {key: $key}) DELETE k"
+MOVE_KEYS = "MATCH (k:ActorKey {actor_id: $old}) SET k.actor_id = $new"
+DELETE_ACTOR = "MATCH (a:Actor {id: $id}) DETACH DELETE a"
 UNLINK_COUNTY = "UNWIND $ids AS i MATCH (:Actor {id: i})-[r:LOCATED_IN]->(:County) DELETE r"
 LINK_COUNTY = (
     "UNWIND $rows AS row MATCH (a:Actor {id: row.id}) MATCH (c:County {code: row.county_code}) "

@@ -55,10 +55,14 @@ from graph.store.base import (
     Neighbourhood,
     ProjectFilter,
     Stats,
+    Upsert,
     UpsertCounts,
     chunks,
     collapse,
+    family_of,
+    plan_actor_merge,
     plan_upserts,
+    survivor_first,
     walk_neighbourhood,
 )
 from graph.text import fold
@@ -264,12 +268,19 @@ class Neo4jWriter:
     def remove_actor_key(self, key: str) -> None:
         self._do(self._remove_key, key)
 
+    def merge_actors(self, a: str, b: str) -> str:
+        return self._do(self._merge_actors, (a, b))
+
     # -- the operations (replayable) ---------------------------------------------------------
     def _upsert_actors(self, actors: list[Actor]) -> UpsertCounts:
         batch = collapse(actors)
         found = self._existing("Actor", [str(k) for k in batch])
         stored: dict[Hashable, Actor] = {k: read_stored(Actor, v) for k, v in found.items()}
         plan, counts = plan_upserts(batch, stored)
+        self._write_actors(plan)
+        return counts
+
+    def _write_actors(self, plan: list[Upsert[Actor]]) -> None:
         rows: list[dict[str, Any]] = []
         keys: list[dict[str, str]] = []
         moved: list[str] = []
@@ -287,7 +298,36 @@ class Neo4jWriter:
         for chunk in chunks(moved, self._batch):
             self._run(cypher.UNLINK_COUNTY, ids=chunk)
         self._write(cypher.LINK_COUNTY, link)
-        return counts
+
+    def _merge_actors(self, pair: tuple[str, str]) -> str:
+        a, b = pair
+        if a == b:
+            return a
+        found = self._existing("Actor", [a, b])
+        for i in (a, b):
+            if i not in found:
+                raise NotFound(f"no actor {i!r}")
+        survivor, loser = survivor_first(read_stored(Actor, found[a]), read_stored(Actor, found[b]))
+        loser_parts = [
+            read_stored(Participation, r["data"])
+            for r in self._run(cypher.participations_of(actor=True, project=False), actor_id=loser.id)
+        ]
+        stored: dict[Hashable, Participation] = {}
+        for chunk in chunks(sorted({p.project_id for p in loser_parts}), self._batch):
+            for r in self._run(cypher.PARTICIPATIONS_OF_PROJECTS, ids=chunk, actors=[survivor.id]):
+                p = read_stored(Participation, r["data"])
+                stored[(p.actor_id, p.project_id)] = p
+        units = [read_stored(Actor, r["data"]) for r in self._run(cypher.UNITS, id=loser.id)]
+        plan = plan_actor_merge(survivor, loser, loser_parts, stored, units)
+        self._run(cypher.DELETE_ACTOR, id=loser.id)
+        # Every key of the loser, its id included, now names the survivor.
+        self._run(cypher.MOVE_KEYS, old=loser.id, new=survivor.id)
+        self._write(cypher.MERGE_KEYS, [{"key": loser.id, "actor_id": survivor.id}])
+        self._write_actors(
+            [Upsert(new=plan.survivor, old=survivor), *(Upsert(new=u, old=u) for u in plan.units)]
+        )
+        self._write(cypher.MERGE_PARTICIPATIONS, [participation_row(u.new) for u in plan.participations])
+        return survivor.id
 
     def _upsert_projects(self, projects: list[Project]) -> UpsertCounts:
         batch = collapse(projects)
@@ -683,7 +723,9 @@ class Neo4jStore:
         rows = self._rows(page_q, **params, offset=offset, limit=limit)
         return [Project.model_validate_json(r["data"]) for r in rows], total
 
-    def neighbourhood(self, actor_id: str, depth: int = 1, max_actors: int = 200) -> Neighbourhood:
+    def neighbourhood(
+        self, actor_id: str, depth: int = 1, max_actors: int = 200, with_units: bool = False
+    ) -> Neighbourhood:
         """The embedded store's walk (`walk_neighbourhood`), so both give the same actors in the same order."""
 
         def projects_of(ids: list[str]) -> list[str]:
@@ -696,8 +738,9 @@ class Neo4jStore:
             rows = self._rows(cypher.PARTICIPATIONS_OF_PROJECTS, ids=project_ids, actors=actor_ids)
             return [Participation.model_validate_json(r["data"]) for r in rows]
 
+        center = self.get_actor(actor_id)
         return walk_neighbourhood(
-            self.get_actor(actor_id),
+            center,
             depth,
             max_actors,
             projects_of=projects_of,
@@ -705,6 +748,7 @@ class Neo4jStore:
             participations_of=participations_of,
             get_actors=self.get_actors,
             get_projects=self.get_projects,
+            family=family_of(self.units, center.id) if with_units else (),
         )
 
     def counties(self) -> list[County]:

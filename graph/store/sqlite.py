@@ -37,7 +37,10 @@ from graph.store.base import (
     UpsertCounts,
     chunks,
     collapse,
+    family_of,
+    plan_actor_merge,
     plan_upserts,
+    survivor_first,
     walk_neighbourhood,
 )
 from graph.text import fold
@@ -112,9 +115,13 @@ class SqliteWriter:
         found = self._existing("actors", [str(k) for k in batch])
         stored: dict[Hashable, Actor] = {k: read_stored(Actor, v) for k, v in found.items()}
         plan, counts = plan_upserts(batch, stored)
+        self._write_actors([u.new for u in plan])
+        return counts
+
+    def _write_actors(self, actors: list[Actor]) -> None:
         rows: list[tuple[object, ...]] = []
         keys: list[tuple[str, str]] = []
-        for a in (u.new for u in plan):
+        for a in actors:
             search = " | ".join(fold(n) for n in [a.name, *a.aliases])
             rows.append((a.id, a.name, search, a.kind.value, a.country, a.county_code, a.model_dump_json()))
             keys.extend((k, a.id) for k in a.identity_keys())
@@ -126,7 +133,44 @@ class SqliteWriter:
         )
         # The first actor to claim a key keeps it: keys are never silently moved between actors.
         self._con.executemany("INSERT OR IGNORE INTO actor_keys (key, actor_id) VALUES (?, ?)", keys)
-        return counts
+
+    def merge_actors(self, a: str, b: str) -> str:
+        if a == b:
+            return a
+        found = self._existing("actors", [a, b])
+        for i in (a, b):
+            if i not in found:
+                raise NotFound(f"no actor {i!r}")
+        survivor, loser = survivor_first(read_stored(Actor, found[a]), read_stored(Actor, found[b]))
+        loser_parts = [
+            read_stored(Participation, d)
+            for (d,) in self._con.execute("SELECT data FROM participations WHERE actor_id = ?", (loser.id,))
+        ]
+        stored: dict[Hashable, Participation] = {}
+        for chunk in _chunks(sorted({p.project_id for p in loser_parts})):
+            for (d,) in self._con.execute(
+                f"SELECT data FROM participations WHERE actor_id = ? AND project_id IN ({_marks(len(chunk))})",
+                [survivor.id, *chunk],
+            ):
+                p = read_stored(Participation, d)
+                stored[(p.actor_id, p.project_id)] = p
+        units = [
+            read_stored(Actor, d)
+            for (d,) in self._con.execute(
+                "SELECT data FROM actors WHERE json_extract(data, '$.part_of') = ?", (loser.id,)
+            )
+        ]
+        plan = plan_actor_merge(survivor, loser, loser_parts, stored, units)
+        self._con.execute("DELETE FROM participations WHERE actor_id = ?", (loser.id,))
+        self._con.execute("DELETE FROM actors WHERE id = ?", (loser.id,))
+        # Every key of the loser, its id included, now names the survivor.
+        self._con.execute("UPDATE actor_keys SET actor_id = ? WHERE actor_id = ?", (survivor.id, loser.id))
+        self._con.execute(
+            "INSERT OR IGNORE INTO actor_keys (key, actor_id) VALUES (?, ?)", (loser.id, survivor.id)
+        )
+        self._write_actors([plan.survivor, *plan.units])
+        self._write_participations([u.new for u in plan.participations])
+        return survivor.id
 
     def upsert_projects(self, projects: Iterable[Project]) -> UpsertCounts:
         batch = collapse(projects)
@@ -164,14 +208,16 @@ class SqliteWriter:
                 if (aid, pid) in wanted:
                     stored[(aid, pid)] = read_stored(Participation, data)
         plan, counts = plan_upserts(batch, stored)
-        rows = [(p.actor_id, p.project_id, p.role.value, p.model_dump_json()) for p in (u.new for u in plan)]
         self._check_endpoints(wanted)
+        self._write_participations([u.new for u in plan])
+        return counts
+
+    def _write_participations(self, parts: list[Participation]) -> None:
         self._con.executemany(
             "INSERT INTO participations (actor_id, project_id, role, data) VALUES (?,?,?,?) "
             "ON CONFLICT(actor_id, project_id) DO UPDATE SET role=excluded.role, data=excluded.data",
-            rows,
+            [(p.actor_id, p.project_id, p.role.value, p.model_dump_json()) for p in parts],
         )
-        return counts
 
     def _check_endpoints(self, keys: set[tuple[str, str]]) -> None:
         actor_ids = sorted({a for a, _ in keys})
@@ -548,7 +594,9 @@ class SqliteStore:
         )
         return [Project.model_validate_json(d) for (d,) in rows], total
 
-    def neighbourhood(self, actor_id: str, depth: int = 1, max_actors: int = 200) -> Neighbourhood:
+    def neighbourhood(
+        self, actor_id: str, depth: int = 1, max_actors: int = 200, with_units: bool = False
+    ) -> Neighbourhood:
         def projects_of(ids: list[str]) -> list[str]:
             sql = f"SELECT project_id FROM participations WHERE actor_id IN ({_marks(len(ids))})"
             return [r[0] for r in self._q(sql, ids)]
@@ -564,8 +612,9 @@ class SqliteStore:
             )
             return [Participation.model_validate_json(d) for (d,) in self._q(sql, [*project_ids, *actor_ids])]
 
+        center = self.get_actor(actor_id)
         return walk_neighbourhood(
-            self.get_actor(actor_id),
+            center,
             depth,
             max_actors,
             projects_of=projects_of,
@@ -573,6 +622,7 @@ class SqliteStore:
             participations_of=participations_of,
             get_actors=self.get_actors,
             get_projects=self.get_projects,
+            family=family_of(self.units, center.id) if with_units else (),
         )
 
     def counties(self) -> list[County]:

@@ -1,0 +1,85 @@
+"""Does the loading order change the actors? Ingest the shared sources in two orders, compare the actors.
+
+    .venv/bin/python -m eval.resolution.order --data ../shared/data --out /tmp/order
+
+Order A is registry, agencies, CORDIS H2020, Horizon Europe, Interreg, ERDF; order B is the reverse.
+Each actor is compared as the set of source records it carries (ids may differ with the order: the
+record that arrives first names the actor), so the figure is how many of those groups exist in one
+order's graph and not in the other's. Prints the figures and every group that differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from graph.store.sqlite import SqliteStore
+from ingest.loaders import LOADERS
+from ingest.pipeline import commit
+
+# (loader, path under the shared data directory; None: the bundled file)
+SOURCES: dict[str, tuple[str, str | None]] = {
+    "registry": ("registry", None),
+    "agencies": ("agencies", "sweden/myndighetsregister-scb.json"),
+    "h2020": ("cordis", "cordis/h2020-2014-2018"),
+    "horizon-europe": ("cordis", "cordis/horizon-europe-2021-2024"),
+    "interreg": ("interreg", "interreg/swedish-partners-interreg-2021-2027.json"),
+    "erdf": ("erdf", "sweden/erdf-2014-2020-projektbanken-2016-10.json"),
+}
+ORDER_A = tuple(SOURCES)
+ORDER_B = tuple(reversed(ORDER_A))
+
+
+def build(db: Path, order: Sequence[str], data: Path) -> None:
+    """A fresh store at `db` with the sources loaded in `order`."""
+    for p in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        p.unlink(missing_ok=True)
+    store = SqliteStore(db)
+    store.init_schema()
+    try:
+        for name in order:
+            loader, rel = SOURCES[name]
+            batch = LOADERS[loader](data / rel) if rel else LOADERS[loader]()  # type: ignore[call-arg]
+            commit(store, batch)
+    finally:
+        store.close()
+
+
+def groups(db: Path) -> dict[frozenset[str], str]:
+    """Each actor as the set of its source records → its name."""
+    store = SqliteStore(db)
+    try:
+        return {frozenset(s.record for s in a.sources): a.name for a in store.iter_actors()}
+    finally:
+        store.close()
+
+
+def compare(a: Path, b: Path) -> tuple[int, int, list[str], list[str]]:
+    """(actors in A, actors in B, groups only in A, groups only in B), each group as a readable line."""
+    ga, gb = groups(a), groups(b)
+
+    def show(g: dict[frozenset[str], str], keys: set[frozenset[str]]) -> list[str]:
+        return sorted(f"{g[k]}: {' '.join(sorted(k))}" for k in keys)
+
+    return len(ga), len(gb), show(ga, set(ga) - set(gb)), show(gb, set(gb) - set(ga))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--out", type=Path, required=True, help="directory for the two databases")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    a, b = args.out / "a.db", args.out / "b.db"
+    build(a, ORDER_A, args.data)
+    build(b, ORDER_B, args.data)
+    na, nb, only_a, only_b = compare(a, b)
+    print(f"actors: A {na} / B {nb}; groups only in A: {len(only_a)}, only in B: {len(only_b)}")
+    for side, lines in (("A", only_a), ("B", only_b)):
+        for line in lines:
+            print(f"  only in {side}: {line}")
+
+
+if __name__ == "__main__":
+    main()
