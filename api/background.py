@@ -51,6 +51,7 @@ from graph.analysis import (
 from graph.analysis.run import result_key
 from graph.geo import COUNTIES
 from graph.model import Actor
+from graph.projection import RECORDS_KEY
 from graph.settings import Settings
 from graph.store.base import GraphStore
 
@@ -314,6 +315,8 @@ class Precompute:
     lead: bool = False
     #: When given (a server), large graphs are built by a `derive` process with these settings.
     settings: Settings | None = None
+    #: Seconds each step took in the last build (`innograph derive` prints the slowest).
+    step_seconds: dict[str, float] = field(default_factory=dict)
     _progress: Progress = field(default_factory=lambda: Progress(ready=False, version=None))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -370,6 +373,7 @@ class Precompute:
             return False
         todo = steps(self.store)
         failed: list[str] = []
+        self.step_seconds = {}
         self._set(ready=False, version=version, done=0, total=len(todo), current=None, seconds=0.0, failed=[])
         for i, (name, fn) in enumerate(todo):
             if self._stop.is_set() or self.store.version() != version:
@@ -379,14 +383,17 @@ class Precompute:
                 self.on_step(i, len(todo), name)
             if self.lead:
                 write_lease(self.store, version, Lease(i, len(todo), name))
+            started = time.perf_counter()
             try:
                 with cache.fresh():
                     fn()
             except Exception as e:  # one broken step does not hold the others back
                 log.warning("precompute %s: %s", name, e)
                 failed.append(f"{name}: {type(e).__name__}: {e}")
+            self.step_seconds[name] = time.perf_counter() - started
         if self.lead:
             write_lease(self.store, version, Lease(len(todo), len(todo), None, finished=True))
+        cache.drop(self.store, RECORDS_KEY)  # every step has what it needs from them now
         release_memory()
         self._set(
             ready=True,

@@ -31,14 +31,17 @@ import logging
 import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
+
+from pydantic import BaseModel
 
 from graph.store.base import GraphStore
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 log = logging.getLogger(__name__)
 
 #: Keys kept in memory per store (least recently used dropped first; big items are few).
@@ -167,9 +170,53 @@ class StoreCache:
         except Exception as e:
             log.warning("derived %s: cannot write: %s", key, e)
 
+    def drop(self, prefix: str) -> None:
+        """Forget the memory entries whose key starts with `prefix` (what is kept beside the store stays)."""
+        with self._guard:
+            for key in [k for k in self._mem if k.startswith(prefix)]:
+                del self._mem[key]
+
     def clear(self) -> None:
         with self._guard:
             self._mem.clear()
+
+
+class PackedModels(Sequence[M]):
+    """A read-only list of pydantic records held as their JSON, each record built when first read.
+
+    For derived data that keeps many records but reads few per request (the partner index keeps
+    every actor and project and names a dozen per query): unpickling 80,000 pydantic models takes
+    ~10 s, unpickling their JSON strings a fraction of a second. Each JSON is the model's own dump,
+    read back by the model (`model_validate_json`), so an item equals the record it was made from.
+    """
+
+    def __init__(self, model: type[M], items: Iterable[M]) -> None:
+        self._model = model
+        self._json = [m.model_dump_json() for m in items]
+        self._built: dict[int, M] = {}
+
+    def __len__(self) -> int:
+        return len(self._json)
+
+    @overload
+    def __getitem__(self, i: int) -> M: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[M]: ...
+    def __getitem__(self, i: int | slice) -> M | list[M]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self._json)
+        hit = self._built.get(i)
+        if hit is None:
+            hit = self._built[i] = self._model.model_validate_json(self._json[i])
+        return hit
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"model": self._model, "json": self._json}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._model, self._json, self._built = state["model"], state["json"], {}
 
 
 class _Missing:
@@ -261,6 +308,12 @@ def fresh() -> Iterator[None]:
         yield
     finally:
         _THREAD.fresh = before
+
+
+def drop(store: GraphStore, prefix: str) -> None:
+    """Forget what memory holds under keys starting with `prefix` for this store (e.g. the records a
+    build read: needed while building, dead weight in a server afterwards)."""
+    cache_for(store).drop(prefix)
 
 
 def clear() -> None:

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from graph.model import ROLE_RANK, Actor, Participation, Project, Role
+
+if TYPE_CHECKING:
+    from graph.store.base import GraphStore
 
 PROJECT_PREFIX = "project:"
 
@@ -84,6 +89,54 @@ def rolled_up(
         if old is None or ROLE_RANK[old.role] < ROLE_RANK[p.role]:
             best[key] = p if aid == p.actor_id else p.model_copy(update={"actor_id": aid})
     return [a for a in actors if a.id not in up], list(best.values())
+
+
+@dataclass(frozen=True)
+class Records:
+    """Every actor, project and participation of one store version, read once."""
+
+    actors: list[Actor]
+    projects: list[Project]
+    participations: list[Participation]
+
+
+#: The `graph.cache` keys of the records (memory only): `graph.cache.drop` forgets them after a build.
+RECORDS_KEY = "records"
+
+
+def store_records(store: GraphStore) -> Records:
+    """The store's records of its current version, read (and checked by the model) once per version.
+
+    The analysis graphs, the funding facts, the partner index and the exported tables all start from
+    every record; reading them once instead of once each is most of what a build of derived data
+    saves (each read of all participations validates 180,000 JSON records). Memory only: a process
+    that builds derived data drops them when it is done (`graph.cache.drop`).
+    """
+    from graph.cache import derived
+
+    version = store.version()
+    return derived(
+        store,
+        RECORDS_KEY,
+        lambda: Records(
+            list(store.iter_actors()), list(store.iter_projects()), list(store.iter_participations())
+        ),
+        persist=False,
+        version=version,
+    )
+
+
+def rolled_records(store: GraphStore, units_apart: bool = False) -> tuple[list[Actor], list[Participation]]:
+    """`rolled_up` of the store's records, once per version (see `store_records`)."""
+    from graph.cache import derived
+
+    version = store.version()
+
+    def compute() -> tuple[list[Actor], list[Participation]]:
+        r = store_records(store)
+        return rolled_up(r.actors, r.participations, units_apart)
+
+    return derived(store, f"{RECORDS_KEY}:rolled:{units_apart}", compute, persist=False, version=version)
 
 
 def bipartite_graph(

@@ -177,6 +177,19 @@ def test_louvain_finds_the_cliques_whatever_the_insertion_order() -> None:
     assert communities.modularity(g, parts) == pytest.approx(2 * (6 / 13 - 0.25))
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_modularity_equals_networkx(seed: int) -> None:
+    rng = random.Random(seed)
+    g = nx.gnm_random_graph(200, 900, seed=seed)
+    for u, v in g.edges():
+        g[u][v]["weight"] = rng.randint(1, 5)
+    g.add_edge(7, 7, weight=3)  # a self-loop counts as networkx counts it
+    parts = [frozenset(c) for c in nx.community.louvain_communities(g, seed=seed)]
+    assert communities.modularity(g, parts) == pytest.approx(nx.community.modularity(g, parts), abs=1e-12)
+    one = [frozenset(g)]
+    assert communities.modularity(g, one) == pytest.approx(nx.community.modularity(g, one), abs=1e-12)
+
+
 def test_large_graphs_use_igraph_and_find_the_planted_communities() -> None:
     """Above IGRAPH_FROM nodes Louvain runs in igraph: same planted groups as networkx, any insertion order."""
     sizes = [communities.IGRAPH_FROM // 50] * 50

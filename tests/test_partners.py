@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import pickle
 import re
 from pathlib import Path
 
@@ -26,12 +27,14 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.cli import cli
+from graph import cache
 from graph.errors import InvalidInput
 from graph.model import Actor, ActorKind, Participation, Project, Role
 from graph.partners import (
     PartnerIndex,
     PartnerQuery,
     code_tokens,
+    find,
     find_partners,
     parse_query,
     partner_index,
@@ -286,6 +289,19 @@ def test_index_is_cached_per_store_version(crafted: SqliteStore, tmp_path: Path)
     other.init_schema()
     assert partner_index(other) is not second
     other.close()
+
+
+def test_index_read_back_from_beside_the_store_answers_the_same(crafted: SqliteStore) -> None:
+    """What a new process loads (the pickled index: records as JSON, built when read) ranks alike."""
+    built = partner_index(crafted)
+    loaded = pickle.loads(pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL))
+    assert isinstance(loaded.actors, cache.PackedModels) and len(loaded.actors) == len(built.actors)
+    assert list(loaded.actors) == list(built.actors) and list(loaded.projects) == list(built.projects)
+    assert (loaded.A_bin != built.A_bin).nnz == 0
+    q = PartnerQuery(topic="marine robotics", members=[MUNI, MCO])
+    assert find(loaded, q, crafted).model_dump() == find(built, q, crafted).model_dump()
+    again = pickle.loads(pickle.dumps(loaded))  # packed once, kept packed
+    assert again.actors[-1] == built.actors[-1]
 
 
 # --- CLI and API -------------------------------------------------------------------------------------------

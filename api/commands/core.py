@@ -358,6 +358,8 @@ def derive(ctx: Context, quiet: bool, after_ingest: bool) -> None:
         + (f", {len(p.failed)} failed: {'; '.join(p.failed)}" if p.failed else ""),
         err=True,
     )
+    slowest = sorted(job.step_seconds.items(), key=lambda kv: -kv[1])[:8]
+    click.echo("  slowest steps: " + ", ".join(f"{name} {s:.1f} s" for name, s in slowest), err=True)
 
 
 QUIET_S = 10.0

@@ -53,6 +53,7 @@ from graph.cache import derived
 from graph.crosswalk import Crosswalk, default_crosswalk
 from graph.geo import COUNTIES, SOUTH_SWEDEN, county_from_nuts
 from graph.model import Actor, ActorKind, Participation, Project, Role, Theme
+from graph.projection import store_records
 from graph.store.base import GraphStore
 
 #: What a participation's amount means in each programme (shown beside every result).
@@ -271,7 +272,8 @@ def store_facts(store: GraphStore) -> tuple[list[Fact], dict[str, str]]:
     """The facts of a store and the names of its themes, computed once per store version (`graph.cache`)."""
 
     def compute() -> tuple[list[Fact], dict[str, str]]:
-        facts = funding_facts(store.iter_actors(), store.iter_projects(), store.iter_participations())
+        r = store_records(store)  # read once per store version, shared with the graphs and the index
+        facts = funding_facts(r.actors, r.projects, r.participations)
         return facts, theme_names(store.themes())
 
     return derived(store, "funding-facts", compute)

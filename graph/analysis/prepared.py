@@ -12,7 +12,7 @@ version computes everything again. What is reported from them is `graph.analysis
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -22,11 +22,14 @@ from graph import cache
 from graph.analysis import brokerage as bro
 from graph.analysis import centrality as cen
 from graph.analysis import communities as com
+from graph.analysis import counties as cty
 from graph.analysis.communities import sorted_copy
 from graph.analysis.scope import Scope, View, make_view
 from graph.crosswalk import themes_for
-from graph.model import Theme
-from graph.projection import PROJECT_PREFIX, collaboration_graph
+from graph.geo import COUNTIES
+from graph.model import Project, Theme
+from graph.projection import PROJECT_PREFIX, bipartite_graph, collaboration_graph, store_records
+from graph.settings import Settings
 from graph.store.base import GraphStore
 
 T = TypeVar("T")
@@ -120,6 +123,27 @@ class Prepared:
         )
         return [frozenset(c) for c in parts]
 
+    def modularity(self) -> float:
+        """Newman's modularity of `communities()` on the whole graph: one figure per version, not one
+        computation per scope that lists communities."""
+        return float(self._memo("modularity", lambda: com.modularity(self.collab, self.communities())))
+
+    def county_matrix(self, scope: Scope) -> cty.CountyMatrix:
+        """Observed/expected collaboration of all 21 counties under the scope's project filters.
+
+        The matrix depends on the project filters only (its counties are always all of Sweden's: one
+        Sweden-wide null model), so every county's scope shares one computation.
+        """
+        everyone = scope.everyone()
+
+        def compute() -> cty.CountyMatrix:
+            v = self.view(everyone)
+            complete = [x for x in v.projects if v.view_bipartite.nodes[x].get("coverage", "all") != "owner"]
+            return cty.county_matrix(v.view_bipartite, v.view_collab, complete, sorted(COUNTIES))
+
+        matrix: cty.CountyMatrix = self._memo(f"county_matrix:{everyone!r}", compute)
+        return matrix
+
     def closeness(self, nodes: list[str]) -> dict[str, float]:
         return self._grow(
             "closeness",
@@ -157,10 +181,10 @@ class Prepared:
             return self._views[scope]
 
 
-def _project_themes(store: GraphStore, bipartite: nx.Graph) -> tuple[dict[str, tuple[str, ...]], bool]:
+def _project_themes(projects: Iterable[Project]) -> tuple[dict[str, tuple[str, ...]], bool]:
     """Each project node's theme ids: its own plus the S3 areas the crosswalk maps it onto."""
     out: dict[str, tuple[str, ...]] = {}
-    for p in store.iter_projects():
+    for p in projects:
         node = PROJECT_PREFIX + p.id
         out[node] = tuple(sorted({*p.themes, *(link.theme_id for link in themes_for(p))}))
     return out, True
@@ -168,9 +192,11 @@ def _project_themes(store: GraphStore, bipartite: nx.Graph) -> tuple[dict[str, t
 
 def build_prepared(store: GraphStore, version: int) -> Prepared:
     """Read the store's graph and build what every analysis starts from (no scores yet)."""
-    bipartite = sorted_copy(store.to_networkx())
+    # the same graph as `store.to_networkx()`, from the records every other build reads too
+    r = store_records(store)
+    bipartite = sorted_copy(bipartite_graph(r.actors, r.projects, r.participations, Settings().units_apart))
     collab = collaboration_graph(bipartite)
-    project_themes, crosswalk = _project_themes(store, bipartite)
+    project_themes, crosswalk = _project_themes(r.projects)
     themes = {t.id: t for t in store.themes()}
     return Prepared(
         version=version,

@@ -248,7 +248,7 @@ def communities_result(p: Prepared, scope: Scope, top: int | None) -> Communitie
         ),
         seed=com.LOUVAIN_SEED,
         resolution=com.RESOLUTION,
-        modularity=r6(com.modularity(g, parts)),
+        modularity=r6(p.modularity()),
         total_communities=len(parts),
         singletons=sum(1 for c in parts if len(c) == 1),
         communities=_cut(listed, top),
@@ -341,8 +341,7 @@ def counties_result(p: Prepared, scope: Scope, top: int | None) -> CountiesResul
     """
     v = p.view(scope)
     codes = _scope_counties(scope)
-    complete = [x for x in v.projects if v.view_bipartite.nodes[x].get("coverage", "all") != "owner"]
-    m = cty.county_matrix(v.view_bipartite, v.view_collab, complete, sorted(COUNTIES))
+    m = p.county_matrix(scope)
     wanted = set(codes)
     rows = [
         CountyRow(

@@ -40,7 +40,7 @@ from graph.analysis.scope import Scope
 from graph.export.selection import select_bipartite
 from graph.export.tables import Table, cell, table_from_dicts
 from graph.geo import COUNTIES
-from graph.projection import project_node, rolled_up, rollup
+from graph.projection import project_node, rolled_records, rollup, store_records
 from graph.settings import Settings
 from graph.store.base import GraphStore
 
@@ -60,8 +60,8 @@ def record_tables(store: GraphStore, chosen: nx.Graph) -> list[Table]:
     wanted = set(project_ids)
     keep_actors = set(actor_ids)
     units_apart = Settings().units_apart
-    every = list(store.iter_actors())
-    participations = list(store.iter_participations())
+    records = store_records(store)  # read once per store version, shared with the graphs and the index
+    every, participations = records.actors, records.participations
     up = {} if units_apart else rollup(every)
     units = {u for u, top in up.items() if top in keep_actors}
     unit_projects: dict[str, set[str]] = {u: set() for u in units}
@@ -127,7 +127,7 @@ def record_tables(store: GraphStore, chosen: nx.Graph) -> list[Table]:
         )
     part_rows = []
     # a unit's participations are its parent's, as in the graph the tables come from (Actor.part_of)
-    _, counted = rolled_up(every, participations, units_apart)
+    _, counted = rolled_records(store, units_apart)
     for part in counted:
         if part.project_id in wanted and part.actor_id in keep_actors:
             part_rows.append(

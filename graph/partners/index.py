@@ -17,19 +17,21 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
 
-from graph.cache import derived
+from graph.cache import PackedModels, derived
 from graph.geo import county_from_nuts
 from graph.model import Actor, Participation, Project, Role
 from graph.partners.text import CODE, code_levels, code_path, words
-from graph.projection import rolled_up
+from graph.projection import rolled_records, store_records
 from graph.settings import Settings
 from graph.store.base import GraphStore
 from graph.text import fold
 
+M = TypeVar("M", Actor, Project)
 BM25_K1 = 1.2
 BM25_B = 0.75
 PAGERANK_RESTART = 0.7  # probability of jumping back to the members at each step (0.5–0.85 tested)
@@ -71,8 +73,8 @@ class PartnerIndex:
     def __init__(
         self, actors: Iterable[Actor], projects: Iterable[Project], participations: Iterable[Participation]
     ) -> None:
-        self.actors: list[Actor] = sorted(actors, key=lambda a: a.id)
-        self.projects: list[Project] = sorted(projects, key=lambda p: p.id)
+        self.actors: Sequence[Actor] = sorted(actors, key=lambda a: a.id)
+        self.projects: Sequence[Project] = sorted(projects, key=lambda p: p.id)
         self.actor_pos = {a.id: i for i, a in enumerate(self.actors)}
         self.project_pos = {p.id: j for j, p in enumerate(self.projects)}
         n_a, n_p = len(self.actors), len(self.projects)
@@ -122,14 +124,29 @@ class PartnerIndex:
         self._build_codes()
         self._build_keys()
 
+    # -- how it is kept beside the store (`graph.cache` pickles it) --------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        """The arrays as they are; the records as JSON (`graph.cache.PackedModels`, built when read), and
+        no `A_bin` (rebuilt from `A`): loading then takes about a second instead of ~10."""
+        state = dict(self.__dict__)
+        state["actors"] = _packed(Actor, self.actors)
+        state["projects"] = _packed(Project, self.projects)
+        state.pop("A_bin", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        a_bin = self.A.copy()
+        a_bin.data[:] = 1.0
+        self.A_bin = a_bin
+
     # -- construction helpers
     @classmethod
     def from_store(cls, store: GraphStore) -> PartnerIndex:
         # Units count for their parent legal entity (graph.projection.rolled_up; INNOGRAPH_UNITS_APART=1)
-        actors, parts = rolled_up(
-            store.iter_actors(), store.iter_participations(), units_apart=Settings().units_apart
-        )
-        return cls(actors, store.iter_projects(), parts)
+        # (read once per store version: `graph.projection.store_records`)
+        actors, parts = rolled_records(store, units_apart=Settings().units_apart)
+        return cls(actors, store_records(store).projects, parts)
 
     @staticmethod
     def walk_matrices(b: sp.csr_matrix) -> tuple[sp.csr_matrix, sp.csr_matrix]:
@@ -254,6 +271,10 @@ class PartnerIndex:
             return np.zeros(len(self.actors))
         via = np.asarray(self.A_bin[list(members)].sum(axis=0)).ravel() * self.inv_log_deg
         return np.asarray(self.A_bin @ via).ravel()
+
+
+def _packed(model: type[M], items: Sequence[M]) -> PackedModels[M]:
+    return items if isinstance(items, PackedModels) else PackedModels(model, items)
 
 
 def build_index(store: GraphStore) -> PartnerIndex:
