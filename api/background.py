@@ -254,8 +254,9 @@ Step = tuple[str, Callable[[], object]]
 
 def steps(store: GraphStore) -> list[Step]:
     """The derived data the pages and commands use: each analysis in the scopes the pages, the API's
-    defaults and the county reports ask for; the South Sweden counties' isolated views, reports and
-    downloads; the partner index. Each step keeps its result in `graph.cache` (memory and beside the
+    defaults and the county reports ask for; the centrality of every other county (the measures on
+    any Swedish actor's page: computed on a request, they would hold the server for half a minute);
+    the South Sweden counties' isolated views, reports and downloads; the partner index. Each step keeps its result in `graph.cache` (memory and beside the
     store), so a process that finds them there reads them without building the graphs."""
     from api.routes.analysis_views import isolated_html
     from api.routes.export import export_file
@@ -278,6 +279,9 @@ def steps(store: GraphStore) -> list[Step]:
         county = Scope(counties=(code,))
         out += [analysis(name, county, None) for name in ("centrality", "brokerage", "isolated")]
         out += [analysis(name, county, 100) for name in ("centrality", "brokerage")]  # the API's default
+    for code in sorted(set(COUNTIES) - set(SOUTH_SWEDEN)):  # every other Swedish actor's page measures
+        county = Scope(counties=(code,))
+        out += [analysis("centrality", county, None), analysis("centrality", county, 100)]
     max_nodes = 300  # the isolated view's default cap (the server's `api_max_nodes` allows more)
     out.append(("isolated view", functools.partial(isolated_html, store, south, max_nodes)))
     for code in SOUTH_SWEDEN:  # what a county's page, report and downloads show

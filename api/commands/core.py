@@ -109,9 +109,10 @@ def ingest_command(source: str, help_text: str, metavar: str = "PATH") -> click.
 @click.command("registry")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--no-derive", is_flag=True, help="Do not build derived data in the background afterwards.")
 @store_options
 @pass_ctx
-def ingest_registry(ctx: Context, path: Path | None, as_json: bool) -> None:
+def ingest_registry(ctx: Context, path: Path | None, as_json: bool, no_derive: bool) -> None:
     """Load the bundled seed registry (or a registry YAML file of the same shape).
 
     \b
@@ -119,7 +120,7 @@ def ingest_registry(ctx: Context, path: Path | None, as_json: bool) -> None:
       innograph ingest registry
       innograph ingest registry my-registry.yaml --db /tmp/g.db
     """
-    run_ingest(ctx, "registry", path, as_json)
+    run_ingest(ctx, "registry", path, as_json, derive=not no_derive)
 
 
 @click.command()

@@ -73,6 +73,13 @@ class Prepared:
         self.weights()
         return self._matrices["_a"]
 
+    def hop_graph(self) -> Any:
+        """`adjacency()` as an igraph graph (for closeness), built once."""
+        with self.lock:
+            if "_h" not in self._matrices:
+                self._matrices["_h"] = cen.hop_graph(self.adjacency())
+            return self._matrices["_h"]
+
     def _memo(self, key: str, compute: Callable[[], Any]) -> Any:
         key = f"scores:{key}:{SCORE_SETTINGS}"
         if self.store is None:
@@ -149,7 +156,7 @@ class Prepared:
             "closeness",
             nodes,
             lambda missing: {
-                str(k): v for k, v in cen.closeness(self.collab, missing, a=self.adjacency()).items()
+                str(k): v for k, v in cen.closeness(self.collab, missing, h=self.hop_graph()).items()
             },
         )
 
