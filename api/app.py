@@ -100,7 +100,8 @@ _PARAM_PATTERNS = {
     "country": "^ *[A-Za-z]{2} *$",
     "exclude_country": "^ *[A-Za-z]{2} *$",
     "kind": "^(?:" + "|".join(k.value for k in ActorKind) + "|sme)$",
-    "lang": "^ *(?:[eE][nN]|[sS][vV]) *$",  # api.deps.request_lang: en or sv, any case
+    # api.deps.request_lang: en or sv, any case; left blank (a form's "default") it follows Accept-Language
+    "lang": "^ *(?:[eE][nN]|[sS][vV])? *$",
 }
 
 
@@ -153,6 +154,18 @@ def conforming_openapi(app: FastAPI) -> dict[str, Any]:
                     response["content"] = {"application/json": body}
     app.openapi_schema = doc
     return doc
+
+
+def allowed_methods(app: FastAPI, scope: Any) -> list[str]:
+    """Every method some route takes on this request's path (the `Allow` header of a 405)."""
+    from starlette.routing import Match
+
+    methods = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+    return [
+        m
+        for m in methods
+        if any(route.matches({**scope, "method": m})[0] == Match.FULL for route in app.router.routes)
+    ]
 
 
 def add_docs(app: FastAPI) -> None:
@@ -244,6 +257,9 @@ def create_app(
         )
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
+        if exc.status_code == 405:
+            # Starlette names only the first route on the path; a path may have one route per method.
+            response.headers["Allow"] = ", ".join(allowed_methods(app, request.scope))
         return response
 
     @app.exception_handler(RequestValidationError)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
+from pydantic import BaseModel
 
 from graph.analysis.scope import YEAR_MAX, YEAR_MIN, Scope
 from graph.geo import COUNTIES
@@ -68,9 +69,9 @@ def request_lang(request: Request) -> str:
     """The page language: `?lang=` when given (en or sv), else the browser's Accept-Language, else English."""
     from viz.texts import LANGS, check_lang
 
-    asked = request.query_params.get("lang")
-    if asked:
-        return check_lang(asked.strip().lower())
+    asked = (request.query_params.get("lang") or "").strip()
+    if asked:  # blank is "not given", as the schema says (api.app._PARAM_PATTERNS)
+        return check_lang(asked.lower())
     ranked = []
     for i, part in enumerate(request.headers.get("accept-language", "").split(",")):
         tag, _, params = part.strip().partition(";")
@@ -97,3 +98,25 @@ def get_lang(
 
 
 LangDep = Annotated[str, Depends(get_lang)]
+
+
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            return _inline(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inline(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline(v, defs) for v in node]
+    return node
+
+
+def request_body(model: type[BaseModel], text: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An OpenAPI `requestBody` for a route that reads its body by hand (to take JSON or text): the
+    pydantic model's schema for `application/json` (inlined, so it needs no components), and `text`'s
+    schema for `text/plain` when the route also reads text. Required: an empty body is refused."""
+    schema = model.model_json_schema()
+    content: dict[str, Any] = {"application/json": {"schema": _inline(schema, schema.get("$defs", {}))}}
+    if text is not None:
+        content["text/plain"] = {"schema": text}
+    return {"required": True, "content": content}

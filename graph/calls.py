@@ -94,6 +94,7 @@ class CallsResult(BaseModel):
     calls_read: int
     region: list[str] = Field(description="county codes, or the one actor asked about")
     topics: list[TopicMatch]
+    message: str | None = Field(default=None, description="what the answer could not use, in words")
     note: str = (
         "Fit is read from CORDIS and the other loaded sources' past projects; work outside them is not seen."
     )
@@ -337,6 +338,9 @@ def parse_counties(values: Sequence[str]) -> list[str]:
     return sorted(set(out)) or list(SOUTH_SWEDEN)
 
 
+NO_TOPIC = "give at least one call topic: a code and a title, one per line, or a CSV/JSONL text"
+
+
 def run_calls(
     store: GraphStore,
     topics: list[CallTopic],
@@ -347,9 +351,7 @@ def run_calls(
 ) -> CallsResult:
     """One home for the CLI's and the API's matching: the topics for one actor, else for the counties."""
     if not topics:
-        raise InvalidInput(
-            "give at least one call topic: a code and a title, one per line, or a CSV/JSONL text"
-        )
+        raise InvalidInput(NO_TOPIC)
     index = partner_index(store)
     if actor:
         i = index.resolve(actor, store)

@@ -57,6 +57,7 @@ from ingest.validate import (
     BadValue,
     amount,
     identifier,
+    looks_like_zip,
     open_zip,
     read_file,
     read_member,
@@ -185,7 +186,7 @@ class _Files:
         if path.is_dir():
             for p in sorted(path.rglob("*.csv")):
                 self._members.setdefault(p.name.lower(), str(p))
-        elif zipfile.is_zipfile(path):
+        elif looks_like_zip(path):  # a truncated download too: open_zip calls it a damaged zip
             self._zip = open_zip(path)
             for n in sorted(self._zip.namelist()):
                 if n.lower().endswith(".csv"):

@@ -63,8 +63,46 @@ def swedish_place(
     return out
 
 
+# Local and regional government as the countries of the sources name it (folded: lower case, no accents),
+# by the word a name starts or ends with: "Ayuntamiento de Novelda", "Comune di Padova", "Gemeente
+# Rotterdam", "Stadt Leipzig", "Aalborg Kommune", "Mikkelin kaupunki", "Tallinna linn", "Essex County
+# Council", "Diputación Provincial de Huelva", "Provincie Groningen". CORDIS types all of them PUB
+# (public body), which alone would make them government agencies.
+_LOCAL_FIRST = (
+    "ayuntamiento|ajuntament|concello|comune|citta|citta metropolitana|municipio|municipiul|primaria|"
+    "camara municipal|commune|communaute d|ville de|mairie|metropole|gemeente|stad|stadt|landeshauptstadt|"
+    "hansestadt|gemeinde|stadtgemeinde|marktgemeinde|magistrat|stadtverwaltung|municipality of|city of|"
+    "town of|borough of|dimos|gmina|miasto|urzad miasta|statutarni mesto|mesto|mestna obcina|obcina|obec|"
+    "grad|kommune|kaupunki|comhairle"
+)
+_LOCAL_LAST = (
+    "city council|town council|borough council|district council|city hall|municipality|kommune|kommun|"
+    "kaupunki|kunta|udala|linn|linnavalitsus|vallavalitsus|pasvaldiba|pilsetas dome|novada dome|rigas dome|"
+    "savivaldybe|savivaldybes administracija|onkormanyzat|onkormanyzata|belediyesi|stadsdeel|gemeente|"
+    "stadt|gemeinde"
+)
+_REGIONAL_FIRST = (
+    "regione|region|provincia|provincie|province|diputacion|diputacio|landkreis|kreis|departement|"
+    "conseil departemental|conseil regional|county council|generalitat|junta de|gobierno de|"
+    "comunidad autonoma|wojewodztwo|urzad marszalkowski|perifereia"
+)
+_REGIONAL_LAST = "county council|regional council|landkreis|kreis|maakond|wojewodztwa|provincie|province"
+_MUNICIPALITY = re.compile(rf"^(?:{_LOCAL_FIRST})\b|\b(?:{_LOCAL_LAST})$")
+_REGIONAL = re.compile(rf"^(?:{_REGIONAL_FIRST})\b|\b(?:{_REGIONAL_LAST})$")
+# Words that make a "City of …" or "… Kommune" name something else: a school, a hospital, a company.
+_NOT_THE_COUNCIL = {
+    "college", "school", "skole", "hospital", "museum", "library", "ltd", "limited", "gmbh", "spa", "srl",
+    "bv", "nv", "ab", "oy", "as", "sa", "ag", "kf", "foundation", "stiftung", "fondazione",
+    "congregacao", "congregazione", "congregation", "orden", "ordine",
+}  # fmt: skip
+
+
 def kind_from_name(name: str | None) -> ActorKind | None:
-    """What a name alone says about the kind of organisation, when it says it clearly."""
+    """What a name alone says about the kind of organisation, when it says it clearly.
+
+    >>> [kind_from_name(n) for n in ("Ayuntamiento de Novelda", "Essex County Council", "City of Glasgow College")]
+    [<ActorKind.municipality: 'municipality'>, <ActorKind.regional_authority: 'regional_authority'>, None]
+    """
     n = fold(name)
     words = set(n.split())
     if not n:
@@ -77,6 +115,11 @@ def kind_from_name(name: str | None) -> ActorKind | None:
         return ActorKind.municipality
     if n.startswith("region ") or n.startswith("regionforbundet") or n.endswith(" landsting"):
         return ActorKind.regional_authority
+    if not words & _NOT_THE_COUNCIL:
+        if _REGIONAL.search(n):  # first: "Kreis Lippe", "Essex County Council" are not a town's
+            return ActorKind.regional_authority
+        if _MUNICIPALITY.search(n):
+            return ActorKind.municipality
     if n.startswith("lansstyrelsen"):
         return ActorKind.government_agency
     if "science park" in n:

@@ -213,12 +213,35 @@ def read_member(zf: zipfile.ZipFile, member: str, name: str) -> bytes:
     return b"".join(parts)
 
 
+# The signatures a zip file starts with: a member's local header, an empty archive, a spanned archive.
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+
+
+def looks_like_zip(path: Path) -> bool:
+    """Whether a file is meant to be a zip: a readable one, or one whose name or first bytes say so.
+
+    `zipfile.is_zipfile` looks for the directory at the END of the archive, so a download cut short
+    (the start intact, the end missing) is not a zip to it; by this test it is, and `open_zip` then
+    reports it as a damaged zip instead of as some other kind of file.
+    """
+    if zipfile.is_zipfile(path) or path.suffix.lower() == ".zip":
+        return True
+    try:
+        with path.open("rb") as f:
+            return f.read(4) in _ZIP_MAGIC
+    except OSError:
+        return False
+
+
 def open_zip(path: Path) -> zipfile.ZipFile:
-    """A zip archive checked by `check_zip`; InvalidInput when it is not one or is damaged."""
+    """A zip archive checked by `check_zip`; InvalidInput when it is damaged (truncated, corrupt)."""
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
-        raise InvalidInput(f"{path.name}: not a readable zip archive ({e})") from e
+        size = path.stat().st_size if path.exists() else 0
+        raise InvalidInput(
+            f"{path}: damaged zip ({size:,} bytes; {e}): download it again or unzip it to a folder"
+        ) from e
     try:
         check_zip(zf, path.name)
     except InvalidInput:

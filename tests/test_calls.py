@@ -156,7 +156,30 @@ def test_api_calls(crafted: SqliteStore, calls_csv: Path) -> None:
     )
     assert r.status_code == 200, r.text
     assert len(r.json()["topics"]) == 2
-    assert client.get("/calls").status_code == 422
+    # The same topics as JSON (the body's schema is the pydantic model CallList).
+    r = client.post(
+        "/calls",
+        params={"county": "10"},
+        json={"topics": [{"code": "HORIZON-CL5-2024-D2-01-03", "title": "Energy storage materials"}]},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["topics"][0]["actors"][0]["actor_id"] == MUNI
+    # A JSON body without a topic, an empty text body, or another media type: refused, saying why.
+    r = client.post("/calls", json={"topics": []})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][:2] == ["body", "topics"]
+    r = client.post("/calls", content=b"  ", headers={"Content-Type": "text/plain"})
+    assert r.status_code == 422 and "give at least one call topic" in r.json()["detail"]
+    r = client.post("/calls", content=b"<x/>", headers={"Content-Type": "application/xml"})
+    assert r.status_code == 415
+    r = client.post("/calls", content=b"\x80", headers={"Content-Type": "application/json"})
+    assert r.status_code == 422 and r.json()["detail"][0]["type"] == "json_invalid"
+    # A method the path does not take: 405 naming every method it does take (two routes here).
+    r = client.put("/calls")
+    assert r.status_code == 405 and r.headers["allow"] == "GET, POST"
+    # No topic at all over GET (every parameter is optional): nobody is matched and the answer says why.
+    r = client.get("/calls")
+    assert r.status_code == 200 and r.json()["topics"] == []
+    assert "give at least one call topic" in r.json()["message"]
     page = client.get(
         "/views/calls",
         params={"topics": "HORIZON-CL5-2024-D2-01-03 Energy storage materials", "county": "10"},

@@ -12,7 +12,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import StoreDep
-from graph.partners import PartnerQuery, PartnerResult, find_partners, parse_query
+from graph.partners import (
+    EMPTY_QUERY,
+    Gaps,
+    PartnerQuery,
+    PartnerResult,
+    find_partners,
+    is_empty,
+    parse_query,
+)
+from graph.store import GraphStore
 
 router = APIRouter(tags=["partners"])
 
@@ -66,10 +75,29 @@ def partner_query(
 QueryDep = Annotated[PartnerQuery, Depends(partner_query)]
 
 
+def answer(store: GraphStore, query: PartnerQuery) -> PartnerResult:
+    """`find_partners`, except that a query with neither a topic nor members suggests nobody and says
+    what to give (`message`) instead of failing: every parameter is optional in the schema, so a request
+    the schema allows is answered (200), as the page answers with its form's prompt. The CLI still exits
+    1 on it, as a command given nothing to do."""
+    if is_empty(query):
+        gaps = Gaps(countries_present=[], countries_needed=query.min_countries, kinds_missing=[], cover=[])
+        return PartnerResult(
+            query=query,
+            members=[],
+            unknown_members=[],
+            partners=[],
+            gaps=gaps,
+            candidates_considered=0,
+            message=EMPTY_QUERY,
+        )
+    return find_partners(store, query)
+
+
 @router.get("/partners")
 def partners(store: StoreDep, query: QueryDep) -> PartnerResult:
     """Ranked candidate partners for a call, with reasons, your existing network, and the consortium's gaps.
 
-    A query with neither a topic nor members is refused (422) with what to give.
+    A query with neither a topic nor members suggests nobody; its `message` says what to give.
     """
-    return find_partners(store, query)
+    return answer(store, query)

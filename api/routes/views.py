@@ -9,11 +9,10 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from api.deps import LangDep, SettingsDep, StoreDep
 from api.pages import page
-from api.routes.partners import QueryDep, split_values
+from api.routes.partners import QueryDep, answer, split_values
 from graph.errors import NotFound
 from graph.geo import COUNTIES, SOUTH_SWEDEN
 from graph.model import ActorKind, ThemeKind
-from graph.partners import find_partners
 from viz.ego import ego_view
 from viz.page import STATIC_FILES, render_page, render_view, script_json
 from viz.partner_view import partner_view
@@ -100,4 +99,4 @@ def partners_page(
     if members:
         extra = split_values(members)[:50]
         query = query.model_copy(update={"members": [*query.members, *extra]})
-    return page(render_view(partner_view(find_partners(store, query)), lang))
+    return page(render_view(partner_view(answer(store, query)), lang))

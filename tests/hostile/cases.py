@@ -436,7 +436,14 @@ CORDIS_CASES = [
         "cordis",
         lambda r: _write(r / "t.zip", cordis(zipped=True)(r).read_bytes()[:60]),
         1,
-        r"t\.zip: not a CORDIS download",
+        r"t\.zip: damaged zip \(60 bytes; ",
+    ),
+    Case(
+        "cordis-zip-cut-in-half-no-suffix",
+        "cordis",
+        lambda r: _write(r / "download", (b := cordis(zipped=True)(r).read_bytes())[: len(b) // 2]),
+        1,
+        r"download: damaged zip \([0-9,]+ bytes; .*download it again",
     ),
     Case(
         "cordis-binary-project",
