@@ -8,7 +8,8 @@ them with the analysis results without parsing geometry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -31,12 +32,35 @@ def _fmt(v: float) -> str:
 
 
 def _nice_max(v: float) -> float:
+    """The smallest 1, 2, 2.5 or 5 × 10ⁿ at or above `v` (whole numbers from 1 up): round axis ends.
+
+    >>> [_nice_max(x) for x in (0, 3, 7, 180, 12_345_678)]
+    [1.0, 5.0, 10.0, 200.0, 20000000.0]
+    """
     if v <= 0:
         return 1.0
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
-        if v <= step:
-            return float(step)
-    return float(v)
+    scale = 10.0 ** math.floor(math.log10(v)) if v >= 1 else 1.0
+    for step in (1, 2, 2.5, 5, 10):
+        if v <= step * scale * (1 + 1e-12):
+            return float(step * scale)
+    return float(10 * scale)
+
+
+def compact(v: float, million: str = "M", thousand: str = "k") -> str:
+    """A short axis label: 12,500,000 → "12.5 M", 250,000 → "250 k", 40 → "40" (units as words given).
+
+    >>> [compact(x) for x in (0, 40, 2500, 250_000, 12_500_000, 100_000_000)]
+    ['0', '40', '2.5 k', '250 k', '12.5 M', '100 M']
+    """
+    for size, unit in ((1e6, million), (1e3, thousand)):
+        if abs(v) >= size:
+            return f"{v / size:,.1f}".removesuffix(".0") + f" {unit}"
+    return _fmt(v)
+
+
+def label_width(text: str) -> float:
+    """About how wide `text` is drawn in the charts' 12 px sans-serif (digits and letters ~7 px)."""
+    return 7.0 * len(text)
 
 
 def hbar_chart(
@@ -137,15 +161,21 @@ def line_chart(
     colour: str = PALETTE[0],
     width: int = 640,
     height: int = 220,
+    axis_label: Callable[[float], str] = _fmt,
 ) -> Markup:
     """One series over ordered categories (e.g. start years): a polyline with a marked, labelled point each.
 
     Each point is a `<circle class="point">` with `data-label`/`data-value`, like the bars of the
-    other charts, so a test can read the numbers without parsing geometry.
+    other charts, so a test can read the numbers without parsing geometry. The axis ends at a round
+    value; `axis_label` words its ticks (e.g. `compact`: "25 M"), and the left margin is as wide as
+    the longest of them, so no tick label is cut off. Categories are drawn as given: a caller that
+    means a time line passes every year, with zero for a year without any (`year_points`).
     """
-    left, right, top, bottom = 70, 16, 14, 26
-    plot_w, plot_h = width - left - right, height - top - bottom
+    right, top, bottom = 16, 14, 26
     vmax = _nice_max(max((v for _, v in points), default=0))
+    ticks = [(frac, axis_label(vmax * frac)) for frac in (0.0, 0.5, 1.0)]
+    left = max(40, int(max(label_width(t) for _, t in ticks)) + 12)
+    plot_w, plot_h = width - left - right, height - top - bottom
     n = max(len(points), 1)
     step = plot_w / max(n - 1, 1)
     out = [
@@ -153,10 +183,12 @@ def line_chart(
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" style="{FONT}">',
         f"<title>{escape(title)}</title>",
     ]
-    for frac in (0.0, 0.5, 1.0):
+    for frac, text in ticks:
         y = top + plot_h * (1 - frac)
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{_fmt(vmax * frac)}</text>')
+        out.append(
+            f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(text)}</text>'
+        )
     if not points:
         out.append(f'<text x="{left + 4}" y="{top + 14}" fill="#666">–</text>')
     xy = [
@@ -166,12 +198,28 @@ def line_chart(
     if len(xy) > 1:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
         out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
-    for (label, v), (x, y) in zip(points, xy, strict=True):
+    every = max(1, math.ceil(n * label_width("2020 ") / max(plot_w, 1)))  # thin the labels, never overlap
+    for i, ((label, v), (x, y)) in enumerate(zip(points, xy, strict=True)):
         out.append(
             f'<circle class="point" data-label="{escape(label)}" data-value="{escape(_fmt(v))}" '
             f'cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"><title>{escape(label)}: {escape(_fmt(v))}</title>'
             "</circle>"
         )
-        out.append(f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle">{escape(label)}</text>')
+        if i % every == 0 or i == n - 1:
+            out.append(
+                f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle">{escape(label)}</text>'
+            )
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def year_points(values: Mapping[int, float]) -> list[tuple[str, float]]:
+    """Every year from the first to the last of `values`, with 0 for a year not in it, so a year without
+    any amount shows as a drop to zero instead of being closed up.
+
+    >>> year_points({2015: 2.0, 2017: 5.0})
+    [('2015', 2.0), ('2016', 0.0), ('2017', 5.0)]
+    """
+    if not values:
+        return []
+    return [(str(y), float(values.get(y, 0.0))) for y in range(min(values), max(values) + 1)]

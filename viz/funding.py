@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from graph.analysis.funding import AMOUNT_MEANING, Benchmark, FundingResult, Untapped
 from graph.geo import COUNTIES
-from viz.charts import PALETTE, Bar, hbar_chart, line_chart
+from viz.charts import PALETTE, Bar, compact, hbar_chart, line_chart, year_points
 from viz.page import render_page
 from viz.texts import check_lang, texts
 
@@ -31,7 +31,10 @@ def funding_charts(
             PALETTE[0],
         ),
         "by_year": line_chart(
-            "funding-by-year", t["by_year"], [(x.key, x.eur) for x in result.by_year if x.key != "unknown"]
+            "funding-by-year",
+            t["by_year"],
+            year_points({int(x.key): x.eur for x in result.by_year if x.key.isdigit()}),
+            axis_label=lambda v: compact(v, t["million"], t["thousand"]),
         ),
         "ranking": hbar_chart(
             "funding-county-ranking",

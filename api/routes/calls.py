@@ -127,7 +127,10 @@ async def read_topics(request: Request) -> list[CallTopic]:
             return list(CallList.model_validate_json(raw).topics)
         except ValidationError as e:
             raise RequestValidationError(
-                [{**err, "loc": ("body", *err["loc"])} for err in e.errors(include_url=False, include_input=False)]
+                [
+                    {**err, "loc": ("body", *err["loc"])}
+                    for err in e.errors(include_url=False, include_input=False)
+                ]
             ) from e
     if kind not in ("text/plain", "text/csv"):
         raise HTTPException(415, f"send the topics as application/json or text/plain, not {kind}")

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from api.deps import ScopeDep, StoreDep
+from api.deps import LangDep, ScopeDep, StoreDep
 from api.pages import page
 from graph.analysis.funding import (
     Benchmark,
@@ -72,7 +72,7 @@ def get_untapped(
 
 
 @router.get("/views/funding", response_class=HTMLResponse)
-def funding_view(store: StoreDep, scope: ScopeDep) -> HTMLResponse:
+def funding_view(store: StoreDep, scope: ScopeDep, lang: LangDep) -> HTMLResponse:
     """The funding page: bars by programme, a line by year, the county ranking, the totals and, for one
     county, the untapped programme parts."""
     facts, names = store_facts(store)
@@ -83,4 +83,4 @@ def funding_view(store: StoreDep, scope: ScopeDep) -> HTMLResponse:
         county = scope.counties[0]
         everyone = Scope.parse(["all"], scope.programme, (), scope.start_year, scope.end_year)
         gaps = untapped(facts, county, county_s3_areas(store.themes(), county), everyone, names, top=8)
-    return page(funding_page(result, ranking, gaps=gaps))
+    return page(funding_page(result, ranking, lang=lang, gaps=gaps))

@@ -28,7 +28,8 @@ participations have no amount (`unknown`, `unknown_share`). Associated partners 
 (CORDIS leaves theirs empty; they receive no EC money) count as `unfunded`, not unknown.
 
 Per inhabitant: the county's total divided by its population on 31 December 2023
-(`graph/data/population.csv`, SCB; see its provenance note).
+(`graph/data/population.csv`, SCB; approximate, see its provenance note: every page that divides
+by it says so).
 
 S3 areas: a participation counts in full under every S3 area its project serves
 (`graph.crosswalk.themes_for`), so S3 totals overlap and do not add up to the county total.
@@ -37,6 +38,7 @@ S3 areas: a participation counts in full under every S3 area its project serves
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 import statistics
 from collections import defaultdict
@@ -93,6 +95,7 @@ class Population:
     year: int
     by_county: dict[str, int]
     source: str
+    approximate: bool = False  # the figures were not checked against SCB (see the file's note)
 
     @property
     def sweden(self) -> int:
@@ -105,6 +108,7 @@ class Rates:
 
     sek_per_eur: dict[int, float]
     source: str
+    approximate: bool = False  # the rates were not checked against the ECB (see the file's note)
 
     def rate(self, year: int | None) -> tuple[int, float]:
         """The (year, rate) used for an amount of `year`: that year, else the nearest, else the latest."""
@@ -119,25 +123,39 @@ class Rates:
 
 
 def _data_rows(name: str) -> tuple[list[dict[str, str]], str]:
-    """The rows of a package CSV whose leading `#` lines are its provenance note (returned as text)."""
+    """The rows of a package CSV whose leading `#` lines are its provenance note, and the note's first
+    paragraph (what the figures are and whose; continuation lines are indented) as the source."""
     text = resources.files("graph").joinpath("data", name).read_text(encoding="utf-8")
     lines = text.splitlines()
-    note = [ln.lstrip("# ").rstrip() for ln in lines if ln.startswith("#")]
+    comments = [ln for ln in lines if ln.startswith("#")]
+    first = comments[:1] + list(itertools.takewhile(lambda ln: ln.startswith("#   "), comments[1:]))
     body = [ln for ln in lines if ln.strip() and not ln.startswith("#")]
-    return list(csv.DictReader(body)), " ".join(note[:3])
+    return list(csv.DictReader(body)), " ".join(ln.lstrip("# ").rstrip() for ln in first)
+
+
+def _approximate(rows: list[dict[str, str]]) -> bool:
+    """Whether any row says its figure was not checked against the source (`approximate` = yes)."""
+    return any(r.get("approximate", "").strip().lower() in ("yes", "true", "1") for r in rows)
 
 
 @lru_cache(maxsize=1)
 def population() -> Population:
     rows, note = _data_rows("population.csv")
     years = {int(r["year"]) for r in rows}
-    return Population(year=max(years), by_county={r["code"]: int(r["population"]) for r in rows}, source=note)
+    return Population(
+        year=max(years),
+        by_county={r["code"]: int(r["population"]) for r in rows},
+        source=note,
+        approximate=_approximate(rows),
+    )
 
 
 @lru_cache(maxsize=1)
 def rates() -> Rates:
     rows, note = _data_rows("sek_per_eur.csv")
-    return Rates({int(r["year"]): float(r["sek_per_eur"]) for r in rows}, source=note)
+    return Rates(
+        {int(r["year"]): float(r["sek_per_eur"]) for r in rows}, source=note, approximate=_approximate(rows)
+    )
 
 
 # ----------------------------------------------------------------------------- facts
@@ -397,6 +415,12 @@ class FundingResult(BaseModel):
     rates_used: dict[str, float] = Field(description="year -> SEK per EUR used for SEK amounts")
     population_year: int
     population_source: str
+    population_approximate: bool = Field(
+        default=True, description="the county populations were not checked against SCB (graph/data)"
+    )
+    rates_approximate: bool = Field(
+        default=True, description="the SEK/EUR rates were not checked against the ECB (graph/data)"
+    )
     total: Total
     by_county: list[Total]
     by_programme: list[Total]
@@ -430,6 +454,8 @@ def funding(
         rates_used={str(y): fx.sek_per_eur[y] for y in sorted({f.rate_year for f in chosen if f.rate_year})},
         population_year=pop.year,
         population_source=pop.source,
+        population_approximate=pop.approximate,
+        rates_approximate=fx.approximate,
         total=total(chosen, "total", label, sum(pop.by_county.get(c, 0) for c in scope.counties) or None),
         by_county=group(chosen, lambda f: [f.county or "none"], county_label, lambda k: pop.by_county.get(k)),
         by_programme=group(chosen, lambda f: [f.programme]),
@@ -485,6 +511,9 @@ class Benchmark(BaseModel):
     lines: list[str] = Field(description="one sentence per focus county")
     not_covered: str = NOT_COVERED
     population_year: int
+    population_approximate: bool = Field(
+        default=True, description="the county populations were not checked against SCB (graph/data)"
+    )
 
 
 def _what(scope: Scope, names: dict[str, str]) -> str:
@@ -580,6 +609,7 @@ def benchmark(
         by_kind=kind_rows,
         lines=lines,
         population_year=pop.year,
+        population_approximate=pop.approximate,
     )
 
 
