@@ -237,6 +237,7 @@ def partner_suggestions(store: GraphStore, themes: list[dict[str, Any]]) -> list
                         "score": c.score,
                         "score_fmt": f"{c.score:.3f}",
                         "reasons": c.reasons,
+                        "said": [x.model_dump() for x in c.said],
                     }
                     for c in res.partners
                 ],

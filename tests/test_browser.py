@@ -353,3 +353,73 @@ def test_pages_in_swedish_by_parameter_and_by_browser_language(server: str, brow
         assert page.goto(server + "/views/counties?lang=xx").status == 422
     finally:
         en.close()
+
+
+@pytest.fixture(scope="module")
+def funded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The view graph with amounts in 2015, 2017 and 2022 (tests/test_funding_trust.py: funded)."""
+    from test_funding_trust import funded
+
+    db = tmp_path_factory.mktemp("funded") / "g.db"
+    store = SqliteStore(db)
+    funded(store)
+    store.close()
+    with serve_api(db) as url:
+        yield url
+
+
+# Each y-axis label of the funding year chart: its drawn box against the chart's, and its text.
+TICK_BOXES = """() => {
+  const svg = document.querySelector('svg[data-chart="funding-by-year"]');
+  const s = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('text.tick')].map(t => {
+    const r = t.getBoundingClientRect();
+    return {text: t.textContent, left: r.left - s.left, right: r.right - s.left};
+  });
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_funding_year_chart_labels_are_whole_and_missing_years_show(
+    funded_server: str, visit: Visit, lang: str
+) -> None:
+    visit.page.goto(f"{funded_server}/views/funding?county=10&lang={lang}")
+    ticks = visit.page.evaluate(TICK_BOXES)
+    assert [t["text"] for t in ticks] == (
+        ["0", "100 M", "200 M"] if lang == "en" else ["0", "100 milj.", "200 milj."]
+    )
+    plot_left = visit.page.evaluate(
+        "() => document.querySelector('svg[data-chart=\"funding-by-year\"] line').getAttribute('x1')"
+    )
+    for t in ticks:  # the whole label is inside the chart, left of the plot
+        assert t["left"] >= 0 and t["right"] <= float(plot_left), t
+    whole = visit.page.evaluate(
+        """() => { const svg = document.querySelector('svg[data-chart="funding-by-year"]');
+                   const s = svg.getBoundingClientRect();
+                   return [...svg.querySelectorAll('text')].every(t => { const r = t.getBoundingClientRect();
+                     return r.left >= s.left && r.right <= s.right; }); }"""
+    )
+    assert whole  # no label of the chart (axis ticks, years) is cut at its edges
+    years = visit.page.eval_on_selector_all(
+        'svg[data-chart="funding-by-year"] circle.point',
+        "cs => cs.map(c => [c.dataset.label, c.dataset.value])",
+    )
+    assert [y for y, _ in years] == [str(y) for y in range(2015, 2023)]
+    assert dict(years)["2016"] == "0" and dict(years)["2019"] == "0"
+    line = visit.page.inner_text("#population-source")
+    assert "2023" in line and ("approximate" if lang == "en" else "ungefärligt") in line
+    visit.shot(f"funding-year-chart-{lang}")
+    assert visit.outside() == [] and visit.errors == []
+
+
+def test_isolated_view_in_swedish_gives_reasons_and_tooltips_in_swedish(server: str, visit: Visit) -> None:
+    visit.page.goto(server + "/views/isolated?county=10&lang=sv")
+    wait_drawn(visit.page)
+    tip = hover(visit.page, "se:ensam-ab").inner_text()
+    assert "i inget projekt" in tip and "gemensamma projekt med länets visade aktörer: 0" in tip
+    assert "företag" in tip and "shared projects" not in tip and "in no project" not in tip
+    row = visit.page.locator("table.list tr", has_text="Ensam AB").inner_text()
+    assert "i inget projekt" in row and "in no project" not in row
+    visit.page.goto(server + "/views/isolated?county=10&lang=en")
+    wait_drawn(visit.page)
+    assert "in no project" in hover(visit.page, "se:ensam-ab").inner_text()

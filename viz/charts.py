@@ -177,7 +177,10 @@ def line_chart(
     left = max(40, int(max(label_width(t) for _, t in ticks)) + 12)
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(len(points), 1)
-    step = plot_w / max(n - 1, 1)
+    # The first and last points sit half a category label in from the plot's edges, so their labels
+    # below the axis are whole and clear of the y-axis labels.
+    inset = max((label_width(label) for label, _ in points), default=0.0) / 2 + 4
+    step = (plot_w - 2 * inset) / max(n - 1, 1)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" data-chart="{escape(name)}" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" style="{FONT}">',
@@ -192,13 +195,13 @@ def line_chart(
     if not points:
         out.append(f'<text x="{left + 4}" y="{top + 14}" fill="#666">–</text>')
     xy = [
-        (left + (i * step if n > 1 else plot_w / 2), top + plot_h * (1 - (v / vmax if vmax else 0)))
+        (left + (inset + i * step if n > 1 else plot_w / 2), top + plot_h * (1 - (v / vmax if vmax else 0)))
         for i, (_, v) in enumerate(points)
     ]
     if len(xy) > 1:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
         out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
-    every = max(1, math.ceil(n * label_width("2020 ") / max(plot_w, 1)))  # thin the labels, never overlap
+    every = max(1, math.ceil(n * label_width("2020 ") / max(plot_w - 2 * inset, 1)))  # labels never overlap
     for i, ((label, v), (x, y)) in enumerate(zip(points, xy, strict=True)):
         out.append(
             f'<circle class="point" data-label="{escape(label)}" data-value="{escape(_fmt(v))}" '

@@ -88,7 +88,8 @@ def county_view(
             fixed=True,
             physics=False,
             font={"size": 16, "color": "#12344d", "strokeWidth": 3, "strokeColor": "#ffffff"},
-            title=f"{info.name} ({info.nuts3})\nactors: {c.get('actors', 0)}\nprojects: {c.get('projects', 0)}",
+            title=f"{info.name} ({info.nuts3})\n"
+            + t["tip_county"].format(actors=c.get("actors", 0), projects=c.get("projects", 0)),
             name=info.name,
             url=f"/views/isolated?county={c['code']}",
         )
@@ -100,14 +101,14 @@ def county_view(
         expected = p.get("expected_projects")
         lines = [
             f"{COUNTIES[p['a']].short_name} – {COUNTIES[p['b']].short_name}",
-            f"shared projects: {int(s)}",
+            t["tip_pair_shared"].format(n=int(s)),
         ]
         if expected is not None:
-            lines.append(f"expected: {float(expected):.1f}")
+            lines.append(t["tip_pair_expected"].format(x=float(expected)))
         if ratio is not None:
-            lines.append(f"observed/expected: {float(ratio):.2f}: {ratio_bin(float(ratio), lang)[1]}")
+            lines.append(t["tip_pair_ratio"].format(x=float(ratio), words=ratio_bin(float(ratio), lang)[1]))
         if p.get("actor_pairs") is not None:
-            lines.append(f"collaborating actor pairs: {p['actor_pairs']}")
+            lines.append(t["tip_pair_actor_pairs"].format(n=p["actor_pairs"]))
         add_edge(
             net,
             p["a"],

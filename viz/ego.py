@@ -17,7 +17,7 @@ from graph.settings import Settings
 from graph.store.base import GraphStore, Neighbourhood
 from viz.page import LegendItem, View, add_edge, new_network
 from viz.style import actor_url, kind_colour, kind_legend, scale, short
-from viz.texts import kind_labels, texts
+from viz.texts import kind_labels, kind_word, texts
 
 MAX_DEPTH = 2
 MAX_TABLE_ROWS = 50
@@ -72,7 +72,7 @@ def ego_view(
         values[a] += len(shared[(a, b)])
         values[b] += len(shared[(a, b)])
     t = texts("views", lang)
-    label = "weighted degree in this view"
+    label = t["tip_weighted_degree"]
     sizes = scale(values)
 
     # The strongest actors in the view carry a large label; the others a small one (readable when zoomed).
@@ -83,13 +83,13 @@ def ego_view(
         pids = projects_of.get(aid, [])
         lines = [
             actor.name,
-            f"{actor.kind.value.replace('_', ' ')} · {place(actor.county_code, actor.country)}",
-            f"projects in this view: {len(pids)}",
+            f"{kind_word(actor.kind.value, lang)} · {place(actor.county_code, actor.country)}",
+            t["tip_projects_in_view"].format(n=len(pids)),
             *(f"  · {short(titles[p], 60)}" for p in pids[:3] if p in titles),
             f"{label}: {values[aid]:.4g}",
         ]
         if len(pids) > 3:
-            lines.insert(6, f"  … and {len(pids) - 3} more")
+            lines.insert(6, "  " + t["tip_and_more"].format(n=len(pids) - 3))
         net.add_node(
             aid,
             label=short(actor.name, 32),
@@ -111,7 +111,8 @@ def ego_view(
             b,
             shared_projects=len(pids),
             width=min(1 + 2 * (len(pids) - 1), 12),
-            title=f"{len(pids)} shared project{'s' if len(pids) != 1 else ''}\n"
+            title=(t["tip_shared_one"] if len(pids) == 1 else t["tip_shared"]).format(n=len(pids))
+            + "\n"
             + "\n".join(f"· {short(titles[p], 60)}" for p in pids[:5] if p in titles),
         )
 
@@ -146,7 +147,7 @@ def ego_view(
         net=net,
         notes=notes,
         legend=[
-            *kind_legend({x.kind.value for x in actors.values()}),
+            *kind_legend({x.kind.value for x in actors.values()}, lang),
             LegendItem(t["size_weighted"], "#ffffff"),
             LegendItem(t["line_width"], "#97a6b5", "line"),
         ],
@@ -162,7 +163,7 @@ def ego_view(
         table=[
             [
                 (actors[aid].name, actor_url(aid)),
-                (actors[aid].kind.value.replace("_", " "), None),
+                (kind_word(actors[aid].kind.value, lang), None),
                 (place(actors[aid].county_code, actors[aid].country), None),
                 (str(n), None),
             ]

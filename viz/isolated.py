@@ -18,7 +18,7 @@ from graph.model import Actor
 from graph.store.base import ActorFilter, GraphStore
 from viz.page import LegendItem, View, add_edge, new_network
 from viz.style import actor_url, scale, short
-from viz.texts import texts
+from viz.texts import kind_word, say, texts
 
 # The isolated analysis's lists, most severe first: (list name, label, colour).
 CATEGORIES: tuple[tuple[str, str, str], ...] = (
@@ -44,11 +44,19 @@ def flags_from(lists: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[st
     for name, label, _ in CATEGORIES:
         for item in lists.get(name, []):
             row = rows.get(item["actor_id"])
+            said = [item["said"]] if item.get("said") else []
             if row is None:
-                rows[item["actor_id"]] = {**item, "category": label, "reason": item["reason"]}
+                rows[item["actor_id"]] = {**item, "category": label, "reason": item["reason"], "saids": said}
             elif item["reason"] not in row["reason"]:
                 row["reason"] += "; " + item["reason"]
+                row["saids"] = [*row.get("saids", []), *said]
     return list(rows.values())
+
+
+def reason_words(row: Mapping[str, Any], lang: str) -> str:
+    """A flagged row's reasons in `lang` (from their `Said`s; the English text when a row has none)."""
+    saids = row.get("saids") or []
+    return "; ".join(say(s, lang) for s in saids) if saids else str(row.get("reason", ""))
 
 
 def county_actors(store: GraphStore, counties: Sequence[str], limit: int) -> tuple[list[Actor], int]:
@@ -111,11 +119,11 @@ def isolated_view(
         place = COUNTIES[a.county_code].short_name if a.county_code in COUNTIES else ""
         lines = [
             a.name,
-            f"{a.kind.value.replace('_', ' ')} · {place}",
-            f"shared projects with the county's actors shown: {int(degree.get(aid, 0))}",
+            f"{kind_word(a.kind.value, lang)} · {place}",
+            t["tip_iso_shared"].format(n=int(degree.get(aid, 0))),
         ]
         if f:
-            lines.append(f"{said(f['category'])}: {f['reason']}")
+            lines.append(f"{said(f['category'])}: {reason_words(f, lang)}")
         net.add_node(
             aid,
             label=short(a.name, 28),
@@ -137,7 +145,7 @@ def isolated_view(
             width=min(1 + w, 10),
             shared_projects=w,
             color={"color": "#b0bcc8"},
-            title=f"{w} shared projects",
+            title=(t["tip_shared_one"] if w == 1 else t["tip_shared"]).format(n=w),
         )
 
     categories = sorted({f["category"] for f in flags.values()})
@@ -173,10 +181,10 @@ def isolated_view(
         table=[
             [
                 (f["name"], actor_url(aid)),
-                (str(f.get("kind", "")).replace("_", " "), None),
+                (kind_word(str(f.get("kind", "")), lang), None),
                 (COUNTIES[f["county_code"]].short_name if f.get("county_code") in COUNTIES else "", None),
                 (said(f["category"]), None),
-                (f["reason"], None),
+                (reason_words(f, lang), None),
             ]
             for aid, f in list(flags.items())[:MAX_TABLE_ROWS]
         ],

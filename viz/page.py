@@ -20,7 +20,7 @@ import pyvis
 from pyvis.edge import Edge
 from pyvis.network import Network
 
-from viz.texts import texts
+from viz.texts import say, texts
 
 VIS_DIR = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -41,6 +41,7 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_ENV.globals["say"] = say  # a reason's `Said` in the page's language: {{ say(a.said, lang) }}
 
 
 @dataclass(frozen=True)

@@ -52,9 +52,11 @@ def kind_colour(kind: str) -> str:
     return KIND_COLOURS.get(kind, KIND_COLOURS[ActorKind.other])
 
 
-def kind_legend(kinds: set[str]) -> list[LegendItem]:
-    """Legend rows for the kinds present in a view, in the enum's order."""
-    return [LegendItem(k.value.replace("_", " "), KIND_COLOURS[k]) for k in ActorKind if k.value in kinds]
+def kind_legend(kinds: set[str], lang: str = "en") -> list[LegendItem]:
+    """Legend rows for the kinds present in a view, in the enum's order, worded in `lang`."""
+    from viz.texts import kind_word
+
+    return [LegendItem(kind_word(k.value, lang), KIND_COLOURS[k]) for k in ActorKind if k.value in kinds]
 
 
 def scale(values: Mapping[str, float], lo: float = 10.0, hi: float = 40.0) -> dict[str, float]:

@@ -61,3 +61,38 @@ def scope_words(scope: Any, lang: str) -> str:
     else:
         parts.append(t["scope_all_years"])
     return t["scope"].format(parts="; ".join(parts))
+
+
+def say(sentence: Any, lang: str) -> str:
+    """A `graph.said.Said` (or its dict form, as stored in a result) worded in `lang`.
+
+    >>> from graph.said import said
+    >>> say(said("iso_in_no_project", project_word=said("word_project")), "sv")
+    'i inget projekt'
+    """
+    words = _texts()["said"][check_lang(lang)]
+    data = sentence if isinstance(sentence, dict) else sentence.model_dump()
+    args = data.get("args", {})
+    key = data["key"]
+    if args.get("n") == 1 and f"{key}_one" in words:
+        key = f"{key}_one"
+    values = {k: _worded(k, v, lang) for k, v in args.items()}
+    text: str = words[key].format(**values)
+    return text
+
+
+def _worded(name: str, value: Any, lang: str) -> Any:
+    """A value of a `Said` as it goes into the wording: sentences worded, lists of them joined (with
+    ", " when the value's name ends in `_list`, else "; ")."""
+    if isinstance(value, list):
+        return (", " if name.endswith("_list") else "; ").join(say(v, lang) for v in value)
+    if (isinstance(value, dict) and "key" in value) or hasattr(value, "model_dump"):
+        return say(value, lang)
+    return value
+
+
+def kind_word(kind: str, lang: str) -> str:
+    """An actor kind in lower case, as it reads inside a sentence or a tooltip ("research institute",
+    "forskningsinstitut"); an unknown kind as it is, underscores as spaces."""
+    words = _texts()["said"][check_lang(lang)]
+    return str(words.get(f"kind_{kind}", kind.replace("_", " ")))

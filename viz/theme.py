@@ -23,7 +23,7 @@ from graph.model import ThemeKind
 from graph.store.base import GraphStore
 from viz.page import LegendItem, View, add_edge, new_network
 from viz.style import PROJECT_COLOUR, actor_url, kind_colour, kind_legend, scale, short
-from viz.texts import texts
+from viz.texts import kind_word, texts
 
 SOUTH_BORDER = "#12344d"
 TOP_LABELS = 25
@@ -60,13 +60,13 @@ def theme_view(
     net = new_network()
     for pid in sorted(projects):
         proj = projects[pid]
-        when = f"{proj.start.year}" if proj.start else "start unknown"
+        when = f"{proj.start.year}" if proj.start else t["tip_start_unknown"]
         net.add_node(
             "project:" + proj.id,
             label=short(proj.acronym or proj.title, 24),
             shape="box",
             color=PROJECT_COLOUR,
-            title=f"{proj.title}\n{proj.programme} · {when}\nmembers: {len(members[pid])}",
+            title=f"{proj.title}\n{proj.programme} · {when}\n" + t["tip_members"].format(n=len(members[pid])),
             name=proj.title,
             url="/projects/" + quote(proj.id, safe=":"),
         )
@@ -80,8 +80,8 @@ def theme_view(
             borderWidth=4 if local else 1,
             size=round(sizes[aid], 2),
             font={"size": 15 if aid in top else 9, "color": "#1f2933" if local else "#52606d"},
-            title=f"{a.name}\n{a.kind.value.replace('_', ' ')} · {place}\n"
-            f"projects in this theme (shown): {counts[aid]}",
+            title=f"{a.name}\n{kind_word(a.kind.value, lang)} · {place}\n"
+            + t["tip_projects_in_theme"].format(n=counts[aid]),
             name=a.name,
             south=local,
             url=actor_url(aid),
@@ -128,14 +128,14 @@ def theme_view(
         by_kind[a.kind.value] += 1
     return View(
         title=t["theme_title"].format(name=theme.name),
-        subtitle=f"{theme.kind.value.replace('_', ' ')} · {theme.id}"
+        subtitle=f"{t.get('themekind_' + theme.kind.value, theme.kind.value)} · {theme.id}"
         + (f" · {theme.description}" if theme.description else ""),
         net=net,
         notes=notes,
         scope_line=t["theme_scope"].format(n=len(nodes), where=where),
         legend=[
             LegendItem(t["project"], PROJECT_COLOUR, "box"),
-            *kind_legend(set(by_kind)),
+            *kind_legend(set(by_kind), lang),
             LegendItem(t["south_border"], SOUTH_BORDER),
             LegendItem(t["size_theme"], "#ffffff"),
         ],

@@ -99,4 +99,4 @@ def partners_page(
     if members:
         extra = split_values(members)[:50]
         query = query.model_copy(update={"members": [*query.members, *extra]})
-    return page(render_view(partner_view(answer(store, query)), lang))
+    return page(render_view(partner_view(answer(store, query), lang), lang))

@@ -56,6 +56,7 @@ from graph.crosswalk import Crosswalk, default_crosswalk
 from graph.geo import COUNTIES, SOUTH_SWEDEN, county_from_nuts
 from graph.model import Actor, ActorKind, Participation, Project, Role, Theme
 from graph.projection import store_records
+from graph.said import Said, reason
 from graph.store.base import GraphStore
 
 #: What a participation's amount means in each programme (shown beside every result).
@@ -645,6 +646,9 @@ class Untapped(BaseModel):
     population_share: float
     rows: list[UntappedRow]
     note: str
+    note_said: Said | None = Field(
+        default=None, description="the note as a sentence a page words in its language"
+    )
     not_covered: str = NOT_COVERED
 
 
@@ -737,11 +741,23 @@ def untapped(
                 )
             )
     rows.sort(key=lambda r: (-(r.expected_eur - r.county_eur), r.key))
+    name = county_label(county)
     note = (
-        f"Parts and call-topic clusters whose projects mostly serve {county_label(county)}'s S3 areas, where "
-        f"it captures under {max_ratio:.0%} of its population share ({share:.2%}) of what Swedish actors capture."
+        reason(
+            f"Parts and call-topic clusters whose projects mostly serve {name}'s S3 areas, where "
+            f"it captures under {max_ratio:.0%} of its population share ({share:.2%}) of what Swedish actors "
+            "capture.",
+            "fund_untapped",
+            county=name,
+            ratio=f"{max_ratio:.0%}",
+            share=f"{share:.2%}",
+        )
         if wanted
-        else f"No S3 areas are recorded for {county_label(county)} (the registry names them per county)."
+        else reason(
+            f"No S3 areas are recorded for {name} (the registry names them per county).",
+            "fund_untapped_none",
+            county=name,
+        )
     )
     return Untapped(
         county=county,
@@ -750,6 +766,7 @@ def untapped(
         population_share=round(share, 6),
         rows=rows[:top],
         note=note,
+        note_said=note.said,
     )
 
 

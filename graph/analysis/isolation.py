@@ -1,7 +1,8 @@
 """Isolated actors: five named rules, each returning the actors it finds with a reason in plain words.
 
 Every rule takes the actor–project graph and/or the collaboration graph of the projects that count,
-and the candidate actors; it returns ``[(actor_id, reason), …]`` in the candidates' order.
+and the candidate actors; it returns ``[(actor_id, reason), …]`` in the candidates' order. Each reason
+is English text that also carries its `graph.said.Said` (key `iso_*`), so a page words it in Swedish.
 
 Partial sources (`graph.model.Coverage`): a project whose source lists only its Swedish partners
 (Interreg) or only its owner (ERDF) says nothing about the partners missing from the list. An actor
@@ -19,6 +20,7 @@ from statistics import median
 import networkx as nx
 
 from graph.geo import COUNTIES
+from graph.said import Reason, Said, reason, said
 
 #: Kinds that, by what they are for, should be well connected.
 STRONG_KINDS: tuple[str, ...] = (
@@ -66,9 +68,14 @@ def _all_partners(n: int, where: str = "") -> str:
     return f"its only partner{where} is" if n == 1 else f"all {n} partners{where} are"
 
 
+def _word(word: str, n: int = 1) -> Said:
+    """ "project" / "counting project" as a `Said` (singular, or plural when n != 1)."""
+    return said("word_" + word.replace(" ", "_") + ("s" if n != 1 else ""))
+
+
 def no_collaboration(
     bipartite: nx.Graph, collab: nx.Graph, candidates: Iterable[str], project_word: str = "project"
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, Reason]]:
     """Actors with no partner at all (`project_word` names the projects looked at in the reason).
 
     Actors in a project whose source does not list every member are left to `partners_not_in_data`.
@@ -78,12 +85,17 @@ def no_collaboration(
         if collab.degree(a) > 0 or partial_projects(bipartite, a):
             continue
         n = bipartite.degree(a) if a in bipartite else 0
-        reason = (
-            f"in no {project_word}"
+        why = (
+            reason(f"in no {project_word}", "iso_in_no_project", word=_word(project_word))
             if n == 0
-            else f"in {_plural(n, project_word)}, with no other actor in them"
+            else reason(
+                f"in {_plural(n, project_word)}, with no other actor in them",
+                "iso_alone_in_projects",
+                n=n,
+                word=_word(project_word, n),
+            )
         )
-        out.append((a, reason))
+        out.append((a, why))
     return out
 
 
@@ -96,7 +108,7 @@ def partial_projects(bipartite: nx.Graph, actor: str) -> list[str]:
 
 def partners_not_in_data(
     bipartite: nx.Graph, collab: nx.Graph, candidates: Iterable[str]
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, Reason]]:
     """Actors with a partial project that would otherwise read as isolated or local-only.
 
     They have no partner in the data, or all their partners are in their own county; either may be
@@ -113,25 +125,56 @@ def partners_not_in_data(
             continue
         owner_only = [p for p in partial if bipartite.nodes[p].get("coverage") == "owner"]
         swedish_only = [p for p in partial if bipartite.nodes[p].get("coverage") == "swedish"]
-        sources = []
+        sources: list[Reason] = []
         if swedish_only:
             progs = ", ".join(sorted({str(bipartite.nodes[p].get("programme", "")) for p in swedish_only}))
-            sources.append(f"{_plural(len(swedish_only), 'project')} of {progs} list Swedish partners only")
+            n = len(swedish_only)
+            sources.append(
+                reason(
+                    f"{_plural(n, 'project')} of {progs} list Swedish partners only",
+                    "iso_src_swedish",
+                    n=n,
+                    programmes=progs,
+                )
+            )
         if owner_only:
             progs = ", ".join(sorted({str(bipartite.nodes[p].get("programme", "")) for p in owner_only}))
-            sources.append(f"{_plural(len(owner_only), 'project')} of {progs} list the owner only")
+            n = len(owner_only)
+            sources.append(
+                reason(
+                    f"{_plural(n, 'project')} of {progs} list the owner only",
+                    "iso_src_owner",
+                    n=n,
+                    programmes=progs,
+                )
+            )
         seen = (
-            f"{_all_partners(len(partners), ' in the data')} in {county_name(own)}"
+            reason(
+                f"{_all_partners(len(partners), ' in the data')} in {county_name(own)}",
+                "iso_seen_in_county",
+                n=len(partners),
+                county=county_name(own),
+            )
             if partners
-            else "no partner in the data"
+            else reason("no partner in the data", "iso_seen_none")
         )
-        out.append((a, f"{seen}; partners abroad not in the data ({'; '.join(sources)})"))
+        out.append(
+            (
+                a,
+                reason(
+                    f"{seen}; partners abroad not in the data ({'; '.join(sources)})",
+                    "iso_not_in_data",
+                    seen=seen.said,
+                    sources=[x.said for x in sources],
+                ),
+            )
+        )
     return out
 
 
 def only_own_county(
     collab: nx.Graph, candidates: Iterable[str], bipartite: nx.Graph | None = None
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, Reason]]:
     """Actors with partners, all in their own county (a partner abroad or of unknown county is outside).
 
     With `bipartite`, actors in a project whose members abroad are not in the data are left to
@@ -146,13 +189,16 @@ def only_own_county(
         if not own or not partners:
             continue
         if all(collab.nodes[p].get("county_code", "") == own for p in partners):
-            out.append((a, f"{_all_partners(len(partners))} in {county_name(own)}"))
+            n, county = len(partners), county_name(own)
+            out.append(
+                (a, reason(f"{_all_partners(n)} in {county}", "iso_all_in_county", n=n, county=county))
+            )
     return out
 
 
 def no_eu_project(
     bipartite: nx.Graph, candidates: Iterable[str], eu_programmes: Sequence[str]
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, Reason]]:
     """Actors in no project whose programme is EU-funded."""
     eu = {p.casefold() for p in eu_programmes}
     out = []
@@ -164,8 +210,14 @@ def no_eu_project(
         )
         if any(p.casefold() in eu for p in progs):
             continue
-        reason = "in no project" if not progs else "only in projects of " + ", ".join(progs)
-        out.append((a, reason))
+        why = (
+            reason("in no project", "iso_in_no_project", word=_word("project"))
+            if not progs
+            else reason(
+                "only in projects of " + ", ".join(progs), "iso_only_programmes", programmes=", ".join(progs)
+            )
+        )
+        out.append((a, why))
     return out
 
 
@@ -174,7 +226,7 @@ def weak_despite_profile(
     candidates: Iterable[str],
     kinds: Sequence[str] = STRONG_KINDS,
     min_peers: int = MIN_PEERS,
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, Reason]]:
     """Actors of a well-connected kind whose degree is in the bottom decile of their kind.
 
     The threshold is the nearest-rank 10th percentile of the degrees of every actor of that kind in
@@ -199,13 +251,14 @@ def weak_despite_profile(
         d = collab.degree(a)
         if d <= limit:
             label = k.replace("_", " ")
-            out.append(
-                (
-                    a,
-                    f"{label} with {_plural(d, 'partner')}: bottom decile of the {peers} actors of its kind "
-                    f"(at most {limit}; median {med:g})",
-                )
+            text = (
+                f"{label} with {_plural(d, 'partner')}: bottom decile of the {peers} actors of its kind "
+                f"(at most {limit}; median {med:g})"
             )
+            why = reason(
+                text, "iso_weak", kind=said("kind_" + k), n=d, peers=peers, limit=limit, median=float(med)
+            )
+            out.append((a, why))
     return out
 
 
@@ -214,7 +267,7 @@ def s3_theme_without_outside_partner(
     candidates: Iterable[str],
     project_themes: Mapping[str, Iterable[str]],
     theme_name: Callable[[str], str],
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, Reason]]:
     """Actors in projects on S3 themes whose partners in those projects are all in their own county."""
     out = []
     for a in candidates:
@@ -232,11 +285,18 @@ def s3_theme_without_outside_partner(
         themes = sorted({t for p in s3_projects for t in project_themes.get(p, ()) if t.startswith("s3:")})
         named = ", ".join(theme_name(t) for t in themes)
         where = (
-            f"{_all_partners(len(partners), ' there')} in {county_name(own)}"
+            reason(
+                f"{_all_partners(len(partners), ' there')} in {county_name(own)}",
+                "iso_there_in_county",
+                n=len(partners),
+                county=county_name(own),
+            )
             if partners
-            else "no partner there"
+            else reason("no partner there", "iso_there_none")
         )
-        out.append((a, f"in {_plural(len(s3_projects), 'project')} on S3 themes ({named}); {where}"))
+        n = len(s3_projects)
+        text = f"in {_plural(n, 'project')} on S3 themes ({named}); {where}"
+        out.append((a, reason(text, "iso_s3", n=n, themes=named, where=where.said)))
     return out
 
 

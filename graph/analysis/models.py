@@ -11,6 +11,8 @@ import math
 
 from pydantic import BaseModel, Field
 
+from graph.said import Said
+
 PARTIAL_DOC = (
     "one line naming the sources among the counting projects that do not list every member "
     "(Interreg: Swedish partners only; ERDF: the owner only); empty when all are complete"
@@ -149,6 +151,9 @@ class IsolatedActor(BaseModel):
     kind: str
     county_code: str
     reason: str
+    said: Said | None = Field(
+        default=None, description="the reason as a sentence a page words in its language"
+    )
 
 
 class BrokerSuggestion(BaseModel):

@@ -46,6 +46,7 @@ from graph.analysis.prepared import Prepared
 from graph.analysis.scope import EU_PROGRAMMES, Scope, View
 from graph.geo import COUNTIES
 from graph.model import coverage_line
+from graph.said import said_of
 
 Item = TypeVar("Item")
 #: How many bridge edges a brokerage result lists when no --top is given.
@@ -291,6 +292,7 @@ def isolated_result(p: Prepared, scope: Scope, top: int | None) -> IsolatedResul
             kind=_attr(c, a, "kind"),
             county_code=_attr(c, a, "county_code"),
             reason=reason,
+            said=said_of(reason),
         )
 
     brokers_by_county: dict[str, list[BrokerSuggestion]] = {}

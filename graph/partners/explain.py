@@ -16,6 +16,7 @@ from graph.geo import COUNTIES
 from graph.partners.index import PartnerIndex
 from graph.partners.query import SME, Candidate, Gaps, Member, PartnerQuery, PartnerResult, ProjectRef
 from graph.partners.ranking import FEATURES, Scored, missing_kinds, ranked, score
+from graph.said import Reason, reason, said
 from graph.store.base import GraphStore
 
 GREEDY_POOL = 300  # the greedy gap cover picks from this many top-ranked candidates
@@ -91,17 +92,19 @@ def programme_of(q: PartnerQuery) -> str | None:
 
 def funding_note(
     programme: str | None, q: PartnerQuery, country: str | None, kind: str, sme: bool
-) -> str | None:
+) -> Reason | None:
     """Why the programme may not fund this candidate, or None when nothing speaks against it."""
     if programme != "Horizon Europe":
         return None
     if country and country not in EU27 and country not in HORIZON_ASSOCIATED:
-        return (
+        return reason(
             f"{country} is neither an EU member state nor associated to Horizon Europe: "
-            "usually joins with its own funding"
+            "usually joins with its own funding",
+            "fund_not_eligible",
+            country=country,
         )
     if any("-EIC-" in c.upper() and "ACCELERATOR" in c.upper() for c in q.topic_codes) and not sme:
-        return "the EIC Accelerator funds SMEs (and start-ups) only"
+        return reason("the EIC Accelerator funds SMEs (and start-ups) only", "fund_eic_smes")
     return None
 
 
@@ -156,7 +159,7 @@ def network_path(index: PartnerIndex, i: int, members: Sequence[int]) -> list[st
 def explain(index: PartnerIndex, i: int, s: Scored, q: PartnerQuery, programme: str | None) -> Candidate:
     """One candidate with its reasons in words."""
     a = index.actors[i]
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     projs = index.actor_projects(i)
     # Topic: projects matching the call's text, then the call's code hierarchy.
     rel = s.project_topic[projs] + 0.5 * s.project_code[projs] * (s.project_code[projs] >= 0.5)
@@ -166,16 +169,29 @@ def explain(index: PartnerIndex, i: int, s: Scored, q: PartnerQuery, programme: 
     refs = [_pref(index, int(j)) for j in on]
     if on.size:
         coord_on = int(index.C[i, on].sum()) if index.C.nnz else 0
+        shown = "; ".join(_plabel(index, int(j)) for j in on)
         reasons.append(
-            f"{n_on} past project{'s' * (n_on != 1)} on the topic, e.g. "
-            + "; ".join(_plabel(index, int(j)) for j in on)
-            + (f" ({coord_on} of the shown coordinated)" if coord_on else "")
+            reason(
+                f"{n_on} past project{'s' * (n_on != 1)} on the topic, e.g. "
+                + shown
+                + (f" ({coord_on} of the shown coordinated)" if coord_on else ""),
+                "pr_topic",
+                n=n_on,
+                projects=shown,
+                coord=said("pr_topic_coord", n=coord_on) if coord_on else "",
+            )
         )
     same_topic = projs[s.project_code[projs] >= 0.999]
     if same_topic.size:
+        shown = "; ".join(_plabel(index, int(j)) for j in same_topic[:3])
+        n_same = int(same_topic.size)
         reasons.append(
-            f"{same_topic.size} project{'s' * (same_topic.size != 1)} under the same call topic code: "
-            + "; ".join(_plabel(index, int(j)) for j in same_topic[:3])
+            reason(
+                f"{n_same} project{'s' * (n_same != 1)} under the same call topic code: " + shown,
+                "pr_same_code",
+                n=n_same,
+                projects=shown,
+            )
         )
     # Network: direct collaborations, else a path through a shared partner.
     worked: list[str] = []
@@ -184,9 +200,17 @@ def explain(index: PartnerIndex, i: int, s: Scored, q: PartnerQuery, programme: 
         shared = shared[np.lexsort((shared, -s.project_topic[shared]))]
         if shared.size:
             worked.append(index.actors[mi].id)
+            shown = "; ".join(_plabel(index, int(j)) for j in shared[:3])
+            member = index.actors[mi].name
             reasons.append(
-                f"already worked with member {index.actors[mi].name} on {shared.size} "
-                f"project{'s' * (shared.size != 1)}: " + "; ".join(_plabel(index, int(j)) for j in shared[:3])
+                reason(
+                    f"already worked with member {member} on {shared.size} "
+                    f"project{'s' * (shared.size != 1)}: " + shown,
+                    "pr_worked_with",
+                    member=member,
+                    n=int(shared.size),
+                    projects=shown,
+                )
             )
     path: list[str] = []
     if not worked and s.members:
@@ -199,8 +223,14 @@ def explain(index: PartnerIndex, i: int, s: Scored, q: PartnerQuery, programme: 
                 ).size
             )
             reasons.append(
-                f"shares {n_common} partner{'s' * (n_common != 1)} with the consortium; network path: "
-                + " → ".join(path)
+                reason(
+                    f"shares {n_common} partner{'s' * (n_common != 1)} with the consortium; network path: "
+                    + " → ".join(path),
+                    "pr_path",
+                    n=n_common,
+                    path=" → ".join(path[:-1]),
+                    member=path[-1].removesuffix(" (member)"),
+                )
             )
     # Track record.
     n = int(projs.size)
@@ -208,15 +238,27 @@ def explain(index: PartnerIndex, i: int, s: Scored, q: PartnerQuery, programme: 
     yrs = index.year[projs]
     last = int(yrs.max()) if yrs.size and yrs.max() > 0 else None
     reasons.append(
-        f"track record: {n} project{'s' * (n != 1)}"
-        + (f", {coord} as coordinator" if coord else "")
-        + (f", last started {last}" if last else "")
+        reason(
+            f"track record: {n} project{'s' * (n != 1)}"
+            + (f", {coord} as coordinator" if coord else "")
+            + (f", last started {last}" if last else ""),
+            "pr_track",
+            n=n,
+            coord=said("pr_track_coord", n=coord) if coord else "",
+            last=said("pr_track_last", year=last) if last else "",
+        )
     )
     # Gaps.
     fills: list[str] = []
     if s.fills_country[i]:
         fills.append(f"country:{a.country}")
-        reasons.append(f"brings a new country ({a.country}) that the consortium needs")
+        reasons.append(
+            reason(
+                f"brings a new country ({a.country}) that the consortium needs",
+                "pr_new_country",
+                country=a.country or "",
+            )
+        )
     if s.fills_kind[i]:
         got = [
             k
@@ -224,12 +266,20 @@ def explain(index: PartnerIndex, i: int, s: Scored, q: PartnerQuery, programme: 
             if (k == SME and index.sme[i]) or index.kind[i] == k
         ]
         fills.extend(f"kind:{k}" for k in got)
-        reasons.append("fills a wanted kind: " + ", ".join("an SME" if k == SME else k for k in got))
+        reasons.append(
+            reason(
+                "fills a wanted kind: "
+                + ", ".join("an SME" if k == SME else k.replace("_", " ") for k in got),
+                "pr_fills_kind",
+                kinds_list=[said("kind_" + k) for k in got],
+            )
+        )
     if s.favoured[i]:
-        reasons.append(f"in a favoured region ({COUNTIES[index.county[i]].name})")
+        county = COUNTIES[index.county[i]].name
+        reasons.append(reason(f"in a favoured region ({county})", "pr_favoured", county=county))
     note = funding_note(programme, q, a.country, a.kind.value, bool(a.sme))
     if note:
-        reasons.append("funding: " + note)
+        reasons.append(reason("funding: " + note, "pr_funding", note=note.said))
     ids = {k: v for k, v in (("pic", a.pic), ("vat", a.vat), ("orgnr", a.orgnr)) if v}
     if "pic" not in ids and a.id.startswith("cordis:"):
         ids["pic"] = a.id.removeprefix("cordis:")
@@ -241,7 +291,8 @@ def explain(index: PartnerIndex, i: int, s: Scored, q: PartnerQuery, programme: 
         county_code=a.county_code,
         score=round(float(s.score[i]), 6),
         signals={k: round(s.feature(k, i), 4) for k in FEATURES},
-        reasons=reasons,
+        reasons=list(reasons),
+        said=[r.said for r in reasons],
         identifiers=ids,
         topic_projects=refs,
         worked_with=worked,

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, field_validator
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES, SOUTH_SWEDEN
 from graph.model import ActorKind
+from graph.said import Said
 
 SME = "sme"  # the pseudo-kind "an SME" (Actor.sme), beside the ActorKind values
 
@@ -89,6 +90,9 @@ class Candidate(BaseModel):
     score: float
     signals: dict[str, float] = Field(description="each signal in [0, 1] before weighting")
     reasons: list[str] = Field(description="why, in plain words")
+    said: list[Said] = Field(
+        default_factory=list, description="the same reasons as sentences a page words in its language"
+    )
     identifiers: dict[str, str] = Field(description="pic, vat, orgnr where known")
     topic_projects: list[ProjectRef] = Field(default_factory=list)
     worked_with: list[str] = Field(default_factory=list, description="members it shared a project with")
