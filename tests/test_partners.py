@@ -421,7 +421,7 @@ def test_empty_query_suggests_nobody(crafted: SqliteStore) -> None:
         find_partners(crafted, PartnerQuery(min_countries=3))
     client = TestClient(create_app(Settings(db=crafted.path), store=crafted))
     page = client.get("/views/partners", params={"with": "", "topic": ""})
-    assert page.status_code == 200 and "give a call topic" in page.text
+    assert page.status_code == 200 and "Give a call topic" in page.text
     assert 'id="gaps-table"' not in page.text and "<td>1</td>" not in page.text  # nobody ranked
 
 
