@@ -1,7 +1,9 @@
 """From records to networkx: the actor–project graph and its weighted actor–actor projection.
 
 Both stores build their `to_networkx()` with `bipartite_graph`, so analysis sees the same graph
-whichever store fed it. Actor nodes are keyed by actor id; project nodes by `project:<id>` so that a
+whichever store fed it. The same two graphs exist in sparse-matrix form (`incidence`,
+`collaboration_matrix`) for consumers that score every actor at once (the partner finder): one
+projection, two representations, the same weights. Actor nodes are keyed by actor id; project nodes by `project:<id>` so that a
 user's CSV may reuse an id for an actor and a project without the two becoming one node.
 """
 
@@ -14,6 +16,8 @@ from itertools import combinations
 from typing import TYPE_CHECKING
 
 import networkx as nx
+import numpy as np
+import scipy.sparse as sp
 
 from graph.model import ROLE_RANK, Actor, Participation, Project, Role
 
@@ -206,3 +210,58 @@ def collaboration_graph(bipartite: nx.Graph) -> nx.Graph:
     members = {n: bipartite[n] for n, d in bipartite.nodes(data=True) if d.get("type") == "project"}
     g.add_edges_from((a, b, {"weight": w}) for (a, b), w in pair_weights(members).items())
     return g
+
+
+# --- The same projection as sparse matrices (the partner finder scores all actors at once) -----------------
+def incidence(
+    actor_pos: Mapping[str, int],
+    project_pos: Mapping[str, int],
+    participations: Iterable[Participation],
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """(B, C): actors × projects, B 1 where the actor took part, C 1 where it led (coordinator or owner).
+
+    The sparse form of `bipartite_graph` for records already rolled up (`rolled_up`): rows and columns
+    are the positions given; a participation naming an actor or project not among them is left out,
+    and a repeated participation counts once.
+
+    >>> b, c = incidence({"x:a": 0, "x:b": 1}, {"p:1": 0}, [
+    ...     Participation(actor_id="x:a", project_id="p:1", role="coordinator"),
+    ...     Participation(actor_id="x:b", project_id="p:1", role="partner"),
+    ...     Participation(actor_id="x:b", project_id="p:1", role="partner")])
+    >>> b.toarray().tolist(), c.toarray().tolist()
+    ([[1.0], [1.0]], [[1.0], [0.0]])
+    """
+    rows: list[int] = []
+    cols: list[int] = []
+    lead: list[float] = []
+    for part in participations:
+        i, j = actor_pos.get(part.actor_id), project_pos.get(part.project_id)
+        if i is None or j is None:
+            continue
+        rows.append(i)
+        cols.append(j)
+        lead.append(1.0 if part.role in (Role.coordinator, Role.project_owner) else 0.0)
+    shape = (len(actor_pos), len(project_pos))
+    b = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+    b.data[:] = 1.0  # duplicates were summed: back to 0/1
+    c = sp.csr_matrix((np.asarray(lead), (rows, cols)), shape=shape)
+    c.data = np.minimum(c.data, 1.0)
+    c.eliminate_zeros()
+    return b, c
+
+
+def collaboration_matrix(b: sp.csr_matrix) -> sp.csr_matrix:
+    """The weighted actor–actor projection B·Bᵀ without the diagonal: shared projects per pair.
+
+    The same weights as `pair_weights` / `collaboration_graph` (a test says so), as a symmetric CSR
+    matrix with sorted indices, for scoring every actor at once.
+
+    >>> b = sp.csr_matrix(np.array([[1.0, 1.0], [1.0, 1.0], [0.0, 1.0]]))
+    >>> collaboration_matrix(b).toarray().tolist()
+    [[0.0, 2.0, 1.0], [2.0, 0.0, 1.0], [1.0, 1.0, 0.0]]
+    """
+    a = sp.csr_matrix(b @ b.T)
+    a.setdiag(0)
+    a.eliminate_zeros()
+    a.sort_indices()
+    return a

@@ -40,7 +40,7 @@ from graph.partners import (
     partner_index,
     query_tokens,
 )
-from graph.projection import collaboration_graph
+from graph.projection import collaboration_graph, pair_weights
 from graph.settings import Settings
 from graph.store.sqlite import SqliteStore
 
@@ -249,11 +249,24 @@ def test_empty_store_answers_with_nothing(store: SqliteStore) -> None:
 
 # --- index internals ---------------------------------------------------------------------------------------
 def test_index_projection_equals_collaboration_graph(crafted: SqliteStore) -> None:
+    """The finder's sparse projection (graph.projection.collaboration_matrix) has the networkx weights."""
     index = PartnerIndex.from_store(crafted)
     g = collaboration_graph(crafted.to_networkx())
     for a, b, d in g.edges(data=True):
         assert index.A[index.actor_pos[a], index.actor_pos[b]] == d["weight"]
     assert index.A.nnz == 2 * g.number_of_edges()
+    members: dict[str, list[str]] = {}
+    for part in crafted.iter_participations():
+        members.setdefault(part.project_id, []).append(part.actor_id)
+    assert {
+        (a, b): w
+        for (a, b), w in pair_weights(members).items()
+        if a in index.actor_pos and b in index.actor_pos
+    } == {
+        (index.actors[i].id, index.actors[j].id): int(index.A[i, j])
+        for i, j in zip(*index.A.nonzero(), strict=True)
+        if i < j
+    }
 
 
 def test_adamic_adar_by_hand(crafted: SqliteStore) -> None:

@@ -5,8 +5,8 @@
 
 Matrices (actors sorted by id, projects by id):
 - B: actors × projects, 1 where the actor took part; C: the same, 1 where it coordinated;
-- A = B·Bᵀ without the diagonal: shared projects per pair, the same weights as
-  `graph.projection.collaboration_graph`;
+- A = B·Bᵀ without the diagonal: shared projects per pair. B, C and A come from
+  `graph.projection` (`incidence`, `collaboration_matrix`), the one home of the projection;
 - P: projects × words, BM25 weights (Robertson & Zaragoza 2009) of each project's title, acronym,
   objective, keywords, call-topic titles and fields of science;
 - L: projects × call-code levels (0/1): `HORIZON-CL5-2023-D3-01-05` is cluster 5, destination 3,
@@ -24,9 +24,9 @@ import scipy.sparse as sp
 
 from graph.cache import PackedModels, derived
 from graph.geo import county_from_nuts
-from graph.model import Actor, Participation, Project, Role
+from graph.model import Actor, Participation, Project
 from graph.partners.text import CODE, code_levels, code_path, words
-from graph.projection import rolled_records, store_records
+from graph.projection import collaboration_matrix, incidence, rolled_records, store_records
 from graph.settings import Settings
 from graph.store.base import GraphStore
 from graph.text import fold
@@ -77,23 +77,9 @@ class PartnerIndex:
         self.projects: Sequence[Project] = sorted(projects, key=lambda p: p.id)
         self.actor_pos = {a.id: i for i, a in enumerate(self.actors)}
         self.project_pos = {p.id: j for j, p in enumerate(self.projects)}
-        n_a, n_p = len(self.actors), len(self.projects)
-        rows, cols, coord = [], [], []
-        for part in participations:
-            i, j = self.actor_pos.get(part.actor_id), self.project_pos.get(part.project_id)
-            if i is None or j is None:
-                continue
-            rows.append(i)
-            cols.append(j)
-            coord.append(part.role in (Role.coordinator, Role.project_owner))
-        self.B = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_a, n_p))
-        self.B.data[:] = 1.0  # duplicates summed: back to 0/1
+        self.B, self.C = incidence(self.actor_pos, self.project_pos, participations)
         self.BT = sp.csr_matrix(self.B.T)
-        c = sp.csr_matrix((np.asarray(coord, dtype=float), (rows, cols)), shape=(n_a, n_p))
-        c.data = np.minimum(c.data, 1.0)
-        c.eliminate_zeros()
-        self.C = c
-        self.coordinated = np.asarray(c.sum(axis=1)).ravel()
+        self.coordinated = np.asarray(self.C.sum(axis=1)).ravel()
         self.n_projects = np.asarray(self.B.sum(axis=1)).ravel()
         self.size = np.asarray(self.B.sum(axis=0)).ravel()
         self.year = np.array([p.start.year if p.start else -1 for p in self.projects], dtype=np.int64)
@@ -102,12 +88,8 @@ class PartnerIndex:
         self.min_year = int(known.min()) if known.size else 2000
         self.part = np.array([p.programme_part or "" for p in self.projects], dtype=object)
         # Collaboration graph (weighted projection), its binary form and each actor's partner count.
-        a = sp.csr_matrix(self.B @ self.BT)
-        a.setdiag(0)
-        a.eliminate_zeros()
-        a.sort_indices()
-        self.A = a
-        self.A_bin = a.copy()
+        self.A = collaboration_matrix(self.B)
+        self.A_bin = self.A.copy()
         self.A_bin.data[:] = 1.0
         self.partner_count = np.asarray(self.A_bin.sum(axis=1)).ravel()
         self.inv_log_deg = 1.0 / np.log(np.maximum(self.partner_count, 2.0))
