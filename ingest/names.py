@@ -34,6 +34,8 @@ class NameRules:
     transliterations: tuple[tuple[str, str], ...]
     body_words: frozenset[str]
     glossary: tuple[tuple[re.Pattern[str], str], ...]
+    state_prefix: str
+    agency_heads: tuple[tuple[str, str], ...]  # (definite, indefinite) ending of an agency's head noun
 
 
 @cache
@@ -48,6 +50,8 @@ def rules() -> NameRules:
         transliterations=tuple((str(a), str(b)) for a, b in doc["transliterations"].items()),
         body_words=frozenset(doc["body_words"]),
         glossary=tuple((re.compile(rf"\b{re.escape(a)}\b"), b) for a, b in gloss),
+        state_prefix=str(doc["state_prefix"]),
+        agency_heads=tuple((str(a), str(b)) for a, b in doc["agency_heads"].items()),
     )
 
 
@@ -108,6 +112,28 @@ def variant_key(name: str | None) -> str:
     for pattern, to in r.glossary:
         text = pattern.sub(to, text)
     words = _plain(text.split())
+    agency = None if set(fold(name).split()) & (r.legal_forms - {"for", "the"}) else _state_agency(words)
+    if agency is not None:  # (a name with a legal form is a company's, never a state agency's)
+        return agency
     if not r.body_words & set(words):
         return " ".join(words)
     return " ".join(sorted({w if w in r.body_words else _genitive(w) for w in words}))
+
+
+def _state_agency(words: list[str]) -> str | None:
+    """`statens jordbruksverk` for ["jordbruksverket"] and for ["statens", "jordbruksverk"]; None for a
+    name that is not a state agency's formal or everyday one-word name (`agency_heads`)."""
+    r = rules()
+    if len(words) == 1:
+        for definite, indefinite in r.agency_heads:
+            w = words[0]
+            if w.endswith(definite) and len(w) > len(definite) + 2:
+                return f"{r.state_prefix} {w[: -len(definite)]}{indefinite}"
+    if len(words) == 2 and words[0] == r.state_prefix:
+        w = words[1]
+        for definite, indefinite in r.agency_heads:
+            if w.endswith(definite) and len(w) > len(definite) + 2:
+                return f"{r.state_prefix} {w[: -len(definite)]}{indefinite}"
+        if any(w.endswith(indefinite) for _, indefinite in r.agency_heads):
+            return " ".join(words)
+    return None

@@ -100,8 +100,11 @@ def commit(
             if a.part_of is not None:  # a parent named by any key it carries (a CSV's `part_of`)
                 named = resolver.actor_for_key(a.part_of) or a.part_of
                 a = a.model_copy(update={"part_of": named if named != a.id else None})
-            elif a.id == loaded_id and (found := resolver.parent_of(a)) is not None:
-                a = a.model_copy(update={"part_of": found})  # "X Hospital, Region Q" is a unit of the region
+            elif a.id == loaded_id and (found := resolver.unit_of(a)) is not None:
+                # "X Hospital, Region Q" is a unit of the region, also known as "X Hospital"
+                parent, own = found
+                aliases = sorted({*a.aliases, own}) if own and own != a.name else a.aliases
+                a = a.model_copy(update={"part_of": parent, "aliases": aliases})
             match = resolver.resolve(a)
             if match is None and a.id != loaded_id:
                 match = Match(a.id, "public-body", a.name)

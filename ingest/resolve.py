@@ -368,6 +368,11 @@ class Resolver:
         return self._keys.get(key)
 
     def parent_of(self, actor: Actor) -> str | None:
+        """The id of the legal entity `actor` is a unit of (`unit_of`), or None."""
+        found = self.unit_of(actor)
+        return found[0] if found is not None else None
+
+    def unit_of(self, actor: Actor) -> tuple[str, str | None] | None:
         """The legal entity a record names as its parent, when the record is a unit of it
         ("Lunds Universitet, Department of Chemical Engineering", "Ängelholms sjukhus, Region Skåne",
         "Höganäs Omsorg (Höganäs Kommun)", "Park och naturförvaltningen Göteborgs stad"), or None.
@@ -377,6 +382,10 @@ class Resolver:
         ek. för., …) is a legal entity of its own (a municipal company), never a unit; so is one whose
         other part is only an acronym ("Luftfartsverket, Lfv"); so is a foundation or an association
         ("Folkuniversitetet stiftelsen … vid Uppsala universitet").
+
+        Returns (the parent's id, the unit's own name when the record writes it apart and it names one
+        body (`_specific_body_name`): "Ängelholms sjukhus" of "Ängelholms sjukhus, Region Skåne", a name
+        other sources use for the same unit; not "Department of Physics", which any university has).
         """
         self._load()
         folded = fold(actor.name)
@@ -394,14 +403,15 @@ class Resolver:
         for part, rest in candidates:
             if len(rest.replace(" ", "")) < 6 or rest.isupper():
                 continue  # an acronym, not a unit
+            own = rest if len(parts) > 1 and _specific_body_name(rest) else None
             body = self.bodies.find_name(part, bare=bool(_UNIT_WORDS.search(fold(rest))))
             if body is not None:
-                return self._keys.get(body.id, body.id)
+                return self._keys.get(body.id, body.id), own
             key = variant_key(part)
             if len(parts) > 1 and ("universitet" in key.split() or "hogskola" in key.split()):
                 for hit in self._names.get((actor.country or "SE", key), ()):
                     if hit != actor.id:
-                        return hit
+                        return hit, own
         return None
 
     def order(self, actors: list[Actor]) -> list[Actor]:
@@ -548,6 +558,15 @@ class Resolver:
         if best is not None:
             return Match(best[1], "fuzzy", best[2], round(best[0], 1))
         return None
+
+
+def _specific_body_name(name: str) -> bool:
+    """Whether a unit's own name names one body and can be matched on alone: a public body's word
+    ("Ängelholms sjukhus": `body_words`) and a word of its own (a place). "Department of Physics" or
+    "University Hospital" could be any university's or region's."""
+    words = set(variant_key(name).split())
+    body = rules().body_words
+    return bool(words & body) and bool(words - body)
 
 
 def fuzzy_refusal(a: str, b: str, score: float) -> str | None:

@@ -50,6 +50,22 @@ def test_glossary_universities() -> None:
     assert same("Universitetet i Lund", "Lunds universitet")
 
 
+def test_glossary_hospitals_and_their_genitive() -> None:
+    assert same("Ängelholm sjukhus", "Ängelholms sjukhus")
+    assert same("Ystad Hospital", "Ystads sjukhus")
+    assert same("Sjukhuset i Ystad", "Ystads sjukhus")  # definite form
+
+
+def test_a_state_agency_s_formal_and_everyday_name() -> None:
+    assert same("Statens jordbruksverk", "Jordbruksverket")
+    assert same("STATENS ENERGIMYNDIGHET", "Energimyndigheten")
+    assert same("Statens skolinspektion", "Skolinspektionen")
+    assert variant_key("Jordbruksverket") == "statens jordbruksverk"
+    assert not same("Kraftverket AB", "Statens kraftverk")  # a company's name (legal form) is not an agency's
+    assert not same("Jordbruksverket", "Skogsstyrelsen")
+    assert not same("Statens jordbruksverk", "Jordbruksverket Invest AB")
+
+
 def test_every_glossary_entry_cites_a_source() -> None:
     from importlib import resources
 
@@ -70,6 +86,8 @@ def test_every_glossary_entry_cites_a_source() -> None:
         ("Region Skåne", "Skånes kommuner"),
         ("Nordic Solution AB", "Nordic Solutions AB"),  # companies: no genitive rule
         ("Kalmar kommun", "Region Kalmar län"),
+        ("Ängelholms sjukhus", "Ängelholms kommun"),  # a hospital is not its town
+        ("Statens fastighetsverk", "Statens kulturråd"),
     ],
 )
 def test_hard_negatives_stay_apart(a: str, b: str) -> None:

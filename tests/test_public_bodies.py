@@ -280,3 +280,37 @@ def test_ego_view_draws_units_as_their_parent_unless_apart(
     assert not any("INNOGRAPH_UNITS_APART" in n for n in notes)
     assert drawn("x:hospital")[0] == {"x:hospital", "x:dept"}
     s.close()
+
+
+@pytest.mark.parametrize("unit_first", [True, False])
+def test_a_unit_written_with_its_parent_is_the_unit_written_alone(tmp_path: Path, unit_first: bool) -> None:
+    """'Ängelholms sjukhus, Region Skåne' is the hospital 'Ängelholm sjukhus' (its own name, genitive
+    aside), a unit of Region Skåne, never the region itself."""
+    s = SqliteStore(tmp_path / "g.db")
+    s.init_schema()
+    written = _a("interreg-org:angelholms-sjukhus-region-skane", "Ängelholms sjukhus, Region Skåne")
+    alone = _a("interreg-org:angelholm-sjukhus", "Ängelholm sjukhus")
+    region = _a("interreg-org:region-skane", "Region Skåne")
+    actors = [written, alone, region] if unit_first else [region, alone, written]
+    commit(s, SourceBatch("interreg", actors=actors))
+    a, b = s.get_actor(written.id), s.get_actor(alone.id)
+    assert a.id == b.id and a.part_of == "se:region-skane"
+    assert s.get_actor(region.id).id == "se:region-skane" != a.id
+    s.close()
+
+
+def test_a_generic_unit_name_is_never_matched_alone(tmp_path: Path) -> None:
+    """Two universities' "Department of Physics" are two departments: a unit's own name becomes a name
+    to match on only when it names one body ("Ängelholms sjukhus")."""
+    s = SqliteStore(tmp_path / "g.db")
+    s.init_schema()
+    actors = [
+        _a("interreg-org:lu", "Lunds universitet"),
+        _a("interreg-org:uu", "Uppsala universitet"),
+        _a("interreg-org:lu-phys", "Department of Physics, Lunds universitet"),
+        _a("interreg-org:uu-phys", "Department of Physics, Uppsala universitet"),
+    ]
+    commit(s, SourceBatch("interreg", actors=actors))
+    lu, uu = s.get_actor("interreg-org:lu-phys"), s.get_actor("interreg-org:uu-phys")
+    assert lu.id != uu.id and (lu.part_of, uu.part_of) == ("interreg-org:lu", "interreg-org:uu")
+    s.close()

@@ -1,6 +1,7 @@
 """Does the loading order change the actors? Ingest the shared sources in two orders, compare the actors.
 
     .venv/bin/python -m eval.resolution.order --data ../shared/data --out /tmp/order
+    .venv/bin/python -m eval.resolution.order --only-a --aliases NOALIAS.yaml --out /tmp/rules
 
 Order A is registry, agencies, CORDIS H2020, Horizon Europe, Interreg, ERDF; order B is the reverse.
 Each actor is compared as the set of source records it carries (ids may differ with the order: the
@@ -12,11 +13,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from graph.store.sqlite import SqliteStore
 from ingest.loaders import LOADERS
 from ingest.pipeline import commit
+from ingest.resolve import Resolver, load_aliases
 
 # (loader, path under the shared data directory; None: the bundled file)
 SOURCES: dict[str, tuple[str, str | None]] = {
@@ -31,8 +34,9 @@ ORDER_A = tuple(SOURCES)
 ORDER_B = tuple(reversed(ORDER_A))
 
 
-def build(db: Path, order: Sequence[str], data: Path) -> None:
-    """A fresh store at `db` with the sources loaded in `order`."""
+def build(db: Path, order: Sequence[str], data: Path, aliases: Path | None = None) -> None:
+    """A fresh store at `db` with the sources loaded in `order` (with another alias file if given)."""
+    factory = partial(Resolver, aliases=load_aliases(aliases)) if aliases else Resolver
     for p in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
         p.unlink(missing_ok=True)
     store = SqliteStore(db)
@@ -41,7 +45,7 @@ def build(db: Path, order: Sequence[str], data: Path) -> None:
         for name in order:
             loader, rel = SOURCES[name]
             batch = LOADERS[loader](data / rel) if rel else LOADERS[loader]()  # type: ignore[call-arg]
-            commit(store, batch)
+            commit(store, batch, factory)  # type: ignore[arg-type]
     finally:
         store.close()
 
@@ -69,11 +73,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
     ap.add_argument("--out", type=Path, required=True, help="directory for the two databases")
+    ap.add_argument("--aliases", type=Path, help="another alias file (e.g. an empty one: rules alone)")
+    ap.add_argument("--only-a", action="store_true", help="build order A only (for eval.resolution.evaluate)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     a, b = args.out / "a.db", args.out / "b.db"
-    build(a, ORDER_A, args.data)
-    build(b, ORDER_B, args.data)
+    build(a, ORDER_A, args.data, args.aliases)
+    if args.only_a:
+        return
+    build(b, ORDER_B, args.data, args.aliases)
     na, nb, only_a, only_b = compare(a, b)
     print(f"actors: A {na} / B {nb}; groups only in A: {len(only_a)}, only in B: {len(only_b)}")
     for side, lines in (("A", only_a), ("B", only_b)):
