@@ -108,6 +108,11 @@ def commit(
             match = resolver.resolve(a)
             if match is None and a.id != loaded_id:
                 match = Match(a.id, "public-body", a.name)
+            elif match is not None and a.id != loaded_id and match.actor_id != a.id:
+                # A region or municipality that the graph holds under another id (a CORDIS PIC whose
+                # first row did not name it): the reference identity's id, the two merged by the store.
+                match.also = [match.actor_id, *match.also]
+                match.actor_id = a.id
             target = match.actor_id if match is not None else a.id
             if match is not None and target != loaded_id:
                 report.resolved[match.rule] = report.resolved.get(match.rule, 0) + 1

@@ -314,3 +314,26 @@ def test_a_generic_unit_name_is_never_matched_alone(tmp_path: Path) -> None:
     lu, uu = s.get_actor("interreg-org:lu-phys"), s.get_actor("interreg-org:uu-phys")
     assert lu.id != uu.id and (lu.part_of, uu.part_of) == ("interreg-org:lu", "interreg-org:uu")
     s.close()
+
+
+def test_a_region_first_seen_under_a_pic_takes_its_reference_id_when_a_later_row_names_it(
+    tmp_path: Path,
+) -> None:
+    """H2020 names PIC 941555527 in a broken encoding and without a VAT number (an actor of its own);
+    Horizon Europe's row with the VAT number shows it is Region Värmland: the store merges the two under
+    the region's reference id, as if Horizon Europe had come first."""
+    s = SqliteStore(tmp_path / "g.db")
+    s.init_schema()
+
+    def row(name: str, file: str, **kw: object) -> Actor:
+        return Actor(
+            id="cordis:941555527", name=name, pic="941555527", country="SE",
+            sources=[SourceRef(source="cordis", record="cordis:941555527", name=name, file=file)], **kw,
+        )  # type: ignore[arg-type]  # fmt: skip
+
+    commit(s, SourceBatch("cordis", actors=[row("V\ufffdrmlands l\ufffdns landsting", "h2020")]))
+    commit(s, SourceBatch("cordis", actors=[row("REGION VARMLAND", "he", vat="SE232100015601")]))
+    (a,) = list(s.iter_actors())
+    assert a.id == "se:region-varmland" and a.name == "Region Värmland"
+    assert s.get_actor("pic:941555527").id == s.get_actor("cordis:941555527").id == a.id
+    s.close()

@@ -31,6 +31,7 @@ from graph.model import (
     merge_actor,
     merge_participation,
     merge_project,
+    source_priority,
 )
 
 
@@ -133,9 +134,16 @@ def plan_upserts(
 def survivor_first(a: Actor, b: Actor) -> tuple[Actor, Actor]:
     """(survivor, loser) of two stored actors that prove to be one organisation: the one from the more
     authoritative source (`Actor.rank`: a reference identity before an agency register before CORDIS),
-    then the smaller id. Decided by the two records alone, never by which was stored first, so that
+    then the one whose id is that source's record, then the smaller id. Decided by the two records alone, never by which was stored first, so that
     loading the sources in any order ends with the same actor."""
-    return (a, b) if (-a.rank(), a.id) <= (-b.rank(), b.id) else (b, a)
+    return (a, b) if _survival(a) <= _survival(b) else (b, a)
+
+
+def _survival(a: Actor) -> tuple[int, bool, str]:
+    """Rank first; at the same rank the actor whose id is its best source's own record (a region's
+    reference identity `se:region-…` rather than a CORDIS actor that carries it); then the id."""
+    own = any(s.record == a.id and source_priority(s.source) == a.rank() for s in a.sources)
+    return (-a.rank(), not own, a.id)
 
 
 @dataclass(frozen=True)
