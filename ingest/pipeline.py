@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from graph.model import MAX_AMOUNT, Actor, County, Money, Participation, Project, Theme, merge_participation
-from graph.store.base import GraphStore, UpsertCounts, Writer
+from graph.store.base import GraphStore, UpsertCounts, Writer, survivor_first
 from ingest.resolve import Match, Resolver
 
 
@@ -110,9 +110,12 @@ def commit(
                 match = Match(a.id, "public-body", a.name)
             elif match is not None and a.id != loaded_id and match.actor_id != a.id:
                 # A region or municipality that the graph holds under another id (a CORDIS PIC whose
-                # first row did not name it): the reference identity's id, the two merged by the store.
-                match.also = [match.actor_id, *match.also]
-                match.actor_id = a.id
+                # first row did not name it) takes the reference identity's id, the two merged by the
+                # store, unless the stored actor would survive that merge anyway (a registry's record).
+                held = store.get_actors([match.actor_id]).get(match.actor_id)
+                if held is None or survivor_first(held, a)[0] is a:
+                    match.also = [match.actor_id, *match.also]
+                    match.actor_id = a.id
             target = match.actor_id if match is not None else a.id
             if match is not None and target != loaded_id:
                 report.resolved[match.rule] = report.resolved.get(match.rule, 0) + 1
