@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 
 from graph.analysis.scope import YEAR_MAX, YEAR_MIN, Scope
-from graph.geo import COUNTIES
+from graph.geo import COUNTIES, EVERY_COUNTY, SOUTH_SWEDEN_WORDS
 from graph.settings import Settings
 from graph.store import GraphStore
 
@@ -29,9 +30,15 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 # The schema says exactly what `Scope.parse` accepts, so a schema-valid value is never refused (an empty
 # `county=` or an unknown code is a 422 from the schema itself, with the same wording for every client).
-_ONE_COUNTY = "(?:all|ALL|" + "|".join(sorted(COUNTIES)) + ")"
+def _any_case(word: str) -> str:
+    """A regular expression for `word` in any case (`graph.geo.county_codes` folds case; JSON Schema has no flags)."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+_WORDS = "|".join(_any_case(w) for w in SOUTH_SWEDEN_WORDS)
+_ONE_COUNTY = f"(?:{_any_case(EVERY_COUNTY)}|{_WORDS}|" + "|".join(sorted(COUNTIES)) + ")"
 COUNTY_PATTERN = rf"^ *{_ONE_COUNTY} *(?:, *{_ONE_COUNTY} *)*$"
-ONE_COUNTY_PATTERN = "^(?:" + "|".join(sorted(COUNTIES)) + ")$"
+ONE_COUNTY_PATTERN = f"^ *(?:{_WORDS}|" + "|".join(sorted(COUNTIES)) + ") *$"
 
 
 def get_scope(

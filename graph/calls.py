@@ -30,7 +30,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from graph.errors import InvalidInput, NotFound
-from graph.geo import COUNTIES, SOUTH_SWEDEN
+from graph.geo import COUNTIES, SOUTH_SWEDEN, county_codes
 from graph.partners import PartnerIndex, PartnerQuery, find, partner_index
 from graph.partners.query import ProjectRef
 from graph.partners.text import is_code, words
@@ -322,20 +322,8 @@ def match_actor(
 
 
 def parse_counties(values: Sequence[str]) -> list[str]:
-    """SCB county codes (repeatable, comma-separated; 'south-sweden' for the seven); default South Sweden."""
-    out: list[str] = []
-    for raw in values:
-        for c in raw.split(","):
-            c = c.strip()
-            if c.lower() in ("south", "south-sweden"):
-                out.extend(SOUTH_SWEDEN)
-            elif c in COUNTIES:
-                out.append(c)
-            elif c:
-                raise InvalidInput(
-                    f"county {c!r}: use an SCB county code such as 10 (Blekinge), or south-sweden"
-                )
-    return sorted(set(out)) or list(SOUTH_SWEDEN)
+    """The region to match: SCB county codes or south-sweden (`graph.geo.county_codes`); default South Sweden."""
+    return list(county_codes(values, allow_all=False) or SOUTH_SWEDEN)
 
 
 NO_TOPIC = "give at least one call topic: a code and a title, one per line, or a CSV/JSONL text"

@@ -7,9 +7,11 @@ codes and Eurostat's NUTS 3 shapes; nothing here reads outside the package.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
+from graph.errors import InvalidInput
 from graph.text import fold
 
 # Blekinge, Kalmar, Kronoberg, Jönköping, Gotland, Halland and Skåne: the default analysis scope.
@@ -50,6 +52,42 @@ MUNICIPALITIES: dict[str, MunicipalityInfo] = {
 _BY_NUTS3 = {c.nuts3: c.code for c in COUNTIES.values()}
 _BY_NAME = {fold(n): c.code for c in COUNTIES.values() for n in (c.name, c.short_name)}
 _MUNI_BY_NAME = {fold(n): m for m in MUNICIPALITIES.values() for n in (m.name, m.short_name)}
+
+
+#: Words every county list accepts beside SCB codes: the seven South Swedish counties.
+SOUTH_SWEDEN_WORDS = ("south", "south-sweden")
+#: The word a county list accepts for "every actor, whatever its county or country".
+EVERY_COUNTY = "all"
+
+
+def county_codes(values: Iterable[str] | None, *, allow_all: bool = True) -> tuple[str, ...] | None:
+    """The one reading of a county list (CLI options, query parameters, partner and calls queries).
+
+    Values come repeated or comma-separated: SCB codes (`10`), `south-sweden` for the seven South
+    Swedish counties, and, where `allow_all`, `all` for every actor. Returns the sorted codes, `()`
+    when none is named (each caller has its default), or None for `all`. Raises InvalidInput naming
+    the first unknown value.
+    """
+    out: set[str] = set()
+    everyone = False
+    for raw in values or ():
+        for c in raw.split(","):
+            c = c.strip()
+            word = c.lower()
+            if not c:
+                continue
+            if word in SOUTH_SWEDEN_WORDS:
+                out.update(SOUTH_SWEDEN)
+            elif allow_all and word == EVERY_COUNTY:
+                everyone = True
+            elif c in COUNTIES:
+                out.add(c)
+            else:
+                words = "south-sweden or 'all'" if allow_all else "or south-sweden"
+                raise InvalidInput(
+                    f"unknown county code {c!r}: use an SCB code such as 10 (Blekinge), {words}"
+                )
+    return None if everyone else tuple(sorted(out))
 
 
 def county_from_nuts(nuts: str | None) -> str | None:

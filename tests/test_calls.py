@@ -140,7 +140,7 @@ def test_cli_calls_match(crafted: SqliteStore, calls_csv: Path) -> None:
     res = CliRunner().invoke(
         cli, ["calls", "match", str(calls_csv), "--county", "99", "--db", str(crafted.path)]
     )
-    assert res.exit_code != 0 and "county '99'" in str(res.exception or res.output)
+    assert res.exit_code != 0 and "unknown county code '99'" in str(res.exception or res.output)
 
 
 def test_api_calls(crafted: SqliteStore, calls_csv: Path) -> None:

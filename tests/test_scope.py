@@ -35,6 +35,24 @@ def test_parse_defaults_lists_and_all() -> None:
     assert "Blekinge" in named.text() and "2015–2020" in named.text()
 
 
+def test_one_county_list_reader_for_scope_partners_and_calls() -> None:
+    """Scope, the partner query's favoured counties and the calls' region read a county list alike."""
+    from graph.calls import parse_counties
+    from graph.geo import county_codes
+    from graph.partners.query import PartnerQuery
+
+    assert county_codes(["10,12", " south-sweden "]) == SOUTH_SWEDEN
+    assert county_codes(["ALL", "10"]) is None and county_codes([]) == ()
+    assert Scope.parse(["South-Sweden"]).counties == SOUTH_SWEDEN == tuple(parse_counties(["south"]))
+    assert PartnerQuery(favour_counties=["10", "south-sweden"]).favour_counties == list(SOUTH_SWEDEN)
+    assert parse_counties([]) == list(SOUTH_SWEDEN) and parse_counties(["10"]) == ["10"]
+    for bad in (lambda: parse_counties(["all"]), lambda: county_codes(["99"]), lambda: Scope.parse(["9"])):
+        with pytest.raises(InvalidInput, match="unknown county code"):
+            bad()
+    with pytest.raises(ValueError, match="unknown county code 'all'"):
+        PartnerQuery(favour_counties=["all"])
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [

@@ -15,7 +15,7 @@ from typing import Any
 import networkx as nx
 
 from graph.errors import InvalidInput
-from graph.geo import COUNTIES, SOUTH_SWEDEN
+from graph.geo import COUNTIES, SOUTH_SWEDEN, county_codes
 from graph.projection import collaboration_graph
 
 #: Programme names (`Project.programme`) that are EU-funded.
@@ -70,19 +70,18 @@ class Scope:
     ) -> Scope:
         """The scope of CLI options or query parameters.
 
-        County codes come repeated or comma-separated; `all` means every actor; none means South
-        Sweden (and, for a graph export, the whole graph). Programmes and themes are repeatable.
+        Counties are read by `graph.geo.county_codes` (codes, `south-sweden`, `all` for every actor);
+        none means South Sweden (and, for a graph export, the whole graph). Programmes and themes are repeatable.
         Raises InvalidInput on an unknown county, a year out of range or an empty period.
         """
-        codes = [c.strip() for v in counties or () for c in v.split(",") if c.strip()]
-        everyone = any(c.lower() == "all" for c in codes)
+        codes = county_codes(counties)
         return cls(
-            counties=() if everyone else (tuple(sorted(set(codes))) if codes else SOUTH_SWEDEN),
+            counties=() if codes is None else (codes or SOUTH_SWEDEN),
             programme=tuple(sorted({p.strip() for p in programme or () if p.strip()})),
             theme=tuple(sorted({t.strip() for t in theme or () if t.strip()})),
             start_year=start_year,
             end_year=end_year,
-            counties_named=bool(codes),
+            counties_named=codes != (),
         )
 
     @property

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 from graph.errors import InvalidInput
-from graph.geo import COUNTIES, SOUTH_SWEDEN
+from graph.geo import county_codes
 from graph.model import ActorKind
 from graph.said import Said
 
@@ -61,17 +61,10 @@ class PartnerQuery(BaseModel):
     @field_validator("favour_counties")
     @classmethod
     def _counties(cls, v: list[str]) -> list[str]:
-        out: list[str] = []
-        for c in v:
-            if c.strip().lower() in ("south", "south-sweden"):
-                out.extend(SOUTH_SWEDEN)
-            elif c in COUNTIES:
-                out.append(c)
-            else:
-                raise ValueError(
-                    f"unknown county code {c!r}: use an SCB code such as 10 (Blekinge), or south-sweden"
-                )
-        return sorted(set(out))
+        try:
+            return list(county_codes(v, allow_all=False) or ())
+        except InvalidInput as e:
+            raise ValueError(str(e)) from None
 
 
 class ProjectRef(BaseModel):
