@@ -32,7 +32,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Literal, overload
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from graph import cache
 from graph.analysis import (
@@ -319,6 +319,9 @@ class Precompute:
     lead: bool = False
     #: When given (a server), large graphs are built by a `derive` process with these settings.
     settings: Settings | None = None
+    #: Stop at a stored record the model refuses instead of failing every step on it (`innograph
+    #: derive`: one line naming `db repair`, exit 1); a server keeps serving what it can.
+    stop_on_refused: bool = False
     #: Seconds each step took in the last build (`innograph derive` prints the slowest).
     step_seconds: dict[str, float] = field(default_factory=dict)
     _progress: Progress = field(default_factory=lambda: Progress(ready=False, version=None))
@@ -391,9 +394,15 @@ class Precompute:
             try:
                 with cache.fresh():
                     fn()
+            except ValidationError:
+                if self.stop_on_refused:
+                    raise
+                failed.append(f"{name}: a stored record is refused by the model")
+                log.warning("precompute %s: a stored record is refused by the model", name)
             except Exception as e:  # one broken step does not hold the others back
-                log.warning("precompute %s: %s", name, e)
-                failed.append(f"{name}: {type(e).__name__}: {e}")
+                said = " ".join(str(e).split())[:300]  # one line in a log, however long the error
+                log.warning("precompute %s: %s", name, said)
+                failed.append(f"{name}: {type(e).__name__}: {said}")
             self.step_seconds[name] = time.perf_counter() - started
         if self.lead:
             write_lease(self.store, version, Lease(len(todo), len(todo), None, finished=True))

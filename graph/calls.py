@@ -25,9 +25,10 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from graph.errors import InvalidInput, NotFound
 from graph.geo import COUNTIES, SOUTH_SWEDEN, county_codes
@@ -35,6 +36,7 @@ from graph.partners import PartnerIndex, PartnerQuery, find, partner_index
 from graph.partners.query import ProjectRef
 from graph.partners.text import is_code, words
 from graph.store.base import GraphStore
+from graph.text import clean
 
 MIN_MATCH = 0.25
 CODE_FIT = ((0.999, 0.8), (0.75, 0.6), (0.5, 0.4))  # (share of the code path matched, project fit)
@@ -54,11 +56,30 @@ ALIASES: dict[str, tuple[str, ...]] = {
 MAX_CALLS = 20_000
 
 
+# What one topic may hold, wherever it comes from (a file, a form, a POSTed body): the longest real
+# values are far shorter (CORDIS topics.csv: codes 49, titles 254 characters).
+MAX_CODE = 200
+MAX_TITLE = 1000
+MAX_DESCRIPTION = 20_000
+MAX_DEADLINE = 40
+MAX_FILE = 50_000_000  # bytes of a call list file (the whole F&T topic export is ~2 MB)
+
+
 class CallTopic(BaseModel):
-    code: str
-    title: str = ""
-    description: str = ""
-    deadline: str | None = None
+    """One call topic to match. Its text reaches a terminal, a page and a spreadsheet: control and
+    invisible characters are removed however it arrives (a file, a form, a JSON body)."""
+
+    code: str = Field(max_length=MAX_CODE)
+    title: str = Field(default="", max_length=MAX_TITLE)
+    description: str = Field(default="", max_length=MAX_DESCRIPTION)
+    deadline: str | None = Field(default=None, max_length=MAX_DEADLINE)
+
+    @field_validator("code", "title", "description", "deadline", mode="before")
+    @classmethod
+    def _clean(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str):
+            return clean(value, multiline=info.field_name == "description").strip()
+        return value
 
 
 class ActorFit(BaseModel):
@@ -101,25 +122,55 @@ class CallsResult(BaseModel):
 
 
 # --- reading ---------------------------------------------------------------------------------------------
-def _pick(row: dict[str, str], field: str) -> str:
-    norm = {k.strip().lower().replace("_", " "): v for k, v in row.items() if k}
+_LIMITS = {"code": MAX_CODE, "title": MAX_TITLE, "description": MAX_DESCRIPTION, "deadline": MAX_DEADLINE}
+
+
+def _norm(column: str) -> str:
+    return column.strip().lower().replace("_", " ")
+
+
+def _field_of(column: str) -> str | None:
+    """Which topic field a column holds under one of its aliases ("topicIdentifier" → code)."""
+    name = _norm(column)
+    return next((f for f, names in ALIASES.items() for a in names if name in (a, a.replace(" ", ""))), None)
+
+
+def _pick(row: dict[str, Any], field: str, where: str) -> str:
+    """One field of a row by any of its aliases, as clean text: a JSON number is read as its digits, a
+    list, mapping or boolean is refused (never its Python repr); control characters (terminal escapes,
+    an RTL override) are removed, and a value over the field's limit is refused, all with file:line."""
+    norm = {_norm(k): v for k, v in row.items() if isinstance(k, str) and k}
     for alias in ALIASES[field]:
         for key in (alias, alias.replace(" ", "")):
-            if key in norm and norm[key] is not None:
-                return str(norm[key]).strip()
+            if key not in norm or norm[key] is None:
+                continue
+            value = norm[key]
+            if isinstance(value, bool) or not isinstance(value, str | int):
+                raise InvalidInput(f"{where}: {key} is a {_kind(value)}, expected text")
+            text = clean(str(value), multiline=field == "description").strip()
+            if len(text) > _LIMITS[field]:
+                raise InvalidInput(f"{where}: {key} has {len(text):,} characters, at most {_LIMITS[field]:,}")
+            return text
     return ""
 
 
-def _add(out: dict[str, CallTopic], row: dict[str, str], where: str) -> None:
-    code = _pick(row, "code")
-    title = _pick(row, "title")
+def _kind(value: Any) -> str:
+    return {dict: "mapping", list: "list", bool: "boolean", float: "number"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _add(out: dict[str, CallTopic], row: dict[str, Any], where: str) -> None:
+    code = _pick(row, "code", where)
+    title = _pick(row, "title", where)
     if not code and not title:
         raise InvalidInput(f"{where}: no topic code or title (columns: code/topic/identifier, title)")
     code = code or title[:80]
     if code in out:
         return
+    description = _pick(row, "description", where)
     out[code] = CallTopic(
-        code=code, title=title, description=_pick(row, "description"), deadline=_pick(row, "deadline") or None
+        code=code, title=title, description=description, deadline=_pick(row, "deadline", where) or None
     )
 
 
@@ -127,7 +178,19 @@ def read_calls(path: Path) -> list[CallTopic]:
     """Call topics from a CSV or JSONL file, one per code (first occurrence), in file order."""
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    size = path.stat().st_size
+    if size > MAX_FILE:
+        raise InvalidInput(f"{path}: {size / 1e6:,.0f} MB; a call list is at most {MAX_FILE / 1e6:,.0f} MB")
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise InvalidInput(f"{path}: cannot be read ({e.strerror or e})") from e
+    if raw.startswith(b"PK\x03\x04"):
+        raise InvalidInput(f"{path}: a zip archive, not a CSV or JSONL file: unzip it first")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InvalidInput(f"{path}: not UTF-8 text (byte {e.start}); save it as UTF-8") from e
     jsonl = path.suffix.lower() in (".jsonl", ".ndjson", ".json")
     return parse_calls(text, str(path), jsonl=jsonl, pasted=False)
 
@@ -135,6 +198,8 @@ def read_calls(path: Path) -> list[CallTopic]:
 def parse_calls(text: str, where: str = "calls", jsonl: bool = False, pasted: bool = True) -> list[CallTopic]:
     """Call topics from text: JSON Lines, a CSV with a header, or plain lines "CODE title" (pasted)."""
     out: dict[str, CallTopic] = {}
+    if "\x00" in text[:65536]:
+        raise InvalidInput(f"{where}: not a CSV or JSONL text (binary content)")
     lines = text.splitlines()
     if jsonl or text.lstrip().startswith("{"):
         for n, line in enumerate(lines, start=1):
@@ -144,20 +209,37 @@ def parse_calls(text: str, where: str = "calls", jsonl: bool = False, pasted: bo
                 row = json.loads(line)
             except json.JSONDecodeError as e:
                 raise InvalidInput(f"{where}:{n}: not JSON: {e.msg}") from e
+            except RecursionError:
+                raise InvalidInput(f"{where}:{n}: JSON nested too deep") from None
             if not isinstance(row, dict):
                 raise InvalidInput(f"{where}:{n}: expected a JSON object")
-            _add(out, {str(k): "" if v is None else str(v) for k, v in row.items()}, f"{where}:{n}")
+            _add(out, row, f"{where}:{n}")
         return _capped(out, where)
     first = lines[0] if lines else ""
     delim = ";" if first.count(";") > first.count(",") else ("\t" if "\t" in first else ",")
     header = next(csv.reader([first], delimiter=delim), [])
-    if any(_pick(dict.fromkeys(header, "x"), f) for f in ("code", "title")):
-        reader = csv.DictReader(io.StringIO(text), delimiter=delim)
+    keys = [h for h in header if _field_of(h) in ("code", "title")]
+    if keys:
+        # strict: a quote left open to the end of the file is an error, not one field holding every row
+        # after it; a code or title running over several lines is a quote closed rows later
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+        end = 1  # the last line of the record before
         try:
             for row in reader:
-                _add(out, row, f"{where}:{reader.line_num}")
+                begin, end = end + 1, reader.line_num
+                if end > begin and any(("\n" in v or "\r" in v) for k in keys if (v := row.get(k) or "")):
+                    raise InvalidInput(
+                        f'{where}:{begin}: unbalanced quote ("): the record runs over lines {begin}–{end} '
+                        f"and swallowed the rows after line {begin}"
+                    )
+                _add(out, row, f"{where}:{begin}")
         except csv.Error as e:
-            raise InvalidInput(f"{where}:{reader.line_num}: {e}") from e
+            if "unexpected end of data" in str(e):
+                raise InvalidInput(
+                    f'{where}:{end + 1}: unbalanced quote ("): it stays open to the end of the file '
+                    f"and would swallow every row after line {end + 1}"
+                ) from e
+            raise InvalidInput(f'{where}:{end + 1}: {e} (an unbalanced quote (")?)') from e
         return _capped(out, where)
     if not pasted:
         raise InvalidInput(
@@ -178,7 +260,7 @@ def parse_calls(text: str, where: str = "calls", jsonl: bool = False, pasted: bo
 
 def _capped(out: dict[str, CallTopic], where: str) -> list[CallTopic]:
     if len(out) > MAX_CALLS:
-        raise InvalidInput(f"{where}: {len(out)} topics; at most {MAX_CALLS} at once")
+        raise InvalidInput(f"{where}: {len(out):,} topics; at most {MAX_CALLS:,} at once")
     return list(out.values())
 
 

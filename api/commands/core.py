@@ -346,7 +346,7 @@ def derive(ctx: Context, quiet: bool, after_ingest: bool) -> None:
     if after_ingest and not _quiet(store, version):
         return  # a later ingest's own derive builds the newer version
     threading.Thread(target=_exit_when_replaced, args=(ctx.settings, version), daemon=True).start()
-    job = Precompute(store, on_step=step, lead=True)
+    job = Precompute(store, on_step=step, lead=True, stop_on_refused=True)
     t = time.perf_counter()
     if not job.build(version):
         click.echo(

@@ -29,6 +29,7 @@ from graph.analysis.funding import (
 from graph.analysis.scope import Scope
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES
+from graph.model import ActorKind
 
 
 def _csv(header: list[str] | tuple[str, ...], rows: list[list[Any]]) -> None:
@@ -108,7 +109,13 @@ def funding_cmd(
 @funding_cmd.command("benchmark")
 @scope_options
 @click.option("--no-universities", is_flag=True, help="Leave universities out (what the rest capture).")
-@click.option("--kind", "kinds", multiple=True, help="Only actors of this kind, e.g. company (repeatable).")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice([k.value for k in ActorKind]),
+    help="Only actors of this kind, e.g. company (repeatable).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the 21 counties as CSV.")
 @store_options

@@ -12,7 +12,18 @@ from pydantic import BaseModel, Field, ValidationError
 
 from api.deps import StoreDep, request_body
 from api.pages import page
-from graph.calls import MAX_CALLS, NO_TOPIC, CallsResult, CallTopic, parse_calls, parse_counties, run_calls
+from graph.calls import (
+    MAX_CALLS,
+    MAX_CODE,
+    MAX_DESCRIPTION,
+    MAX_TITLE,
+    NO_TOPIC,
+    CallsResult,
+    CallTopic,
+    parse_calls,
+    parse_counties,
+    run_calls,
+)
 from graph.errors import InvalidInput, NotFound
 from graph.geo import COUNTIES, SOUTH_SWEDEN
 from graph.store import GraphStore
@@ -28,11 +39,8 @@ class TopicIn(CallTopic):
     """One call topic as a request states it: a code (or, lacking one, the title as its code)."""
 
     code: str = Field(
-        min_length=1, max_length=200, pattern=_NOT_BLANK, description="e.g. HORIZON-CL5-2024-D3-01-05"
+        min_length=1, max_length=MAX_CODE, pattern=_NOT_BLANK, description="e.g. HORIZON-CL5-2024-D3-01-05"
     )
-    title: str = Field(default="", max_length=1000)
-    description: str = Field(default="", max_length=20_000)
-    deadline: str | None = Field(default=None, max_length=40)
 
 
 class CallList(BaseModel):
@@ -56,10 +64,10 @@ def answer(
 def calls_get(
     store: StoreDep,
     code: Annotated[
-        str, Query(max_length=200, description="call topic code, e.g. HORIZON-CL5-2024-D3-01-05")
+        str, Query(max_length=MAX_CODE, description="call topic code, e.g. HORIZON-CL5-2024-D3-01-05")
     ] = "",
-    title: Annotated[str, Query(max_length=1000, description="call topic title")] = "",
-    description: Annotated[str, Query(max_length=20_000, description="call topic text")] = "",
+    title: Annotated[str, Query(max_length=MAX_TITLE, description="call topic title")] = "",
+    description: Annotated[str, Query(max_length=MAX_DESCRIPTION, description="call topic text")] = "",
     topics: Annotated[
         str, Query(max_length=MAX_TEXT, description="several topics: lines 'CODE title', or CSV/JSONL text")
     ] = "",

@@ -26,7 +26,10 @@ def _filename(stem: str, sel: Scope, ext: str) -> str:
     if sel.start_year or sel.end_year:
         parts.append(f"{sel.start_year or ''}_{sel.end_year or ''}")
     safe = "-".join(parts)
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in safe)[:120] + "." + ext
+    # ASCII only: a header is Latin-1, and a programme named "Ā" must not make the download a 500
+    return (
+        "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "-_" else "_" for ch in safe)[:120] + "." + ext
+    )
 
 
 def _chunks(data: bytes) -> Iterator[bytes]:

@@ -23,6 +23,7 @@ from graph.analysis.funding import (
 from graph.analysis.scope import Scope
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES
+from graph.model import ActorKind
 from viz.funding import funding_page
 
 router = APIRouter(tags=["funding"])
@@ -47,11 +48,14 @@ def get_benchmark(
     store: StoreDep,
     scope: ScopeDep,
     no_universities: Annotated[bool, Query(description="leave universities out")] = False,
-    kind: Annotated[list[str] | None, Query(max_length=40, description="only these actor kinds")] = None,
+    kind: Annotated[
+        list[ActorKind] | None, Query(max_length=40, description="only these actor kinds")
+    ] = None,
 ) -> Benchmark:
     """Every county per inhabitant against the Swedish median; sentences for the scope's counties."""
     facts, names = store_facts(store)
-    return benchmark(facts, scope, names, exclude_universities=no_universities, kinds=kind or ())
+    kinds = [k.value for k in kind or ()]
+    return benchmark(facts, scope, names, exclude_universities=no_universities, kinds=kinds)
 
 
 @router.get("/funding/untapped")

@@ -28,6 +28,11 @@ class Case:
     env: tuple[tuple[str, str], ...] = ()
     # loaded first, so that the hash compares only what the hostile part adds (the good rows beside it)
     baseline: Callable[[Path], Path] | None = None
+    # the command the input is given to, when not `ingest SOURCE` (a call list: `calls match`)
+    command: tuple[str, ...] = ()
+
+    def args(self) -> tuple[str, ...]:
+        return self.command or ("ingest", self.source)
 
 
 def _write(path: Path, content: str | bytes) -> Path:
@@ -860,4 +865,168 @@ REGISTRY_CASES = [
     ),
 ]
 
-ALL_CASES = CSV_CASES + CORDIS_CASES + INTERREG_CASES + ERDF_CASES + AGENCY_CASES + REGISTRY_CASES
+
+# -- a call list (`innograph calls match CALLS`): CSV or JSON Lines, read by graph.calls.read_calls ---------
+def calls_file(name: str, content: str | bytes) -> Callable[[Path], Path]:
+    return lambda r: _write(r / name, content)
+
+
+def _sparse(name: str, size: int) -> Callable[[Path], Path]:
+    def make(root: Path) -> Path:
+        root.mkdir(parents=True, exist_ok=True)
+        with (root / name).open("wb") as f:
+            f.truncate(size)  # a file that large on disk without writing it
+        return root / name
+
+    return make
+
+
+CALLS_HEADER = "code,title\n"
+MATCH = ("calls", "match")
+
+CALLS_CASES = [
+    Case(
+        "calls-deep-jsonl",
+        "calls",
+        calls_file("calls.jsonl", '{"code": ' + "[" * 200_000 + "]" * 200_000 + "}\n"),
+        1,
+        r"calls\.jsonl:1: JSON nested too deep",
+        command=MATCH,
+    ),
+    Case(
+        "calls-unbalanced-quote-to-the-end",
+        "calls",
+        calls_file("calls.csv", CALLS_HEADER + 'A-1,"open quote\nB-2,second\nC-3,third\n'),
+        1,
+        r"calls\.csv:2: unbalanced quote .*open to the end of the file",
+        command=MATCH,
+    ),
+    Case(
+        "calls-unbalanced-quote-swallows-rows",
+        "calls",
+        calls_file("calls.csv", CALLS_HEADER + 'A-1,"open\nB-2,closed later"\nC-3,third\n'),
+        1,
+        r"calls\.csv:2: unbalanced quote .*lines 2–3 and swallowed the rows after line 2",
+        command=MATCH,
+    ),
+    Case(
+        "calls-binary-nul",
+        "calls",
+        calls_file("calls.csv", b"\x00\x01\x02" * 100),
+        1,
+        r"calls\.csv: not a CSV or JSONL text \(binary content\)",
+        command=MATCH,
+    ),
+    Case(
+        "calls-zip",
+        "calls",
+        calls_file("calls.csv", b"PK\x03\x04" + b"\x00" * 40),
+        1,
+        r"calls\.csv: a zip archive, not a CSV or JSONL file",
+        command=MATCH,
+    ),
+    Case(
+        "calls-latin1",
+        "calls",
+        calls_file("calls.csv", (CALLS_HEADER + "A-1,Växjö energy\n").encode("latin-1")),
+        1,
+        r"calls\.csv: not UTF-8 text \(byte \d+\)",
+        command=MATCH,
+    ),
+    Case(
+        "calls-long-title",
+        "calls",
+        calls_file("calls.csv", CALLS_HEADER + "A-1," + "x" * 200_000 + "\n"),
+        1,
+        r"calls\.csv:2: title has 200,000 characters, at most 1,000",
+        command=MATCH,
+    ),
+    Case(
+        "calls-code-1e400",
+        "calls",
+        calls_file("calls.jsonl", '{"code": 1e400, "title": "battery storage"}\n'),
+        1,
+        r"calls\.jsonl:1: code is a number, expected text",
+        command=MATCH,
+    ),
+    Case(
+        "calls-code-dict",
+        "calls",
+        calls_file("calls.jsonl", '{"code": {"a": 1}, "title": "battery"}\n'),
+        1,
+        r"calls\.jsonl:1: code is a mapping, expected text",
+        command=MATCH,
+    ),
+    Case(
+        "calls-title-list",
+        "calls",
+        calls_file("calls.jsonl", '{"code": "A-1", "title": ["battery"]}\n'),
+        1,
+        r"calls\.jsonl:1: title is a list, expected text",
+        command=MATCH,
+    ),
+    Case(
+        "calls-line-not-object",
+        "calls",
+        calls_file("calls.jsonl", '{"code": "A-1"}\n[1, 2]\n'),
+        1,
+        r"calls\.jsonl:2: expected a JSON object",
+        command=MATCH,
+    ),
+    Case(
+        "calls-line-not-json",
+        "calls",
+        calls_file("calls.jsonl", '{"code": "A-1"}\n{"code": \n'),
+        1,
+        r"calls\.jsonl:2: not JSON",
+        command=MATCH,
+    ),
+    Case(
+        "calls-row-without-code-or-title",
+        "calls",
+        calls_file("calls.csv", CALLS_HEADER + "A-1,first\n,\n"),
+        1,
+        r"calls\.csv:3: no topic code or title",
+        command=MATCH,
+    ),
+    Case(
+        "calls-no-code-column",
+        "calls",
+        calls_file("calls.csv", "id,name_of_thing\n1,x\n"),
+        1,
+        r"calls\.csv:1: no topic code or title column",
+        command=MATCH,
+    ),
+    Case(
+        "calls-empty", "calls", calls_file("calls.csv", b""), 1, r"calls\.csv:1: no topic code", command=MATCH
+    ),
+    Case(
+        "calls-folder",
+        "calls",
+        lambda r: (r / "calls").mkdir(parents=True) or r / "calls",
+        1,
+        r"calls: no such file",
+        command=MATCH,
+    ),
+    Case(
+        "calls-too-many-topics",
+        "calls",
+        calls_file("calls.csv", CALLS_HEADER + "".join(f"T-{i},topic {i}\n" for i in range(20_001))),
+        1,
+        r"calls\.csv: 20,001 topics; at most 20,000 at once",
+        command=MATCH,
+    ),
+    Case(
+        "calls-file-too-large",
+        "calls",
+        _sparse("calls.csv", 60 * 1024 * 1024),
+        1,
+        r"calls\.csv: 63 MB; a call list is at most 50 MB",
+        command=MATCH,
+    ),
+]
+
+ALL_CASES = (
+    CSV_CASES + CORDIS_CASES + INTERREG_CASES + ERDF_CASES + AGENCY_CASES + REGISTRY_CASES + CALLS_CASES
+)
+LOADERS = {"csv", "cordis", "interreg", "erdf", "agencies", "registry"}

@@ -17,7 +17,7 @@ import pytest
 from graph.store.sqlite import SqliteStore
 from graph.text import has_control
 
-from .cases import ALL_CASES, Case
+from .cases import ALL_CASES, LOADERS, Case
 from .conftest import RunCli, store_hash
 
 
@@ -35,7 +35,7 @@ def _strings(node: Any) -> Iterator[str]:
 
 def test_at_least_sixty_cases_across_all_loaders() -> None:
     assert len(ALL_CASES) >= 60
-    assert {c.source for c in ALL_CASES} == {"csv", "cordis", "interreg", "erdf", "agencies", "registry"}
+    assert {c.source for c in ALL_CASES} == LOADERS | {"calls"}
     assert len({c.id for c in ALL_CASES}) == len(ALL_CASES)
 
 
@@ -49,7 +49,7 @@ def test_hostile_input(
         assert cli("ingest", case.source, case.baseline(tmp_path / "baseline"), "--db", db).code == 0
     path = case.make(tmp_path)
     before = store_hash(db)
-    run = cli("ingest", case.source, path, "--db", db)
+    run = cli(*case.args(), path, "--db", db)
     assert "Traceback" not in run.out
     assert run.code == case.code, run.out
     assert re.search(case.expect, run.out), run.out

@@ -58,6 +58,62 @@ def test_a_damaged_database_page(cli: RunCli, db: Path) -> None:
         _one_error_line(run.out, "g.db")
 
 
+# Every command that reads the store, as a user runs it on a store they were handed (the outputs go
+# to the case's folder, given as "{tmp}/…").
+READERS = [
+    ("stats",),
+    ("actors", "techtank"),
+    ("actor", "se:techtank"),
+    ("project", "seed:kickstart-s3"),
+    ("analyze", "centrality"),
+    ("partners", "--topic", "smart specialisation"),
+    ("calls", "match", "{tmp}/calls.csv"),
+    ("funding",),
+    ("funding", "benchmark"),
+    ("funding", "untapped", "--county", "10"),
+    ("export", "tables", "--format", "xlsx", "--out", "{tmp}/t.xlsx"),
+    ("export", "tables", "--format", "csv", "--out", "{tmp}/tables"),
+    ("export", "graph", "--format", "gexf", "--out", "{tmp}/g.gexf"),
+    ("report", "--county", "10", "--out", "{tmp}/r.html"),
+    ("resolve", "--report"),
+    ("derive", "--quiet"),
+]
+
+
+def _reader(args: tuple[str, ...], tmp: Path) -> list[str]:
+    (tmp / "calls.csv").write_text("code,title\nHORIZON-X-1,smart specialisation\n", encoding="utf-8")
+    return [a.format(tmp=tmp) for a in args]
+
+
+@pytest.mark.parametrize("args", READERS, ids=[" ".join(a[:2]) for a in READERS])
+def test_every_reader_on_a_damaged_database_is_one_line(
+    args: tuple[str, ...], cli: RunCli, db: Path, tmp_path: Path
+) -> None:
+    raw = bytearray(db.read_bytes())
+    for i in range(4096, len(raw)):
+        raw[i] ^= 0xA5
+    db.write_bytes(bytes(raw))
+    before = db.read_bytes()
+    run = cli(*_reader(args, tmp_path), "--db", db)
+    assert run.code == 1, run.out
+    _one_error_line(run.out, "g.db is not an innograph database or is damaged")
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("args", [a for a in READERS if a != ("stats",)], ids=lambda a: " ".join(a[:2]))
+def test_every_reader_on_a_poisoned_store_is_one_line_naming_the_repair(
+    args: tuple[str, ...], cli: RunCli, db: Path, tmp_path: Path
+) -> None:
+    """A record an older version wrote and the model now refuses: one line naming `db repair` and
+    exit 1 from every command (`derive` too, not one multi-line error per step), the store unchanged."""
+    _poison(db)
+    before = store_hash(db)
+    run = cli(*_reader(args, tmp_path), "--db", db)
+    assert run.code == 1, run.out
+    _one_error_line(run.out, "refused by the model", "innograph db repair")
+    assert store_hash(db) == before
+
+
 def test_a_database_locked_by_another_writer_waits_then_one_line(
     cli: RunCli, db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
