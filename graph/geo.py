@@ -54,6 +54,63 @@ _BY_NAME = {fold(n): c.code for c in COUNTIES.values() for n in (c.name, c.short
 _MUNI_BY_NAME = {fold(n): m for m in MUNICIPALITIES.values() for n in (m.name, m.short_name)}
 
 
+#: Municipality names that are also ordinary words in organisation names ("mark- och miljödomstol",
+#: "vara"): never read as a place on their own.
+NOT_PLACES = frozenset(
+    {"mark", "ale", "vara", "berg", "ed", "bro", "nora", "sala", "mora", "habo", "bjuv", "boden"}
+)
+#: Everyday names of counties that sources write instead of the official ones.
+_COUNTY_ALIASES = {"sormland": "04", "vastra gotaland": "14", "gotland": "09"}
+
+
+def _place_phrases() -> dict[tuple[str, ...], str]:
+    """Folded word sequences of every county and municipality name (with the genitive -s) → county code."""
+    out: dict[tuple[str, ...], str] = {}
+    names = [(c.short_name, c.code) for c in COUNTIES.values()] + list(_COUNTY_ALIASES.items())
+    names += [(m.short_name, m.county_code) for m in MUNICIPALITIES.values()]
+    for name, code in names:
+        words = tuple(fold(name).split())
+        if not words or (len(words) == 1 and words[0] in NOT_PLACES):
+            continue
+        out[words] = code
+        out[(*words[:-1], words[-1] + "s")] = code
+    return out
+
+
+_PLACE_PHRASES = _place_phrases()
+_LONGEST_PLACE = max(len(k) for k in _PLACE_PHRASES)
+
+
+def county_in_name(name: str | None) -> str | None:
+    """The one county a Swedish organisation's own name places it in, else None.
+
+    "Industriellt Utvecklingscentrum i Halland AB", "ALMI Företagspartner Kalmar län AB", "Kalmar Science
+    Park AB" and "MAX IV Laboratory, Lund University" name one county (by its name or one of its
+    municipalities); "ALMI Invest Småland & Öarna" (three counties) and "Åkroken Science Park" (no place)
+    name none, and so does a name with places in two counties. Callers use it only where the source
+    gives no county and only for kinds whose names say where they work (not for companies, whose names
+    carry founders' and brand names: "Lund" may be a surname).
+
+    >>> county_in_name("Internationella Handelshögskolan i Jönköping AB")
+    '06'
+    >>> county_in_name("Stockholm–Malmö Logistics") is None
+    True
+    """
+    words = fold(name).split()
+    found: set[str] = set()
+    i = 0
+    while i < len(words):
+        for n in range(min(_LONGEST_PLACE, len(words) - i), 0, -1):
+            code = _PLACE_PHRASES.get(tuple(words[i : i + n]))
+            if code is not None:
+                found.add(code)
+                i += n
+                break
+        else:
+            i += 1
+    return found.pop() if len(found) == 1 else None
+
+
 #: Words every county list accepts beside SCB codes: the seven South Swedish counties.
 SOUTH_SWEDEN_WORDS = ("south", "south-sweden")
 #: The word a county list accepts for "every actor, whatever its county or country".

@@ -44,6 +44,7 @@ from graph.errors import InvalidInput
 from graph.geo import COUNTIES, MUNICIPALITIES, municipality_from_name
 from graph.model import Actor, ActorKind, SourceRef
 from graph.text import fold
+from ingest.enrich import county_of_own_name
 from ingest.pipeline import Problem, SourceBatch, validation_message
 from ingest.validate import BadValue, identifier, load_json, read_file, text
 
@@ -280,7 +281,7 @@ def load_agencies(path: Path, curated: Curated | None = None) -> SourceBatch:
                 kind=agency_kind(name),
                 country="SE",
                 orgnr=orgnr,
-                county_code=muni.county_code if muni else None,
+                county_code=muni.county_code if muni else county_of_own_name(name, agency_kind(name)),
                 municipality=muni.short_name if muni else None,
                 city=_cap(city) if city else None,
                 website=website,

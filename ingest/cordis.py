@@ -46,7 +46,13 @@ from graph.model import (
 )
 from graph.text import has_control, unnamed
 from ingest.csvread import Table, decode
-from ingest.enrich import clean_vat, country_code, kind_from_name, orgnr_from_vat, swedish_place
+from ingest.enrich import (
+    clean_vat,
+    country_code,
+    kind_from_name,
+    orgnr_from_vat,
+    swedish_place,
+)
 from ingest.pipeline import Problem, SourceBatch
 from ingest.progress import Progress
 from ingest.steps import Col, Row, Spec, convert, open_tables, to_records
@@ -616,7 +622,7 @@ def _actor(pic: str, counts: dict[str, Counter[str]], file: str, notes: list[str
     nuts = (_top(org.nuts) or "").upper()
     place: dict[str, object] = {"nuts3": nuts[:5]} if len(nuts) >= 5 else {}
     if country == "SE":
-        place |= swedish_place(nuts=nuts, city=city)
+        place |= swedish_place(nuts=nuts, city=city, name=display, kind=kind)
     sme_raw = (_top(org.sme) or "").lower()
     return Actor(
         id=f"cordis:{pic}",

@@ -2,7 +2,9 @@
 
 Swedish actors get their SCB county code and municipality from what the source gives, strongest
 first: a NUTS 3 code (`SE221` → Blekinge), a county name ("Blekinge län"), then a city that is a
-municipality's seat of the same name ("KARLSKRONA" → Karlskrona, Blekinge). The code lists are the
+municipality's seat of the same name ("KARLSKRONA" → Karlskrona, Blekinge), and last, where the
+source gives none of these, the one county the organisation's own name places it in ("ALMI
+Företagspartner Kronoberg AB", "Kalmar Science Park AB": `county_of_own_name`). The code lists are the
 package data of `graph.geo`.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from graph.geo import COUNTIES, county_from_name, county_from_nuts, municipality_from_name
+from graph.geo import COUNTIES, county_from_name, county_from_nuts, county_in_name, municipality_from_name
 from graph.model import ActorKind
 from graph.text import fold
 
@@ -48,19 +50,41 @@ def clean_orgnr(value: str | None) -> str | None:
 
 
 def swedish_place(
-    nuts: str | None = None, county_name: str | None = None, city: str | None = None
+    nuts: str | None = None,
+    county_name: str | None = None,
+    city: str | None = None,
+    name: str | None = None,
+    kind: ActorKind | None = None,
 ) -> dict[str, Any]:
-    """county_code, nuts3 and municipality for a Swedish actor, from whatever the source gave."""
+    """county_code, nuts3 and municipality for a Swedish actor, from whatever the source gave.
+
+    With `name` and `kind`, an actor whose source states no place gets the county its own name
+    places it in (`county_of_own_name`), as the last resort.
+    """
     out: dict[str, Any] = {}
     county = county_from_nuts(nuts) or county_from_name(county_name)
     muni = municipality_from_name(city) if city else None
     if muni is not None and (county is None or muni.county_code == county):
         out["municipality"] = muni.short_name
         county = county or muni.county_code
+    if county is None and kind is not None:
+        county = county_of_own_name(name, kind)
     if county:
         out["county_code"] = county
         out["nuts3"] = COUNTIES[county].nuts3
     return out
+
+
+def county_of_own_name(name: str | None, kind: ActorKind) -> str | None:
+    """The county a Swedish actor's name places it in, for the kinds whose names say where they work.
+
+    Regional agencies, science parks, incubators, universities, municipalities and associations are
+    named after their area ("Coompanion Kronoberg", "Invest in Skåne"); a company's name is not
+    evidence of its seat (brands, founders' names), so companies get none. Loaders use it only when the
+    source states no county, so a stated one always wins. Without it those actors fall out of their
+    county's analyses and lists.
+    """
+    return None if kind is ActorKind.company else county_in_name(name)
 
 
 # Local and regional government as the countries of the sources name it (folded: lower case, no accents),

@@ -58,6 +58,7 @@ from graph.model import (
 )
 from graph.text import fold, slug
 from ingest.csvread import decode, record_problem, records
+from ingest.enrich import county_of_own_name
 from ingest.pipeline import Problem, SourceBatch
 from ingest.resolve import normalise_name
 from ingest.steps import to_records
@@ -457,7 +458,7 @@ def _record(
         name=owner_name,
         kind=owner_kind(owner_name),
         country="SE",
-        county_code=owner_county(owner_name),
+        county_code=owner_county(owner_name) or county_of_own_name(owner_name, owner_kind(owner_name)),
         sources=[SourceRef(source=SOURCE, record=aid, name=owner_name, file=fname)],
     )
     raw_orgnr = _text(v.get("orgnr"), "organisationsnummer").replace(" ", "")

@@ -41,7 +41,7 @@ from graph.model import (
     ThemeKind,
 )
 from graph.text import fold, slug
-from ingest.enrich import kind_from_name
+from ingest.enrich import county_of_own_name, kind_from_name
 from ingest.pipeline import Problem, SourceBatch, validation_message
 from ingest.resolve import normalise_name
 from ingest.validate import BadValue, amount, load_json, read_file, text
@@ -351,6 +351,7 @@ def load_interreg(path: Path) -> SourceBatch:
                 if k is not ActorKind.other
             )
         county = sorted(org.counties, key=lambda c: (-org.counties[c], c))[0] if org.counties else None
+        county = county or county_of_own_name(names[0], kind)
         try:
             batch.actors.append(
                 Actor(

@@ -316,3 +316,45 @@ def test_an_owner_with_an_organisationsnummer_joins_by_key(tmp_path: Path, store
     assert r.resolved == {"key": 1}
     (part,) = store.participations(project_id="erdf:20301234")
     assert part.actor_id == "se-org:2021006271" and part.role is Role.project_owner
+
+
+@pytest.mark.parametrize(
+    ("name", "county"),
+    [
+        ("ALMI Företagspartner Kronoberg AB", "07"),  # a county's name
+        ("ALMI Företagspartner Kalmar län AB", "08"),
+        ("Industriellt Utvecklingscentrum i Halland AB", "13"),
+        ("Kalmar Science Park AB", "08"),  # a municipality's name
+        ("Internationella Handelshögskolan i Jönköping AB", "06"),
+        ("Regionförbundet Sörmland", "04"),  # the everyday name of Södermanland
+        ("MAX IV Laboratory, Lund University", "12"),
+        ("Karlshamns kommun", "10"),  # the genitive
+        ("ALMI Invest Småland & Öarna AB", None),  # three counties
+        ("Åkroken Science Park AB", None),  # no place in the name
+        ("Stockholm–Malmö Innovation Network", None),  # two counties
+        ("Mark- och miljööverdomstolen", None),  # 'Mark' is a municipality and a word
+    ],
+)
+def test_county_a_name_places_an_actor_in(name: str, county: str | None) -> None:
+    from graph.geo import county_in_name
+    from ingest.enrich import county_of_own_name
+
+    assert county_in_name(name) == county
+    assert county_of_own_name(name, ActorKind.business_support) == county
+    assert county_of_own_name(name, ActorKind.company) is None  # a company's name is no evidence of its seat
+
+
+def test_real_owners_named_after_their_county_are_in_it() -> None:
+    """Projektbanken names no owner's seat: regional agencies named after their county count for it."""
+    b = load_erdf(shared_data("sweden", "erdf-2014-2020-projektbanken-2016-10.json"))
+    by_name = {a.name: a for a in b.actors}
+    for name, county in [
+        ("ALMI Företagspartner Kronoberg AB", "07"),
+        ("ALMI Företagspartner Jönköping AB", "06"),
+        ("Kalmar Science Park AB", "08"),
+        ("Industriellt Utvecklings Centrum i Skåne AB", "12"),
+        ("Coompanion Kronoberg Ekonomisk Fören", "07"),
+    ]:
+        assert by_name[name].county_code == county, name
+    placeless = [a for a in b.actors if a.kind is not ActorKind.company and a.county_code is None]
+    assert len(placeless) < 0.4 * len([a for a in b.actors if a.kind is not ActorKind.company])  # 54 of 165
