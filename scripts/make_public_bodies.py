@@ -52,10 +52,12 @@ REGIONS: dict[str, tuple[str, str]] = {
 }
 # Former and other names no pattern below forms (each seen in the shared data or a documented renaming).
 EXTRA: dict[str, list[str]] = {
-    "04": ["Landstinget Sörmland", "Region Södermanland"],
+    "04": ["Landstinget Sörmland", "Region Södermanland", "Regionförbundet Sörmland"],  # ERDF Projektbanken
     "07": ["Regionförbundet södra Småland"],
     "09": ["Gotlands kommun", "Gotland Municipality", "Region Gotlands län"],
     "14": ["Västra Götalands Regionen", "Region Västra Götaland", "Västra Götalands läns landsting"],
+    # Region Värmland was a kommunalförbund (a federation of the municipalities) until 2019; ERDF Projektbanken
+    "17": ["Region Värmland-Kommunalförbund"],
     "23": ["Region Jämtland", "Jämtlands läns landsting", "Landstinget Jämtland"],
     "1480": ["Göteborgs Stad", "City of Gothenburg", "Gothenburg Municipality"],
 }

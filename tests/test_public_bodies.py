@@ -57,6 +57,8 @@ def test_reference_file_matches_scb_code_lists() -> None:
         ("County Council of Blekinge", None, "se:region-blekinge"),
         ("Landstinget i Kalmar län", None, "se:region-kalmar-lan"),
         ("Regionförbundet i Kalmar län", None, "se:region-kalmar-lan"),
+        ("Regionförbundet Sörmland", None, "se:region-sormland"),  # the everyday name of the county
+        ("Region Värmland-Kommunalförbund", None, "se:region-varmland"),  # its legal form until 2019
         ("Karlshamn Municipality", None, "se:karlshamns-kommun"),
         ("City of Karlshamn", None, "se:karlshamns-kommun"),
         ("Ronnebys kommun", None, "se:ronneby-kommun"),
