@@ -4,8 +4,8 @@ Ids are stable and source-prefixed (`cordis:999905974`, `se:blekinge-tekniska-ho
 `interreg:<programme>:<project>`), so that loading the same source twice writes the same records.
 
 When two sources describe the same actor, `merge_actor` decides deterministically which values win:
-the record from the more authoritative source (see `SOURCE_PRIORITY`) sets a field, the other only
-fills what is empty. Because the rule depends on the sources and not on the order of loading,
+the record from the more authoritative source (see `SOURCE_PRIORITY`), and between two records of one
+source the more recent one (`Actor.as_of`), sets a field, the other only fills what is empty. Because the rule depends on the sources and not on the order of loading,
 loading CORDIS, then Interreg, then CORDIS again gives the same graph as loading each once.
 """
 
@@ -207,6 +207,12 @@ class Actor(_Model):
         description="the id of the legal entity this is a unit of (a department, hospital, administration); "
         "analyses count a unit's projects for it unless units are shown apart (INNOGRAPH_UNITS_APART)",
     )
+    as_of: dt.date | None = Field(
+        default=None,
+        description="the latest date its records of the best source rank speak for (CORDIS: the latest "
+        "start of the organisation's projects in the download); of two records of one source rank, the "
+        "more recent one names the actor (a renamed organisation is shown under today's name)",
+    )
     sources: list[SourceRef] = Field(default_factory=list)
 
     @field_validator("id")
@@ -241,6 +247,13 @@ class Actor(_Model):
 
     def rank(self) -> int:
         return max((source_priority(s.source) for s in self.sources), default=0)
+
+    def standing(self) -> tuple[int, dt.date]:
+        """Which of two records of one actor sets its fields (`merge_actor`): the more authoritative
+        source (`rank`), then the more recent record (`as_of`: Horizon Europe's row of a PIC before
+        Horizon 2020's, so "HEIDELBERG MATERIALS AG", not "HEIDELBERGCEMENT AG", whichever was loaded
+        first). Decided by the records alone, never by the order they arrive in."""
+        return (self.rank(), self.as_of or dt.date.min)
 
 
 class Project(_Model):
@@ -353,8 +366,8 @@ def _merge_fields(primary: BaseModel, secondary: BaseModel, skip: set[str]) -> d
 
 def merge_actor(old: Actor, new: Actor) -> Actor:
     """Merge two records of the same actor; the id of `old` is kept. Deterministic, see module doc."""
-    primary, secondary = (new, old) if new.rank() > old.rank() else (old, new)
-    fields = _merge_fields(primary, secondary, skip={"id", "aliases", "sources", "kind"})
+    primary, secondary = (new, old) if new.standing() > old.standing() else (old, new)
+    fields = _merge_fields(primary, secondary, skip={"id", "aliases", "sources", "kind", "as_of"})
     kind = primary.kind if primary.kind is not ActorKind.other else secondary.kind
     # A stand-in name ("Unnamed organisation (PIC n)", or a bare number from older stores) gives way to a
     # real name from the other record, whichever was loaded first.
@@ -375,6 +388,10 @@ def merge_actor(old: Actor, new: Actor) -> Actor:
         id=old.id,
         kind=kind,
         aliases=sorted(names),
+        # the date of the records that set the fields: a CORDIS row's date does not lift an Interreg record
+        as_of=max((d for d in (old.as_of, new.as_of) if d is not None), default=None)
+        if old.rank() == new.rank()
+        else primary.as_of,
         sources=_union_sources(old.sources, new.sources),
         **fields,
     )

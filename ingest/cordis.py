@@ -9,7 +9,10 @@ Columns are found by name; missing required ones are named in the error.
 - Projects: `h2020:<id>`, `horizon:<id>`, `fp7:<id>` by `frameworkProgramme`; the programme part
   (H2020 `SC5`, Horizon Europe `HORIZON.2.5`) becomes a `part:<programme>:<code>` theme.
 - Organisations: one actor per PIC, `cordis:<PIC>`; the name is the most frequent non-empty `name`,
-  else `shortName`, else the PIC. VAT (a Swedish one yields the organisationsnummer), activity type
+  else `shortName`, else "Unnamed organisation (PIC n)"; the other names and short names are aliases.
+  The actor is dated by its latest project in the download (`Actor.as_of`), so when H2020 and Horizon
+  Europe both name a PIC, the later programme's name (today's legal name) labels it in any loading
+  order. VAT (a Swedish one yields the organisationsnummer), activity type
   (HES/REC/PRC/PUB/OTH → kind), SME flag, city, country (UK→GB, EL→GR), NUTS 3 and, for Sweden, the
   county and municipality.
 - Participations: role (coordinator, participant/partner, associatedPartner/thirdParty), the EC
@@ -51,6 +54,7 @@ from ingest.enrich import (
     country_code,
     kind_from_name,
     orgnr_from_vat,
+    place_name,
     swedish_place,
 )
 from ingest.pipeline import Problem, SourceBatch
@@ -278,6 +282,19 @@ def _role(value: str) -> Role:
     return role
 
 
+def _unquoted(value: str) -> str:
+    """A name quoted once more than CSV needs, as some CORDIS rows write it: outer quotes around the
+    whole name and every inner quote doubled (`NATIONAL CENTER FOR SCIENTIFIC RESEARCH "DEMOKRITOS"`
+    arrives wrapped in quotes with `""DEMOKRITOS""` inside). The outer quotes go and the doubled ones
+    become single. Only that signature is undone (doubled quotes inside, or none): `"A" and "B"` is a
+    name with two quoted words, not a quoted name."""
+    if len(value) > 2 and value[0] == value[-1] == '"':
+        inner = value[1:-1]
+        if '""' in inner or '"' not in inner:
+            return inner.replace('""', '"').strip() or value
+    return value
+
+
 def _known_project(projects: Mapping[str, str], value: str) -> str:
     pid = projects.get(value)
     if pid is None:
@@ -344,7 +361,12 @@ def organisations(projects: Mapping[str, str]) -> Spec:
             "role": Col("role", _role, required=True, na=False),
             "ec": Col("ecContribution", _amount("ecContribution")),
             **{
-                attr: Col(column, required=column in ("name", "country"), max_len=MAX_NAME)
+                attr: Col(
+                    column,
+                    _unquoted if attr in ("names", "short") else None,
+                    required=column in ("name", "country"),
+                    max_len=MAX_NAME,
+                )
                 for attr, column in ORG_ATTRS
             },
             "ec_raw": Col("ecContribution", na=False),
@@ -414,7 +436,7 @@ class _Cordis:
             by_raw_id[raw_id] = project.id
         self.out.rows_read += self.tables[PROJECTS.file].read
 
-        self.organisations(organisations(by_raw_id))
+        self.organisations(organisations(by_raw_id), {pid: p.start for pid, p in projects.items()})
         self.out.projects = [projects[k] for k in sorted(projects)]
         self.out.themes = [self.themes[k] for k in sorted(self.themes)]
         return self.out
@@ -484,9 +506,10 @@ class _Cordis:
         )
         return raw_id, project
 
-    def organisations(self, spec: Spec) -> None:
+    def organisations(self, spec: Spec, starts: Mapping[str, dt.date | None]) -> None:
         """organization.csv in one pass (~100,000 rows): per-organisation value counts, one participation
-        per (PIC, project) with amounts summed, then the batch's actors and participations."""
+        per (PIC, project) with amounts summed, then the batch's actors and participations. `starts`
+        (project id → start) dates each actor by its latest project (`Actor.as_of`)."""
         problems = self.out.problems
         otab = self.tables[spec.file]
         oname = spec.file
@@ -564,9 +587,16 @@ class _Cordis:
                 )
             )
 
+        # The download's names are the PICs' names when it was extracted: its latest project dates them,
+        # so a later programme's row of a PIC names it over an earlier one's (`Actor.standing`).
+        latest: dict[str, dt.date] = {}
+        for aid, pid in parts:
+            start = starts.get(pid)
+            if start is not None and (aid not in latest or start > latest[aid]):
+                latest[aid] = start
         built = to_records(
             ((first_line[pic], pic) for pic in sorted(orgs)),
-            lambda pic, notes: _actor(pic, orgs[pic], self.ref_o, notes),
+            lambda pic, notes: _actor(pic, orgs[pic], self.ref_o, notes, latest.get(f"cordis:{pic}")),
             oname,
             problems,
             kept=" (kept)",
@@ -600,7 +630,9 @@ class _OrgView:
         return self._c.get(attr, _NONE)
 
 
-def _actor(pic: str, counts: dict[str, Counter[str]], file: str, notes: list[str]) -> Actor:
+def _actor(
+    pic: str, counts: dict[str, Counter[str]], file: str, notes: list[str], as_of: dt.date | None = None
+) -> Actor:
     org = _OrgView(counts)
     for attr in ("names", "short", "city"):
         if any(has_control(n) for n in org.__getattr__(attr)):
@@ -618,7 +650,7 @@ def _actor(pic: str, counts: dict[str, Counter[str]], file: str, notes: list[str
         kind = hint  # a public body named "… universitet" or "… kommun" is better known by its name
     country = country_code(_top(org.country))
     vat = clean_vat(_top(org.vat))
-    city = _top(org.city)
+    city = _top(Counter({c: n for c, n in org.city.items() if place_name(c)}))
     nuts = (_top(org.nuts) or "").upper()
     place: dict[str, object] = {"nuts3": nuts[:5]} if len(nuts) >= 5 else {}
     if country == "SE":
@@ -636,6 +668,7 @@ def _actor(pic: str, counts: dict[str, Counter[str]], file: str, notes: list[str
         vat=vat,
         orgnr=orgnr_from_vat(vat) if country == "SE" else None,
         sme={"true": True, "false": False}.get(sme_raw),
+        as_of=as_of,
         sources=[SourceRef(source=SOURCE, record=f"cordis:{pic}", name=name or short, file=file)],
         **place,  # type: ignore[arg-type]
     )

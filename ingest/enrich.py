@@ -31,6 +31,13 @@ def country_code(value: str | None) -> str | None:
     return code if len(code) == 2 and code.isalpha() else None
 
 
+def place_name(value: str | None) -> str | None:
+    """A city as the source writes it; None when it has no letter: a phone number ("+4930209346295",
+    Humboldt-Universität's second PIC) or a dash typed into the city column names no place, and
+    entity resolution would read it as a second city of the organisation."""
+    return value if value and any(c.isalpha() for c in value) else None
+
+
 def clean_vat(value: str | None) -> str | None:
     """A VAT number without spaces, dots or dashes, upper case; None when empty."""
     v = re.sub(r"[\s.\-]", "", value or "").upper()

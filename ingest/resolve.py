@@ -190,6 +190,15 @@ class _Known:
     terms: set[str] = field(default_factory=set)  # keys and match keys, for the `different` list
     cities: set[str] = field(default_factory=set)
 
+    def learn(self, actor: Actor) -> None:
+        """Add what a record of this actor says for the guards: its PICs, VAT numbers, organisationsnummer, city."""
+        pics, vats, orgnrs = strong_ids(actor)
+        self.pics |= pics
+        self.vats |= vats
+        self.orgnrs |= orgnrs
+        if actor.city:
+            self.cities.add(fold(actor.city))
+
 
 def strong_ids(actor: Actor) -> tuple[set[str], set[str], set[str]]:
     """(PICs, VAT numbers, organisationsnummer) an actor carries, also through its source records."""
@@ -307,12 +316,7 @@ class Resolver:
         known = self._known.get(actor.id)
         if known is None:
             known = self._known[actor.id] = _Known(actor.name, actor.country or "")
-        pics, vats, orgnrs = strong_ids(actor)
-        known.pics |= pics
-        known.vats |= vats
-        known.orgnrs |= orgnrs
-        if actor.city:
-            known.cities.add(fold(actor.city))
+        known.learn(actor)
         keys = actor.identity_keys()
         known.terms |= keys
         for k in keys:
@@ -346,16 +350,23 @@ class Resolver:
         reason = self.aliases.forbids(terms, k.terms)
         return f"alias file: different ({reason})" if reason is not None else None
 
-    def _city_conflict(self, actor: Actor, candidate: str) -> str | None:
+    def _city_conflict(self, actor: Actor, candidate: str, with_: str | None = None) -> str | None:
         """Two PIC holders of one name in two cities are two organisations ("INNOVA SRL" in Roma and
-        in Storo); a name match between them needs the same city (or a city missing)."""
+        in Storo); a name match between them needs the same city (or a city missing). `with_`: the
+        actor the record's key already names, whose PICs and cities count as the record's own (the
+        record joins it whatever happens, so the name rule weighs everything known of the two)."""
         k = self._known.get(candidate)
-        if k is None or not actor.city or not k.cities or not (strong_ids(actor)[0] and k.pics):
+        mine = self._known.get(with_) if with_ is not None else None
+        cities = {fold(actor.city)} if actor.city else set()
+        pics = strong_ids(actor)[0]
+        if mine is not None:
+            cities |= mine.cities
+            pics = pics | mine.pics
+        if k is None or not cities or not k.cities or not (pics and k.pics):
             return None
-        city = fold(actor.city)
-        if any(city in c or c in city for c in k.cities):
+        if any(city in c or c in city for city in cities for c in k.cities):
             return None
-        return f"different cities {actor.city} / {sorted(k.cities)[0]}"
+        return f"different cities {sorted(cities)[0]} / {sorted(k.cities)[0]}"
 
     def canonical(self, actor: Actor) -> Actor:
         """The incoming record as the Swedish region or municipality it is, if it is one
@@ -415,9 +426,15 @@ class Resolver:
         return None
 
     def order(self, actors: list[Actor]) -> list[Actor]:
-        """The batch with the actors the graph already holds (by id) first, so that what they bring
-        (a VAT number, a city) is indexed before the new ones are compared with them."""
+        """The batch with the actors the graph already holds (by id) first, and what those bring (a VAT
+        number, a city) indexed before any record is compared, so that no comparison depends on which
+        of them comes first: Horizon Europe's row of a PIC that was nameless in H2020 gives its VAT
+        number before its namesake's row (another PIC, another VAT) is weighed against it."""
         self._load()
+        for a in actors:
+            k = self._known.get(a.id)
+            if k is not None:
+                k.learn(a)
         return sorted(actors, key=lambda a: a.id not in self._known)
 
     def _one_with(self, first: str, others: list[tuple[str, bool]]) -> list[str]:
@@ -489,12 +506,18 @@ class Resolver:
         terms = keys | names
         country = actor.country or ""
         found: list[tuple[str, str]] = []  # (actor id, the key that names it), each actor once
+        # The record's own ids (its id, its source records, its PIC) are who it is: the actor holding
+        # one is this organisation even when a VAT number changed between two downloads (Roche's PIC
+        # 999601782: CH118241 in H2020, CHE116267986MWST in Horizon Europe), so no guard refuses it.
+        own = {actor.id, *(s.record for s in actor.sources)}
+        if actor.pic:
+            own |= {f"pic:{actor.pic}", f"cordis:{actor.pic}"}
         for k in sorted(keys):
             hit = self._keys.get(k)
             if hit is None or any(hit == h for h, _ in found):
                 continue
-            why = self._refusal(actor, terms, hit, fuzzy=False)
-            if why is None and k.split(":", 1)[0] in _SHARED_KEYS:
+            why = None if k in own else self._refusal(actor, terms, hit, fuzzy=False)
+            if why is None and k not in own and k.split(":", 1)[0] in _SHARED_KEYS:
                 why = self._pic_conflict(actor, hit)
             if why is None:
                 found.append((hit, k))
@@ -506,12 +529,13 @@ class Resolver:
             # The name rules would have joined the record with another actor had it come first (a
             # nameless CORDIS row made an actor of its own; its named row then arrives after a
             # namesake): what they name is one organisation with the key's actor too.
+            first = found[0][0]
             named = [
                 hit
                 for n, _ in lookups
                 for hit in self._names.get((country, n), ())
                 if self._refusal(actor, terms, hit, fuzzy=False) is None
-                and self._city_conflict(actor, hit) is None
+                and self._city_conflict(actor, hit, with_=first) is None
             ]
             (first, k), rest = found[0], [h for h, _ in found[1:]]
             others = {h: False for h in rest} | {h: True for h in named if h not in rest}

@@ -15,7 +15,7 @@ from api.cli import cli
 from graph.errors import InvalidInput
 from graph.model import Participation, Role
 from graph.store.sqlite import SqliteStore
-from ingest.cordis import h2020_part, load_cordis
+from ingest.cordis import _unquoted, h2020_part, load_cordis
 from ingest.interreg import load_interreg
 from ingest.pipeline import commit
 from ingest.registry import load_registry
@@ -71,6 +71,10 @@ def test_actors_and_participations() -> None:
         "Karlskrona",
     )
     assert bth.aliases == ["BTH"] and bth.sme is False
+    # dated by its latest project in the download (the later programme's name wins a merge)
+    starts = {p.id: p.start for p in b.projects}
+    mine = [starts[p.project_id] for p in b.participations if p.actor_id == bth.id]
+    assert bth.as_of is not None and bth.as_of == max(d for d in mine if d is not None)
     wellcome = actors["cordis:998221957"]  # empty name: the short name; UK is GB
     assert (wellcome.name, wellcome.country, wellcome.nuts3) == ("Wellcome", "GB", "UKI31")
     nameless = actors["cordis:911111111"]  # no name at all: labelled so, never a bare number; EL is GR
@@ -244,6 +248,17 @@ def test_idempotent_and_rollback(store: SqliteStore) -> None:
         commit(store, bad)
     assert store.get_project("horizon:101069359").title.startswith("Full spectrum")
     assert store.stats() == s1
+
+
+def test_a_name_quoted_twice_reads_as_written() -> None:
+    """Horizon Europe writes some names inside one more pair of quotes, inner quotes doubled."""
+    assert _unquoted('"NATIONAL CENTER FOR SCIENTIFIC RESEARCH ""DEMOKRITOS"""') == (
+        'NATIONAL CENTER FOR SCIENTIFIC RESEARCH "DEMOKRITOS"'
+    )
+    assert _unquoted('"""BGI Research Foundation Latvia"" fonds"') == '"BGI Research Foundation Latvia" fonds'
+    assert _unquoted('"PRONA"') == "PRONA"
+    for name in ('Fondacija "PRONA"', '"A" and "B"', '""', "Lunds universitet"):
+        assert _unquoted(name) == name
 
 
 def test_order_independent_with_interreg_and_registry(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from graph.errors import RecordError
@@ -63,6 +65,30 @@ def test_merge_prefers_the_more_authoritative_source_in_any_order() -> None:
     assert a.aliases == ["BLEKINGE TEKNISKA HOGSKOLA"]
     # merging a record that is already in changes nothing
     assert merge_actor(a, cordis) == a
+
+
+def test_the_later_record_of_one_source_names_the_actor_in_any_order() -> None:
+    """Horizon 2020 and Horizon Europe both name PIC 986942021: its Horizon Europe row (projects up to
+    2024) gives today's name, its H2020 row (up to 2018) an alias, whichever download came first."""
+
+    def row(name: str, short: str, as_of: dt.date | None, file: str) -> Actor:
+        ref = SourceRef(source="cordis", record="cordis:986942021", name=name, file=file)
+        return Actor(id="cordis:986942021", name=name, aliases=[short], as_of=as_of, sources=[ref])
+
+    h2020 = row("HEIDELBERGCEMENT AG", "HeidelC", dt.date(2018, 5, 1), "h2020/organization.csv")
+    he = row("HEIDELBERG MATERIALS AG", "HM", dt.date(2024, 1, 1), "he/organization.csv")
+    a, b = merge_actor(h2020, he), merge_actor(he, h2020)
+    assert a == b
+    assert (a.name, a.aliases, a.as_of) == (
+        "HEIDELBERG MATERIALS AG",
+        ["HEIDELBERGCEMENT AG", "HM", "HeidelC"],
+        he.as_of,
+    )
+    # an undated record of the same source does not outrank a dated one; a better source still does
+    undated = row("HEIDELBERGCEMENT AG", "HeidelC", None, "old/organization.csv")
+    assert merge_actor(undated, he).name == merge_actor(he, undated).name == "HEIDELBERG MATERIALS AG"
+    registry = _actor("registry", "Heidelberg Materials (registry)")
+    assert merge_actor(he, registry).name == merge_actor(registry, he).name == registry.name
 
 
 def test_identity_keys_cover_identifiers_and_source_records() -> None:

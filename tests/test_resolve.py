@@ -13,7 +13,7 @@ from api.cli import cli
 from graph.errors import InvalidInput
 from graph.model import Actor, Participation, Project, SourceRef
 from graph.store.sqlite import SqliteStore
-from ingest.enrich import orgnr_from_vat, swedish_place
+from ingest.enrich import orgnr_from_vat, place_name, swedish_place
 from ingest.pipeline import SourceBatch, commit
 from ingest.resolve import (
     Aliases,
@@ -52,6 +52,10 @@ def test_normalisation() -> None:
     assert swedish_place(nuts="SE224") == {"county_code": "12", "nuts3": "SE224"}
     assert swedish_place(county_name="Kalmar län", city="Växjö") == {"county_code": "08", "nuts3": "SE213"}
     assert swedish_place(city="VÄXJÖ") == {"municipality": "Växjö", "county_code": "07", "nuts3": "SE212"}
+    # a phone number or a dash in CORDIS's city column is no second city for the city guard
+    assert (
+        place_name("+4930209346295") is None and place_name("-") is None and place_name("Berlin") == "Berlin"
+    )
 
 
 def test_rules_in_order(store: SqliteStore) -> None:
@@ -291,8 +295,15 @@ def _order_sources() -> dict[str, SourceBatch]:
     """Small versions of the real cases where the loading order used to decide the actors: a nameless
     H2020 row of a state agency (Polismyndigheten), its named Horizon Europe row and SCB's record; a
     nameless PIC whose named row arrives after a namesake PIC; a company renamed between H2020 and
-    Horizon Europe while ERDF knows both names (Norrbottens Energikontor / Energikontor Norr)."""
+    Horizon Europe while ERDF knows both names (Norrbottens Energikontor / Energikontor Norr); two PICs
+    of one name whose Horizon Europe rows give two VAT numbers (Essilor International SAS / SA), one of
+    them nameless in H2020; a PIC whose VAT number changed between the downloads while a second PIC of
+    the same company has the new one (F. Hoffmann-La Roche); a university's PIC without a city in H2020
+    and a namesake PIC in another city (the city guard weighs both rows of the first PIC)."""
     police = {"vat": "SE202100007601", "orgnr": "202100-0076", "country": "SE"}
+    essilor = {"name": "ESSILOR INTERNATIONAL SA", "country": "FR"}
+    roche = {"name": "F. HOFFMANN-LA ROCHE AG", "country": "CH", "city": "Basel"}
+    uni = {"name": "UNIVERSITAET WESTSTADT", "country": "DE"}
     return {
         "h2020": _batch(
             "cordis",
@@ -300,12 +311,22 @@ def _order_sources() -> dict[str, SourceBatch]:
             _cordis("997893806", file="h2020", name=None),
             _cordis("900925331", file="h2020", name="ONTOTEXT AD", country="BG", city="Sofia"),
             _cordis("965234003", file="h2020", name="NORRBOTTENS ENERGIKONTOR AB", country="SE"),
+            _cordis("905770190", file="h2020", name=None),
+            _cordis("998323225", file="h2020", **essilor),
+            _cordis("999601782", file="h2020", vat="CH118241", **roche),
+            _cordis("999850700", file="h2020", **uni),
         ),
         "horizon-europe": _batch(
             "cordis",
             _cordis("921186788", file="he", name="POLISMYNDIGHETEN SWEDISH POLICE AUTHORITY", **police),
             _cordis("997893806", file="he", name="ONTOTEXT AD", country="BG"),
             _cordis("965234003", file="he", name="Energikontor Norr AB", country="SE"),
+            _cordis("905770190", file="he", vat="FR43439769654", **essilor),
+            _cordis("998323225", file="he", vat="FR25712049618", **essilor),
+            _cordis("892933501", file="he", vat="CHE116267986MWST", **roche),
+            _cordis("999601782", file="he", vat="CHE116267986MWST", **roche),
+            _cordis("891055800", file="he", city="Potsdam", **uni),
+            _cordis("999850700", file="he", city="Berlin", **uni),
         ),
         "agencies": _batch(
             "scb-agencies",
@@ -345,5 +366,8 @@ def test_loading_order_never_changes_the_actors(tmp_path: Path) -> None:
         frozenset({"cordis:965234003", "erdf-org:norrbottens-energikontor", "erdf-org:energikontor-norr"})
         in first
     )
+    assert {frozenset({"cordis:905770190"}), frozenset({"cordis:998323225"})} <= first  # two VAT numbers
+    assert frozenset({"cordis:999601782", "cordis:892933501"}) in first  # one PIC never splits
+    assert {frozenset({"cordis:999850700"}), frozenset({"cordis:891055800"})} <= first  # two cities
     for order in orders[1:]:
         assert groups(order) == first, order

@@ -6,7 +6,8 @@
 Order A is registry, agencies, CORDIS H2020, Horizon Europe, Interreg, ERDF; order B is the reverse.
 Each actor is compared as the set of source records it carries (ids may differ with the order: the
 record that arrives first names the actor), so the figure is how many of those groups exist in one
-order's graph and not in the other's. Prints the figures and every group that differs.
+order's graph and not in the other's; and how many groups of both graphs carry another label in each
+(the name a person sees must not depend on the order either). Prints the figures and every difference.
 """
 
 from __future__ import annotations
@@ -59,14 +60,16 @@ def groups(db: Path) -> dict[frozenset[str], str]:
         store.close()
 
 
-def compare(a: Path, b: Path) -> tuple[int, int, list[str], list[str]]:
-    """(actors in A, actors in B, groups only in A, groups only in B), each group as a readable line."""
+def compare(a: Path, b: Path) -> tuple[int, int, list[str], list[str], list[str]]:
+    """(actors in A, actors in B, groups only in A, groups only in B, groups in both that A and B label
+    differently), each group as a readable line."""
     ga, gb = groups(a), groups(b)
 
     def show(g: dict[frozenset[str], str], keys: set[frozenset[str]]) -> list[str]:
         return sorted(f"{g[k]}: {' '.join(sorted(k))}" for k in keys)
 
-    return len(ga), len(gb), show(ga, set(ga) - set(gb)), show(gb, set(gb) - set(ga))
+    renamed = sorted(f"{ga[k]} / {gb[k]}: {' '.join(sorted(k))}" for k in set(ga) & set(gb) if ga[k] != gb[k])
+    return len(ga), len(gb), show(ga, set(ga) - set(gb)), show(gb, set(gb) - set(ga)), renamed
 
 
 def main() -> None:
@@ -82,11 +85,14 @@ def main() -> None:
     if args.only_a:
         return
     build(b, ORDER_B, args.data, args.aliases)
-    na, nb, only_a, only_b = compare(a, b)
-    print(f"actors: A {na} / B {nb}; groups only in A: {len(only_a)}, only in B: {len(only_b)}")
-    for side, lines in (("A", only_a), ("B", only_b)):
+    na, nb, only_a, only_b, renamed = compare(a, b)
+    print(
+        f"actors: A {na} / B {nb}; groups only in A: {len(only_a)}, only in B: {len(only_b)}; "
+        f"same group, another label: {len(renamed)}"
+    )
+    for side, lines in (("A", only_a), ("B", only_b), ("A / B labelled", renamed)):
         for line in lines:
-            print(f"  only in {side}: {line}")
+            print(f"  only in {side}: {line}" if len(side) == 1 else f"  {side}: {line}")
 
 
 if __name__ == "__main__":
