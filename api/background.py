@@ -20,6 +20,7 @@ import contextlib
 import ctypes
 import functools
 import gc
+import hashlib
 import logging
 import os
 import pickle
@@ -48,12 +49,12 @@ from graph.analysis import (
     ThemesResult,
     run_analysis,
 )
-from graph.analysis.run import result_key
+from graph.analysis.run import SCORE_SETTINGS, result_key
 from graph.geo import COUNTIES
 from graph.model import Actor
 from graph.projection import RECORDS_KEY
 from graph.settings import Settings
-from graph.store.base import GraphStore
+from graph.store.base import COMPLETE_KEY, GraphStore
 
 log = logging.getLogger(__name__)
 
@@ -324,6 +325,8 @@ class Precompute:
     stop_on_refused: bool = False
     #: Seconds each step took in the last build (`innograph derive` prints the slowest).
     step_seconds: dict[str, float] = field(default_factory=dict)
+    #: The newest version whose derived data is complete (what a server answers from meanwhile).
+    complete: int | None = None
     _progress: Progress = field(default_factory=lambda: Progress(ready=False, version=None))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -374,11 +377,16 @@ class Precompute:
         t0 = time.perf_counter()
         if not self._follow(version, t0):
             return False
-        lease = read_lease(self.store, version)
-        delegate = self.settings is not None and not (lease and lease.finished) and self._large()
-        if delegate and not self._delegate(version, t0):
-            return False
         todo = steps(self.store)
+        signature = steps_signature(todo)
+        if self._finished(version, signature, t0):  # built before (a restart): nothing to read now
+            return True
+        if self.settings is not None and self._large():
+            if not self._delegate(version, t0):
+                return False
+            if self._finished(version, signature, t0):
+                return True
+            log.warning("precompute: the derive process did not finish version %s: building here", version)
         failed: list[str] = []
         self.step_seconds = {}
         self._set(ready=False, version=version, done=0, total=len(todo), current=None, seconds=0.0, failed=[])
@@ -389,7 +397,7 @@ class Precompute:
             if self.on_step is not None:
                 self.on_step(i, len(todo), name)
             if self.lead:
-                write_lease(self.store, version, Lease(i, len(todo), name))
+                write_lease(self.store, version, Lease(i, len(todo), name, signature=signature))
             started = time.perf_counter()
             try:
                 with cache.fresh():
@@ -404,17 +412,36 @@ class Precompute:
                 log.warning("precompute %s: %s", name, said)
                 failed.append(f"{name}: {type(e).__name__}: {said}")
             self.step_seconds[name] = time.perf_counter() - started
-        if self.lead:
-            write_lease(self.store, version, Lease(len(todo), len(todo), None, finished=True))
+        if self.store.version() != version:
+            return False
+        finished = Lease(len(todo), len(todo), None, finished=True, signature=signature, failed=failed)
+        write_lease(self.store, version, finished)
+        self.store.write_derived(version, COMPLETE_KEY, b"")  # the stores keep it until a newer one is
         cache.drop(self.store, RECORDS_KEY)  # every step has what it needs from them now
         release_memory()
+        self._ready(version, finished, t0)
+        return True
+
+    def _ready(self, version: int, lease: Lease, t0: float) -> None:
+        self.complete = version
         self._set(
             ready=True,
-            done=len(todo),
+            version=version,
+            done=lease.total,
+            total=lease.total,
             current=None,
             seconds=round(time.perf_counter() - t0, 1),
-            failed=failed,
+            failed=list(getattr(lease, "failed", [])),
         )
+
+    def _finished(self, version: int, signature: str, t0: float) -> bool:
+        """Ready at once when a build of these steps for `version` finished before (here, in a `derive`
+        process or before a restart): a restart only checks the version; pages then read what they
+        need from beside the store when first asked."""
+        lease = read_lease(self.store, version)
+        if lease is None or not lease.finished or getattr(lease, "signature", None) != signature:
+            return False
+        self._ready(version, lease, t0)
         return True
 
     def _large(self) -> bool:
@@ -478,6 +505,9 @@ class Lease:
     total: int
     current: str | None
     finished: bool = False
+    #: `steps_signature` of the steps built: a build by code with other steps is not this one's.
+    signature: str | None = None
+    failed: list[str] = field(default_factory=list)
     pid: int = field(default_factory=os.getpid)
     host: str = field(default_factory=socket.gethostname)
     at: float = field(default_factory=time.time)
@@ -496,6 +526,13 @@ class Lease:
         except PermissionError:
             return True
         return True
+
+
+def steps_signature(todo: list[Step]) -> str:
+    """Names the steps (and so the scopes and keys) a build covers: a finished lease counts only for
+    the same steps, so new code with other steps builds again rather than claim readiness."""
+    text = "\n".join([SCORE_SETTINGS, *(name for name, _ in todo)])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def write_lease(store: GraphStore, version: int, lease: Lease) -> None:
@@ -555,9 +592,36 @@ def spawn_derive(settings: Settings, after_ingest: bool = False) -> subprocess.P
 def start_precompute(store: GraphStore, settings: Settings | None = None) -> Precompute:
     """Serve older versions while a new one builds, and build each new version in the background."""
     global _JOB
-    cache.serve_stale(refresh)
-    _JOB = Precompute(store, settings=settings).start()
-    return _JOB
+    job = Precompute(store, settings=settings)
+    job.complete = newest_complete(store)
+    _JOB = job
+    cache.serve_stale(refresh, complete_version)
+    return job.start()
+
+
+#: How many versions back a starting server looks for complete derived data to answer from.
+LOOK_BACK = 20
+
+
+def newest_complete(store: GraphStore) -> int | None:
+    """The newest version, at most `LOOK_BACK` before the current one, whose derived data is complete
+    (a server restarted after an ingest answers from it until the new version is built)."""
+    try:
+        v = store.version()
+        for back in range(v, max(v - LOOK_BACK, -1), -1):
+            if store.read_derived(back, COMPLETE_KEY) is not None:
+                return back
+    except Exception:  # no schema yet
+        return None
+    return None
+
+
+def complete_version(store: GraphStore) -> int | None:
+    """`graph.cache.serve_stale`'s `complete`: the version the precompute last made ready."""
+    job = _JOB
+    if job is None or (job.store is not store and job.store.identity() != store.identity()):
+        return None
+    return job.complete
 
 
 _JOB: Precompute | None = None

@@ -100,6 +100,10 @@ class StoreCache:
         hit = self.memory(key)
         if hit is not None and hit.version == v:
             return hit.value
+        if stale is not False:
+            kept = self._complete(store, key, v, persist)
+            if kept is not _MISSING:
+                return kept
         if (
             hit is not None
             and hit.version < v
@@ -140,9 +144,34 @@ class StoreCache:
         hit = self.memory(key)
         if hit is not None and hit.version == v:
             return hit.value
+        kept = self._complete(store, key, v, True)
+        if kept is not _MISSING:
+            return kept
         value = self._load(store, key, v)
         if value is not _MISSING:
             self.remember(key, v, value)
+        return value
+
+    def _complete(self, store: GraphStore, key: str, version: int, persist: bool) -> Any:
+        """In a process serving stale data: while `version` is not complete, the value of the newest
+        complete version (`serve_stale`'s `complete`), from memory or beside the store; else `MISSING`.
+
+        So a server answers every page from one whole version while the next one is built elsewhere
+        (an `innograph derive` process), and never computes the new one on a request.
+        """
+        if _COMPLETE is None or getattr(_THREAD, "fresh", False):
+            return _MISSING
+        done = _COMPLETE(store)
+        if done is None or done >= version:
+            return _MISSING
+        hit = self.memory(key)
+        if hit is not None and hit.version == done:
+            return hit.value
+        if not persist:
+            return _MISSING
+        value = self._load(store, key, done)
+        if value is not _MISSING:
+            self.remember(key, done, value)
         return value
 
     def _load(self, store: GraphStore, key: str, version: int) -> Any:
@@ -231,6 +260,7 @@ _STORES: OrderedDict[str, StoreCache] = OrderedDict()
 _STORES_LOCK = threading.Lock()
 _THREAD = threading.local()
 _REFRESH: Callable[[GraphStore, str, Callable[[], Any]], None] | None = None
+_COMPLETE: Callable[[GraphStore], int | None] | None = None
 
 
 def cache_for(store: GraphStore) -> StoreCache:
@@ -288,15 +318,22 @@ def stale(store: GraphStore, key: str, rebuild: Callable[[], Any]) -> Any:
     return hit.value
 
 
-def serve_stale(refresh: Callable[[GraphStore, str, Callable[[], Any]], None] | None) -> None:
+def serve_stale(
+    refresh: Callable[[GraphStore, str, Callable[[], Any]], None] | None,
+    complete: Callable[[GraphStore], int | None] | None = None,
+) -> None:
     """Let a long-running process answer from an older version while the new one is built.
 
-    `refresh(store, key, compute)` is called when an older value was served; it should run `compute`
-    (which builds the current version's value) off the request, e.g. `api.background.submit`.
-    `None` turns stale answers off again.
+    `complete(store)` names the newest version whose derived data is complete (`api.background`'s
+    precompute knows it): while the store's current version is newer, every key answers with that
+    version's value (memory, or beside the store, where the stores keep it: `COMPLETE_KEY`).
+    `refresh(store, key, compute)` is called when an older value was served from memory for a key the
+    complete version does not hold; it should run `compute` (which builds the current version's value)
+    off the request, e.g. `api.background.submit`. `None` turns stale answers off again.
     """
-    global _REFRESH
+    global _REFRESH, _COMPLETE
     _REFRESH = refresh
+    _COMPLETE = complete if refresh is not None else None
 
 
 @contextmanager

@@ -12,12 +12,13 @@ from fastapi.testclient import TestClient
 from viewdata import BTH, load
 
 from api.app import create_app
+from api.background import Precompute, newest_complete
 from graph import cache
 from graph.analysis import Scope
 from graph.analysis.run import result_key
 from graph.model import Actor
 from graph.settings import Settings
-from graph.store.base import GraphStore
+from graph.store.base import COMPLETE_KEY, GraphStore
 from graph.store.sqlite import SqliteStore
 
 
@@ -92,6 +93,43 @@ def test_the_old_version_serves_until_the_new_one_is_built(tmp_path: Path) -> No
         assert cache.derived(store, "k", lambda: "never") == "v1"
     finally:
         cache.serve_stale(None)
+    store.close()
+
+
+def test_a_new_version_answers_from_the_complete_one_never_computed_on_a_request(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    v0 = store.version()
+    assert cache.derived(store, "k", lambda: "v0") == "v0"
+    store.write_derived(v0, COMPLETE_KEY, b"")
+    _write(store, 1)
+    cache.clear()  # a server restarted meanwhile: nothing in memory, the old version beside the store
+
+    def never() -> str:
+        raise AssertionError("computed on a request")
+
+    cache.serve_stale(lambda s, k, c: None, complete=lambda s: v0)
+    try:
+        assert cache.derived(store, "k", never) == "v0"
+        assert cache.peek(store, "k") == "v0"
+        with cache.fresh():  # what builds the new version reads the new one only
+            assert cache.derived(store, "k", lambda: "v1") == "v1"
+    finally:
+        cache.serve_stale(None)
+    assert cache.derived(store, "k", never) == "v1"  # the CLI never serves stale data
+    store.close()
+
+
+def test_a_restart_with_nothing_new_is_ready_without_building(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "g.db")
+    load(store)
+    assert Precompute(store, lead=True).build(store.version())
+    cache.clear()  # a new process
+    ran: list[str] = []
+    job = Precompute(store, on_step=lambda i, n, name: ran.append(name))
+    assert job.build(store.version()) and ran == []
+    p = job.progress()
+    assert p.ready and p.done == p.total > 10 and job.complete == store.version()
+    assert newest_complete(store) == store.version()
     store.close()
 
 

@@ -46,6 +46,7 @@ from graph.model import (
 from graph.projection import collaboration_graph
 from graph.settings import Settings
 from graph.store import ActorFilter, GraphStore, ProjectFilter, cypher
+from graph.store.base import COMPLETE_KEY
 from graph.store.neo4j import Neo4jStore, safe_uri
 from graph.store.sqlite import SqliteStore
 from ingest.pipeline import SourceBatch, commit
@@ -252,6 +253,20 @@ def test_derived_data_is_kept_per_identity_and_version(store: GraphStore) -> Non
     store.write_derived(v1, "answer", b"again")  # replaced, not appended
     assert store.read_derived(v1, "answer") == b"again"
     assert store.identity() == ident
+
+
+def test_the_newest_complete_version_is_kept_until_a_newer_one_is_complete(store: GraphStore) -> None:
+    v0 = store.version()
+    store.write_derived(v0, "answer", b"old")
+    store.write_derived(v0, COMPLETE_KEY, b"")
+    commit(store, fixture_batch())
+    v1 = store.version()
+    store.write_derived(v1, "answer", b"new")
+    assert store.read_derived(v0, "answer") == b"old"  # a server still answers from it
+    store.write_derived(v1, COMPLETE_KEY, b"")
+    store.write_derived(v1, "other", b"x")
+    assert store.read_derived(v0, "answer") is None  # v1 is complete: v0 goes
+    assert store.read_derived(v1, "answer") == b"new"
 
 
 def test_a_new_database_never_repeats_an_identity(tmp_path: Path) -> None:

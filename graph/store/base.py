@@ -64,6 +64,9 @@ class UpsertCounts:
 
 
 R = TypeVar("R", Actor, Project, Participation)
+#: The derived-data key that marks a version's derived data complete (`GraphStore.write_derived`): the
+#: stores keep that version's entries until a newer version is marked so.
+COMPLETE_KEY = "derived:complete"
 
 # The one merge of each record type; the stores never merge on their own.
 _MERGE: dict[type, Callable[[Any, Any], Any]] = {
@@ -402,8 +405,10 @@ class GraphStore(Protocol):
     def write_derived(self, version: int, key: str, data: bytes) -> None:
         """Keep data derived from the graph at `version` beside the store (for other processes).
 
-        Not part of the graph: it does not change `version()`, and entries of older versions may be
-        dropped. A failure to write is not an error of the caller's (the data can be computed again).
+        Not part of the graph: it does not change `version()`. Entries of older versions are dropped,
+        except those of the newest version marked complete (a `COMPLETE_KEY` entry): a server keeps
+        answering from it while a newer version is built. A failure to write is not an error of the
+        caller's (the data can be computed again).
         """
 
     def get_actor(self, key: str) -> Actor:

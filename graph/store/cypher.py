@@ -130,8 +130,11 @@ READ_DERIVED = (
     "MATCH (d:Derived {store: $store, key: $key, version: $version}) RETURN d.part AS part, d.data AS data "
     "ORDER BY part"
 )
+#: The newest version marked complete (`COMPLETE_KEY`): kept when older versions are dropped.
+KEPT_DERIVED = "MATCH (d:Derived {store: $store, key: $complete}) RETURN max(d.version) AS kept"
 DROP_DERIVED = (
-    "MATCH (d:Derived) WHERE d.store <> $store OR d.key = $key OR d.version < $version DETACH DELETE d"
+    "MATCH (d:Derived) WHERE d.store <> $store OR (d.key = $key AND d.version = $version) "
+    "OR (d.version < $version AND d.version <> $kept) DETACH DELETE d"
 )
 WRITE_DERIVED = "UNWIND $parts AS p CREATE (:Derived {store: $store, key: $key, version: $version, part: p.part, data: p.data})"
 

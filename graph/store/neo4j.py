@@ -51,6 +51,7 @@ from graph.repair import read_stored
 from graph.settings import Settings
 from graph.store import cypher
 from graph.store.base import (
+    COMPLETE_KEY,
     ActorFilter,
     Neighbourhood,
     ProjectFilter,
@@ -597,7 +598,9 @@ class Neo4jStore:
             with self._errors(), self._session() as s:
 
                 def fn(tx: neo4j.ManagedTransaction) -> None:
-                    tx.run(cypher.DROP_DERIVED, store=ident, key=key, version=version).consume()
+                    row = tx.run(cypher.KEPT_DERIVED, store=ident, complete=COMPLETE_KEY).single()
+                    kept = row["kept"] if row is not None and row["kept"] is not None else -1
+                    tx.run(cypher.DROP_DERIVED, store=ident, key=key, version=version, kept=kept).consume()
                     tx.run(cypher.WRITE_DERIVED, store=ident, key=key, version=version, parts=parts).consume()
 
                 s.execute_write(fn)

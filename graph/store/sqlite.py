@@ -30,6 +30,7 @@ from graph.projection import bipartite_graph
 from graph.repair import read_stored
 from graph.settings import Settings
 from graph.store.base import (
+    COMPLETE_KEY,
     ActorFilter,
     Neighbourhood,
     ProjectFilter,
@@ -427,10 +428,16 @@ class SqliteStore:
                 con = self._derived_con()
                 con.execute("BEGIN IMMEDIATE")
                 try:
-                    con.execute("DELETE FROM derived WHERE store != ? OR version < ?", (ident, version))
                     con.execute(
                         "INSERT OR REPLACE INTO derived (store, key, version, data) VALUES (?, ?, ?, ?)",
                         (ident, key, version, sqlite3.Binary(data)),
+                    )
+                    # older versions go, except the newest complete one (a server answers from it
+                    # while this version is built)
+                    con.execute(
+                        "DELETE FROM derived WHERE store != ? OR (version < ? AND version != "
+                        "(SELECT COALESCE(MAX(version), -1) FROM derived WHERE store = ? AND key = ?))",
+                        (ident, version, ident, COMPLETE_KEY),
                     )
                 except BaseException:
                     con.execute("ROLLBACK")
