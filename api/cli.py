@@ -9,12 +9,14 @@ INNOGRAPH_DEBUG=1 shows the traceback for whoever fixes it.
 
 from __future__ import annotations
 
+import csv
 import importlib
+import io
 import json
 import os
 import pkgutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -145,6 +147,18 @@ def to_jsonable(obj: Any) -> Any:
 
 def echo_json(obj: Any) -> None:
     click.echo(json.dumps(to_jsonable(obj), ensure_ascii=False, indent=2, sort_keys=False))
+
+
+def echo_csv(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> None:
+    """Print a table as CSV whose every cell is formula-safe (`graph.export.safe_row`): the output of
+    `--csv` is opened in a spreadsheet, and a name "=HYPERLINK(…)" must stay text there."""
+    from graph.export import safe_row
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(safe_row(header))
+    w.writerows(safe_row(r) for r in rows)
+    click.echo(buf.getvalue(), nl=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -6,17 +6,14 @@ the result model as is) or CSV (`--csv`, the result's main list).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from typing import Any
 
 import click
 
-from api.cli import Context, echo_json, pass_ctx, scope_options, store_options
+from api.cli import Context, echo_csv, echo_json, pass_ctx, scope_options, store_options
 from graph.analysis import ANALYSES, Scope, run_analysis
 from graph.errors import InvalidInput
-from graph.export import safe_row
 
 HELP: dict[str, str] = {
     "centrality": "Degree, weighted degree, betweenness, PageRank and closeness of the scope's actors.",
@@ -117,12 +114,7 @@ def _print_human(name: str, result: Any) -> None:
 
 
 def _print_csv(name: str, result: Any) -> None:
-    header, rows = _main_list(name, result)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(safe_row(header))
-    w.writerows(safe_row(r) for r in rows)
-    click.echo(buf.getvalue(), nl=False)
+    echo_csv(*_main_list(name, result))
 
 
 def _make_command(name: str) -> click.Command:

@@ -9,13 +9,11 @@ All numbers come from `graph.analysis.funding`, the same functions the API, page
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import click
 
-from api.cli import Context, echo_json, pass_ctx, scope_options, store_options
+from api.cli import Context, echo_csv, echo_json, pass_ctx, scope_options, store_options
 from graph.analysis.funding import (
     BENCHMARK_COLUMNS,
     TOTAL_COLUMNS,
@@ -30,14 +28,6 @@ from graph.analysis.scope import Scope
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES
 from graph.model import ActorKind
-
-
-def _csv(header: list[str] | tuple[str, ...], rows: list[list[Any]]) -> None:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(["" if v is None else v for v in r] for r in rows)
-    click.echo(buf.getvalue(), nl=False)
 
 
 def _eur(x: float | None) -> str:
@@ -97,7 +87,7 @@ def funding_cmd(
         return
     rows = funding_rows(result)
     if as_csv:
-        _csv(TOTAL_COLUMNS, rows)
+        echo_csv(TOTAL_COLUMNS, rows)
         return
     _print_totals(rows)
     click.echo("")
@@ -146,7 +136,7 @@ def benchmark_cmd(
     cols = list(BENCHMARK_COLUMNS)
     rows = [[getattr(r, c) for c in cols] for r in result.rows]
     if as_csv:
-        _csv(cols, rows)
+        echo_csv(cols, rows)
         return
     for line in result.lines:
         click.echo(line)
