@@ -25,11 +25,10 @@ Columns are found by name; missing required ones are named in the error.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import zipfile
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +56,7 @@ from ingest.enrich import (
     place_name,
     swedish_place,
 )
-from ingest.pipeline import Problem, SourceBatch
+from ingest.pipeline import Problem, SourceBatch, gc_paused
 from ingest.progress import Progress
 from ingest.steps import Col, Row, Spec, convert, open_tables, to_records
 from ingest.validate import (
@@ -174,13 +173,17 @@ ORG_ATTRS = (
     ("nuts", "nutsCode"),
     ("url", "organizationURL"),
 )
-_NONE: Counter[str] = Counter()
+_ATTRS = tuple(attr for attr, _column in ORG_ATTRS)
+Counts = dict[str, int]  # value -> rows (a plain dict: `Counter` costs a Python call per new value)
+_NONE: Counts = {}
 
 
-def _top(c: Counter[str] | None) -> str | None:
+def _top(c: Counts | None) -> str | None:
     """The most frequent value, ties broken alphabetically (so the result never depends on row order)."""
     if not c:
         return None
+    if len(c) == 1:  # most organisations write each value one way
+        return next(iter(c))
     return min(c, key=lambda v: (-c[v], v))
 
 
@@ -382,18 +385,13 @@ SPECS = (PROJECTS, organisations({}), LEGAL_BASIS, TOPICS, FIELDS)
 def load_cordis(path: Path) -> SourceBatch:
     """Parse a CORDIS CSV download (zip or folder) into a `SourceBatch`."""
     files = _Files(Path(path))
-    # Hundreds of thousands of small objects and no cycles among them: the cyclic collector would
-    # only re-scan them again and again, so it is paused for the parse.
-    was_enabled = gc.isenabled()
-    gc.disable()
     try:
-        # Every file's header checked before any row is read, so a wrong file stops with nothing done.
-        tables = open_tables(SPECS, files.text_of)
-        return _Cordis(files.path.name, tables).batch()
+        with gc_paused():  # hundreds of thousands of small objects, no cycles among them
+            # Every file's header checked before any row is read, so a wrong file stops with nothing done.
+            tables = open_tables(SPECS, files.text_of)
+            return _Cordis(files.path.name, tables).batch()
     finally:
         files.close()
-        if was_enabled:
-            gc.enable()
 
 
 class _Cordis:
@@ -513,7 +511,8 @@ class _Cordis:
         problems = self.out.problems
         otab = self.tables[spec.file]
         oname = spec.file
-        orgs: dict[str, dict[str, Counter[str]]] = {}
+        orgs: dict[str, list[tuple[str, ...]]] = {}  # PIC -> the ORG_ATTRS values of each of its rows
+        values_of = itemgetter(*_ATTRS)
         parts: dict[tuple[str, str], tuple[Role, float | None, str | None]] = {}
         progress = Progress(oname, otab.text.count("\n"))
         has_ec = otab.column("ecContribution") is not None
@@ -542,15 +541,10 @@ class _Cordis:
                 missing.append(line)
             org = orgs.get(pic)
             if org is None:
-                org = orgs[pic] = {}
+                orgs[pic] = [values_of(r)]
                 first_line[pic] = line
-            for attr, _column in ORG_ATTRS:
-                value = r[attr]
-                if value:
-                    c = org.get(attr)
-                    if c is None:
-                        c = org[attr] = Counter()
-                    c[value] += 1
+            else:
+                org.append(values_of(r))
             # Where this row places the organisation: funding is attributed to this region (a NUTS 3 code);
             # a country-level "SE" states no county, and none is guessed for the money.
             row_nuts = r["nuts"].upper()[:5] or None
@@ -596,7 +590,7 @@ class _Cordis:
                 latest[aid] = start
         built = to_records(
             ((first_line[pic], pic) for pic in sorted(orgs)),
-            lambda pic, notes: _actor(pic, orgs[pic], self.ref_o, notes, latest.get(f"cordis:{pic}")),
+            lambda pic, notes: _actor(pic, _counts(orgs[pic]), self.ref_o, notes, latest.get(f"cordis:{pic}")),
             oname,
             problems,
             kept=" (kept)",
@@ -620,42 +614,50 @@ class _Cordis:
             )
 
 
-class _OrgView:
-    """Attribute access to one organisation's value counts (an empty count for a column never filled)."""
-
-    def __init__(self, counts: dict[str, Counter[str]]) -> None:
-        self._c = counts
-
-    def __getattr__(self, attr: str) -> Counter[str]:
-        return self._c.get(attr, _NONE)
+def _counts(rows: list[tuple[str, ...]]) -> dict[str, Counts]:
+    """One organisation's rows (`ORG_ATTRS` values) → attribute → value → how many rows give it; empty
+    values are not counted and an attribute no row fills is left out."""
+    if len(rows) == 1:  # two organisations in three have one row
+        return {attr: {v: 1} for attr, v in zip(_ATTRS, rows[0], strict=True) if v}
+    out: dict[str, Counts] = {}
+    for attr, col in zip(_ATTRS, zip(*rows, strict=True), strict=True):
+        distinct = set(col)
+        distinct.discard("")
+        if len(distinct) == 1:  # the same value in every row that fills it
+            (v,) = distinct
+            out[attr] = {v: len(col) - col.count("")}
+        elif distinct:
+            out[attr] = {v: col.count(v) for v in distinct}
+    return out
 
 
 def _actor(
-    pic: str, counts: dict[str, Counter[str]], file: str, notes: list[str], as_of: dt.date | None = None
+    pic: str, counts: dict[str, Counts], file: str, notes: list[str], as_of: dt.date | None = None
 ) -> Actor:
-    org = _OrgView(counts)
-    for attr in ("names", "short", "city"):
-        if any(has_control(n) for n in org.__getattr__(attr)):
+    get = counts.get
+    names, shorts = get("names", _NONE), get("short", _NONE)
+    for attr, values in (("names", names), ("short", shorts), ("city", get("city", _NONE))):
+        if any(has_control(n) for n in values):
             notes.append(f"control characters removed from {dict(ORG_ATTRS)[attr]}")
     # The most frequent name, preferring real names to acronyms ("LTU" in some rows of Luleå's PIC).
-    spelled = Counter({n: c for n, c in org.names.items() if " " in n.strip() or len(n) > 5})
-    name = _top(spelled) or _top(org.names)
-    short = _top(org.short)
-    aliases = sorted({*org.names, *org.short} - {name or short or ""})
+    spelled = {n: c for n, c in names.items() if " " in n.strip() or len(n) > 5}
+    name = _top(spelled) or _top(names)
+    short = _top(shorts)
+    aliases = sorted({*names, *shorts} - {name or short or ""})
     display = name or short or unnamed(pic)  # never a bare number as a label
-    activity = (_top(org.activity) or "").upper()
+    activity = (_top(get("activity")) or "").upper()
     kind = ACTIVITY_KINDS.get(activity, ActorKind.other)
     hint = kind_from_name(display)
     if hint is not None and kind in (ActorKind.government_agency, ActorKind.other):
         kind = hint  # a public body named "… universitet" or "… kommun" is better known by its name
-    country = country_code(_top(org.country))
-    vat = clean_vat(_top(org.vat))
-    city = _top(Counter({c: n for c, n in org.city.items() if place_name(c)}))
-    nuts = (_top(org.nuts) or "").upper()
+    country = country_code(_top(get("country")))
+    vat = clean_vat(_top(get("vat")))
+    city = _top({c: n for c, n in get("city", _NONE).items() if place_name(c)})
+    nuts = (_top(get("nuts")) or "").upper()
     place: dict[str, object] = {"nuts3": nuts[:5]} if len(nuts) >= 5 else {}
     if country == "SE":
         place |= swedish_place(nuts=nuts, city=city, name=display, kind=kind)
-    sme_raw = (_top(org.sme) or "").lower()
+    sme_raw = (_top(get("sme")) or "").lower()
     return Actor(
         id=f"cordis:{pic}",
         name=display,
@@ -663,7 +665,7 @@ def _actor(
         kind=kind,
         country=country,
         city=city.title() if city and city.isupper() else city,
-        website=_top(org.url),
+        website=_top(get("url")),
         pic=pic if 6 <= len(pic) <= 12 else None,
         vat=vat,
         orgnr=orgnr_from_vat(vat) if country == "SE" else None,

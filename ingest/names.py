@@ -33,7 +33,7 @@ class NameRules:
     filler: frozenset[str]
     transliterations: tuple[tuple[str, str], ...]
     body_words: frozenset[str]
-    glossary: tuple[tuple[re.Pattern[str], str], ...]
+    glossary: tuple[tuple[str, re.Pattern[str], str], ...]  # (phrase, its pattern, replacement)
     state_prefix: str
     agency_heads: tuple[tuple[str, str], ...]  # (definite, indefinite) ending of an agency's head noun
 
@@ -49,7 +49,7 @@ def rules() -> NameRules:
         filler=frozenset(doc["filler"]),
         transliterations=tuple((str(a), str(b)) for a, b in doc["transliterations"].items()),
         body_words=frozenset(doc["body_words"]),
-        glossary=tuple((re.compile(rf"\b{re.escape(a)}\b"), b) for a, b in gloss),
+        glossary=tuple((a, re.compile(rf"\b{re.escape(a)}\b"), b) for a, b in gloss),
         state_prefix=str(doc["state_prefix"]),
         agency_heads=tuple((str(a), str(b)) for a, b in doc["agency_heads"].items()),
     )
@@ -109,8 +109,9 @@ def variant_key(name: str | None) -> str:
     """
     r = rules()
     text = normalise_name(name)
-    for pattern, to in r.glossary:
-        text = pattern.sub(to, text)
+    for phrase, pattern, to in r.glossary:
+        if phrase in text:  # the pattern can only match where the phrase is (a substring test is cheap)
+            text = pattern.sub(to, text)
     words = _plain(text.split())
     agency = None if set(fold(name).split()) & (r.legal_forms - {"for", "the"}) else _state_agency(words)
     if agency is not None:  # (a name with a legal form is a company's, never a state agency's)

@@ -98,7 +98,11 @@ _Getter = tuple[str, int | tuple[int | None, ...] | None, Callable[[Any], Any] |
 
 
 def convert(table: Table, spec: Spec, problems: list[Problem]) -> Iterator[tuple[int, Row]]:
-    """Step 3: (line, field → value) for every row whose values all convert; the others become problems."""
+    """Step 3: (line, field → value) for every row whose values all convert; the others become problems.
+
+    The hot loop of every CSV load (H2020's organization.csv: 111,000 rows × 14 fields): each cell is
+    read inline, and the NA words are looked up only for a value short enough to be one.
+    """
     getters: list[_Getter] = []
     for name, col in spec.fields.items():
         if isinstance(col.column, tuple):
@@ -108,24 +112,33 @@ def convert(table: Table, spec: Spec, problems: list[Problem]) -> Iterator[tuple
         getters.append((name, index, col.convert, col.max_len, col.na, col.columns[0]))
     na = table.na
     file = spec.file
+    # `upper()` never shortens a string, so a value longer than every NA word cannot be one.
+    na_len = max(map(len, na), default=-1)
 
     def cell(values: list[str], i: int | None, use_na: bool) -> str:
         if i is None or i >= len(values):
             return ""
         v = values[i].strip()
-        return "" if use_na and na and v.upper() in na else v
+        return "" if use_na and na and len(v) <= na_len and v.upper() in na else v
 
     for line, values in table.rows(problems):
         row: Row = {}
+        n = len(values)
         try:
             for name, i, conv, max_len, use_na, column in getters:
                 if isinstance(i, tuple):
                     row[name] = conv(tuple(cell(values, j, use_na) for j in i)) if conv else None
                     continue
-                if max_len is not None and i is not None and i < len(values) and len(values[i]) > max_len:
-                    raise BadValue(f"{column} is {len(values[i]):,} characters long (at most {max_len})")
-                v = cell(values, i, use_na)
-                row[name] = conv(v) if conv is not None else v
+                if i is None or i >= n:
+                    v = ""
+                else:
+                    raw = values[i]
+                    if max_len is not None and len(raw) > max_len:
+                        raise BadValue(f"{column} is {len(raw):,} characters long (at most {max_len})")
+                    v = raw.strip()
+                    if use_na and len(v) <= na_len and v.upper() in na:
+                        v = ""
+                row[name] = v if conv is None else conv(v)
         except BadValue as e:
             problems.append(Problem(file, line, str(e)))
             continue
