@@ -590,7 +590,9 @@ class _Cordis:
                 latest[aid] = start
         built = to_records(
             ((first_line[pic], pic) for pic in sorted(orgs)),
-            lambda pic, notes: _actor(pic, _counts(orgs[pic]), self.ref_o, notes, latest.get(f"cordis:{pic}")),
+            lambda pic, notes: _actor(
+                pic, _counts(orgs[pic]), self.ref_o, notes, latest.get(f"cordis:{pic}")
+            ),
             oname,
             problems,
             kept=" (kept)",
