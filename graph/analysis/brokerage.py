@@ -18,19 +18,32 @@ import scipy.sparse as sp
 from graph.analysis.centrality import weights
 
 
+def shares(w: sp.csr_array) -> sp.csr_array:
+    """p_ij = w_ij / sum_k w_ik: each actor's share of its tie strength spent on each partner."""
+    strength = np.asarray(w.sum(axis=1)).ravel()
+    inv = np.divide(1.0, strength, out=np.zeros_like(strength), where=strength > 0)
+    return sp.csr_array(sp.diags_array(inv) @ w)
+
+
+def by_strongest(w: sp.csr_array) -> sp.csr_array:
+    """m_jq = w_jq / max_k w_jk: each tie relative to the actor's strongest."""
+    rowmax = np.zeros(w.shape[0])
+    nz = np.diff(w.indptr) > 0
+    rowmax[nz] = np.maximum.reduceat(w.data, w.indptr[:-1][nz])
+    inv = np.divide(1.0, rowmax, out=np.zeros_like(rowmax), where=rowmax > 0)
+    return sp.csr_array(sp.diags_array(inv) @ w)
+
+
 def _matrices(
-    g: nx.Graph, nodes: list[Hashable], weight: str, w: sp.csr_array | None
+    g: nx.Graph, nodes: list[Hashable], weight: str, w: sp.csr_array | None, p: sp.csr_array | None
 ) -> tuple[dict[Hashable, int], sp.csr_array, sp.csr_array, sp.csr_array]:
     index = {v: i for i, v in enumerate(g)}
     if w is None:
         w = weights(g, weight)
-    strength = np.asarray(w.sum(axis=1)).ravel()
-    inv = np.divide(1.0, strength, out=np.zeros_like(strength), where=strength > 0)
+    if p is None:
+        p = shares(w)
     rows = np.array([index[v] for v in nodes], dtype=np.int64)
-    w_rows = sp.csr_array(w[rows])
-    p = sp.csr_array(sp.diags_array(inv) @ w)  # p_ij = w_ij / sum_k w_ik
-    p_rows = sp.csr_array(sp.diags_array(inv[rows]) @ w_rows)
-    return index, w, p, p_rows
+    return index, w, p, sp.csr_array(p[rows])
 
 
 def constraint(
@@ -38,6 +51,7 @@ def constraint(
     nodes: Iterable[Hashable] | None = None,
     weight: str = "weight",
     w: sp.csr_array | None = None,
+    p: sp.csr_array | None = None,
 ) -> dict[Hashable, float]:
     """Burt's constraint c_i = sum_j (p_ij + sum_q p_iq p_qj)^2 over i's partners j.
 
@@ -58,7 +72,7 @@ def constraint(
     wanted = list(g if nodes is None else nodes)
     if not wanted:
         return {}
-    _, _, p, p_rows = _matrices(g, wanted, weight, w)
+    _, _, p, p_rows = _matrices(g, wanted, weight, w, p)
     indirect = sp.csr_array(p_rows @ p)
     mask = (p_rows > 0).astype(float)
     total = sp.csr_array(p_rows + indirect.multiply(mask))
@@ -73,6 +87,8 @@ def effective_size(
     nodes: Iterable[Hashable] | None = None,
     weight: str = "weight",
     w: sp.csr_array | None = None,
+    p: sp.csr_array | None = None,
+    m: sp.csr_array | None = None,
 ) -> dict[Hashable, float]:
     """Burt's effective size: the number of partners minus their redundancy.
 
@@ -92,12 +108,9 @@ def effective_size(
     wanted = list(g if nodes is None else nodes)
     if not wanted:
         return {}
-    index, w, _, p_rows = _matrices(g, wanted, weight, w)
-    rowmax = np.zeros(w.shape[0])
-    nz = np.diff(w.indptr) > 0
-    rowmax[nz] = np.maximum.reduceat(w.data, w.indptr[:-1][nz])
-    inv = np.divide(1.0, rowmax, out=np.zeros_like(rowmax), where=rowmax > 0)
-    m = sp.csr_array(sp.diags_array(inv) @ w)
+    index, w, _, p_rows = _matrices(g, wanted, weight, w, p)
+    if m is None:
+        m = by_strongest(w)
     rows = np.array([index[v] for v in wanted], dtype=np.int64)
     neighbours = sp.csr_array((w[rows] > 0).astype(float))
     # redundancy_i = sum_j sum_q p_iq m_jq over partners j of i  (q restricted to i's partners by p)

@@ -73,6 +73,14 @@ class Prepared:
         self.weights()
         return self._matrices["_a"]
 
+    def burt_matrices(self) -> tuple[Any, Any]:
+        """`brokerage.shares` and `brokerage.by_strongest` of `weights()`, built once (not per chunk)."""
+        with self.lock:
+            if "_p" not in self._matrices:
+                self._matrices["_p"] = bro.shares(self.weights())
+                self._matrices["_m"] = bro.by_strongest(self.weights())
+            return self._matrices["_p"], self._matrices["_m"]
+
     def hop_graph(self) -> Any:
         """`adjacency()` as an igraph graph (for closeness), built once."""
         with self.lock:
@@ -106,7 +114,7 @@ class Prepared:
 
     def betweenness(self) -> dict[str, Any]:
         def compute() -> dict[str, Any]:
-            est = cen.betweenness(self.collab, a=self.adjacency())
+            est = cen.betweenness(self.collab, a=self.adjacency(), h=self.hop_graph())
             return {
                 "values": est.values,
                 "se": est.standard_error,
@@ -169,10 +177,11 @@ class Prepared:
 
         def compute(missing: list[str]) -> dict[str, tuple[float, float]]:
             out: dict[str, tuple[float, float]] = {}
+            p, m = self.burt_matrices()
             for i in range(0, len(missing), BURT_CHUNK):
                 part = missing[i : i + BURT_CHUNK]
-                c = bro.constraint(self.collab, part, w=self.weights())
-                e = bro.effective_size(self.collab, part, w=self.weights())
+                c = bro.constraint(self.collab, part, w=self.weights(), p=p)
+                e = bro.effective_size(self.collab, part, w=self.weights(), p=p, m=m)
                 out.update({str(n): (c[n], e[n]) for n in part})
             return out
 

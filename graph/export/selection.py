@@ -27,19 +27,23 @@ def select_bipartite(
     if not counties and not sel.filters_projects:
         return full.copy()
     extra = project_themes or {}
-    projects = [
-        n
-        for n, d in full.nodes(data=True)
-        if d.get("type") == "project" and sel.project_matches(d, extra.get(n, ()))
-    ]
+    county_actors: list[str] = []
     if counties:
         wanted = set(counties)
-        projects = [p for p in projects if any(full.nodes[a].get("county_code") in wanted for a in full[p])]
+        county_actors = [
+            n for n, d in full.nodes(data=True) if d.get("type") == "actor" and d.get("county_code") in wanted
+        ]
+        # a county's projects are its actors' neighbours: never a scan of every project's members
+        candidates: list[str] = sorted({p for a in county_actors for p in full[a]})
+    else:
+        candidates = list(full)
+    projects = [
+        n
+        for n in candidates
+        if (d := full.nodes[n]).get("type") == "project" and sel.project_matches(d, extra.get(n, ()))
+    ]
     keep = set(projects)
     for p in projects:
         keep.update(full[p])
-    if counties:
-        keep.update(
-            n for n, d in full.nodes(data=True) if d.get("type") == "actor" and d.get("county_code") in wanted
-        )
+    keep.update(county_actors)
     return full.subgraph(sorted(keep)).copy()
