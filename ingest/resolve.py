@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -82,12 +83,28 @@ class Aliases:
     same: tuple[SameGroup, ...] = ()
     different: tuple[tuple[str, str, str], ...] = ()  # (a, b, reason): keys, or match keys of names
 
+    @cached_property
+    def _by_term(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """(actor key → groups, match key → groups), as positions in `same`: `groups_for` runs for every
+        incoming actor, so it looks up the record's few keys and names instead of testing every group."""
+        by_key: dict[str, list[int]] = {}
+        by_name: dict[str, list[int]] = {}
+        for i, g in enumerate(self.same):
+            for k in g.keys:
+                by_key.setdefault(k, []).append(i)
+            for n in g.names:
+                by_name.setdefault(n, []).append(i)
+        return by_key, by_name
+
     def groups_for(self, keys: set[str], names: set[str], country: str | None) -> list[SameGroup]:
+        """The groups that name one of `keys`, or one of `names` in `country` (or in any), in file order."""
+        by_key, by_name = self._by_term
+        keyed = {i for k in keys for i in by_key.get(k, ())}
+        named = {i for n in names for i in by_name.get(n, ())}
         out = []
-        for g in self.same:
-            if g.keys & keys or (
-                g.names & names and (g.country is None or g.country == (country or g.country))
-            ):
+        for i in sorted(keyed | named):
+            g = self.same[i]
+            if i in keyed or g.country is None or g.country == (country or g.country):
                 out.append(g)
         return out
 

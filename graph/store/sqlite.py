@@ -56,6 +56,10 @@ CREATE INDEX IF NOT EXISTS actors_country ON actors(country);
 CREATE INDEX IF NOT EXISTS actors_kind ON actors(kind);
 -- covering index: a LIKE '%word%' search scans this instead of the rows with their JSON
 CREATE INDEX IF NOT EXISTS actors_search ON actors(search, name, id);
+-- the units of an actor (`units`, a merge relinking them): only the few actors that are a unit, so
+-- finding them is not a scan of every actor's JSON (40 ms per merge on all shared sources)
+CREATE INDEX IF NOT EXISTS actors_part_of ON actors(json_extract(data, '$.part_of'))
+    WHERE json_extract(data, '$.part_of') IS NOT NULL;
 CREATE TABLE IF NOT EXISTS actor_keys (key TEXT PRIMARY KEY, actor_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS actor_keys_actor ON actor_keys(actor_id);
 CREATE TABLE IF NOT EXISTS projects (
@@ -372,6 +376,23 @@ class SqliteStore:
             if con.in_transaction:
                 con.execute("ROLLBACK")
             raise self._unavailable(e) from e
+        self._truncate_wal(con)
+
+    def _truncate_wal(self, con: sqlite3.Connection) -> None:
+        """Copy the committed pages into the database and empty the write-ahead log, best effort.
+
+        A source's transaction puts every page it writes into the log (78 MB for H2020 beside a 77 MB
+        database), and SQLite keeps the log file at its largest size until the last connection closes,
+        so a server's store would stay twice its size on disk. A reader still on an older snapshot
+        makes the truncation give way at once (no waiting), and the next write's checkpoint finishes it.
+        """
+        try:
+            con.execute("PRAGMA busy_timeout=0")
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except sqlite3.Error:
+            pass
+        finally:
+            con.execute(f"PRAGMA busy_timeout={int(self.lock_timeout_s * 1000)}")
 
     def version(self) -> int:
         rows = self._q("SELECT value FROM meta WHERE key = 'version'")
