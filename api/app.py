@@ -95,13 +95,14 @@ _DOCS_INIT = """SwaggerUIBundle({
 NO_CONTROL_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 
-# Parameters whose every value the routes check against a fixed vocabulary, said in the schema too.
-_PARAM_PATTERNS = {
-    "country": "^ *[A-Za-z]{2} *$",
-    "exclude_country": "^ *[A-Za-z]{2} *$",
-    "kind": "^(?:" + "|".join(k.value for k in ActorKind) + "|sme)$",
+# Parameters whose every value the routes check against a fixed vocabulary, said in the schema too: one
+# value (`api.deps.one_pattern`), or, where the route splits commas (`x-list`), a list of them.
+_PARAM_PIECES = {
+    "country": "[A-Za-z]{2}",
+    "exclude_country": "[A-Za-z]{2}",
+    "kind": "|".join(k.value for k in ActorKind) + "|sme",
     # api.deps.request_lang: en or sv, any case; left blank (a form's "default") it follows Accept-Language
-    "lang": "^ *(?:[eE][nN]|[sS][vV])? *$",
+    "lang": "[eE][nN]|[sS][vV]",
 }
 
 
@@ -124,17 +125,34 @@ def conforming_openapi(app: FastAPI) -> dict[str, Any]:
                 if param.get("in") != "query":
                     continue
                 schema = param.get("schema", {})
+                # An optional list is `anyOf: [array, null]` to FastAPI; a query string cannot hold a
+                # null (a missing parameter is the default), and negative tests read "theme=false" as
+                # a boolean that "violates" the null branch: the parameter is the array alone.
+                options = schema.get("anyOf", [])
+                if len(options) == 2 and {"type": "null"} in options:
+                    (kept,) = [o for o in options if o != {"type": "null"}]
+                    schema.pop("anyOf")
+                    schema.update(kept)
                 if param.get("name") in ("county", "favour_county"):
-                    from api.deps import COUNTY_PATTERN, ONE_COUNTY_PATTERN
-
-                    listed = COUNTY_PATTERN if "x-county-list" in json.dumps(schema) else ONE_COUNTY_PATTERN
+                    from api.deps import COUNTY_LIST_PATTERN, COUNTY_PATTERN, ONE_COUNTY_PATTERN
 
                     for s in (schema, *schema.get("anyOf", [])):
-                        target = s.setdefault("items", {}) if s.get("type") == "array" else s
+                        if s.get("type") == "array":  # Scope's list also takes "all"
+                            listed = (
+                                COUNTY_PATTERN
+                                if "x-county-list" in json.dumps(schema)
+                                else COUNTY_LIST_PATTERN
+                            )
+                            target, pattern = s.setdefault("items", {}), listed
+                        else:
+                            target, pattern = s, ONE_COUNTY_PATTERN
                         if target.get("type") == "string" and "pattern" not in target:
-                            target["pattern"] = listed  # Scope's list takes "10,12" and "all"
-                extra = _PARAM_PATTERNS.get(param.get("name", ""))
-                if extra:
+                            target["pattern"] = pattern
+                piece = _PARAM_PIECES.get(param.get("name", ""))
+                if piece:
+                    from api.deps import list_pattern, one_pattern
+
+                    extra = (list_pattern if "x-list" in json.dumps(schema) else one_pattern)(piece)
                     for s in (schema, *schema.get("anyOf", [])):
                         target = s.setdefault("items", {}) if s.get("type") == "array" else s
                         if target.get("type") == "string" and "pattern" not in target:

@@ -28,17 +28,36 @@ StoreDep = Annotated[GraphStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-# The schema says exactly what `Scope.parse` accepts, so a schema-valid value is never refused (an empty
-# `county=` or an unknown code is a 422 from the schema itself, with the same wording for every client).
+# The schema says exactly what `graph.geo.county_codes` accepts, so a schema-valid value is never refused
+# and a refused one is never allowed: pieces separated by commas, each blank (a form's "default") or a
+# code or word, with white space around; an unknown code is a 422 from the schema itself.
 def _any_case(word: str) -> str:
     """A regular expression for `word` in any case (`graph.geo.county_codes` folds case; JSON Schema has no flags)."""
     return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
 
 
+_B = "[ \\t\\n\\r]*"  # graph.geo.BLANK: the white space every parser strips (no other)
+
+
+def one_pattern(piece: str) -> str:
+    """A query value that is `piece` or blank (a form's "default"), with white space around it."""
+    return rf"^{_B}(?:{piece})?{_B}$"
+
+
+def list_pattern(piece: str) -> str:
+    """Comma-separated values (`api.routes.partners.split_values`, `graph.geo.county_codes`), each
+    `piece` or blank, with white space around: what those parsers accept, and nothing else."""
+    return rf"^{_B}(?:{piece})?{_B}(?:,{_B}(?:{piece})?{_B})*$"
+
+
 _WORDS = "|".join(_any_case(w) for w in SOUTH_SWEDEN_WORDS)
-_ONE_COUNTY = f"(?:{_any_case(EVERY_COUNTY)}|{_WORDS}|" + "|".join(sorted(COUNTIES)) + ")"
-COUNTY_PATTERN = rf"^ *{_ONE_COUNTY} *(?:, *{_ONE_COUNTY} *)*$"
-ONE_COUNTY_PATTERN = f"^ *(?:{_WORDS}|" + "|".join(sorted(COUNTIES)) + ") *$"
+_CODES = "|".join(sorted(COUNTIES))
+#: A scope's counties (`Scope.parse`): codes, south-sweden, or 'all' for every actor.
+COUNTY_PATTERN = list_pattern(f"{_any_case(EVERY_COUNTY)}|{_WORDS}|{_CODES}")
+#: Other lists of counties (`county_codes(…, allow_all=False)`: a call's region, favoured counties, /actors).
+COUNTY_LIST_PATTERN = list_pattern(f"{_WORDS}|{_CODES}")
+#: One county (`graph.geo.one_county`): an SCB code.
+ONE_COUNTY_PATTERN = rf"^{_B}(?:{_CODES}){_B}$"
 
 
 def get_scope(

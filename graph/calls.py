@@ -74,12 +74,13 @@ class CallTopic(BaseModel):
     description: str = Field(default="", max_length=MAX_DESCRIPTION)
     deadline: str | None = Field(default=None, max_length=MAX_DEADLINE)
 
-    @field_validator("code", "title", "description", "deadline", mode="before")
+    # after the length checks: a schema's maxLength is about the text as sent
+    @field_validator("code", "title", "description", "deadline", mode="after")
     @classmethod
-    def _clean(cls, value: Any, info: ValidationInfo) -> Any:
-        if isinstance(value, str):
-            return clean(value, multiline=info.field_name == "description").strip()
-        return value
+    def _clean(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        return clean(value, multiline=info.field_name == "description").strip()
 
 
 class ActorFit(BaseModel):

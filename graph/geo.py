@@ -117,6 +117,10 @@ SOUTH_SWEDEN_WORDS = ("south", "south-sweden")
 EVERY_COUNTY = "all"
 
 
+#: The white space a county code may have around it (what the API schema's county patterns say).
+BLANK = " \t\n\r"
+
+
 def county_codes(values: Iterable[str] | None, *, allow_all: bool = True) -> tuple[str, ...] | None:
     """The one reading of a county list (CLI options, query parameters, partner and calls queries).
 
@@ -129,7 +133,7 @@ def county_codes(values: Iterable[str] | None, *, allow_all: bool = True) -> tup
     everyone = False
     for raw in values or ():
         for c in raw.split(","):
-            c = c.strip()
+            c = c.strip(BLANK)
             word = c.lower()
             if not c:
                 continue
@@ -145,6 +149,14 @@ def county_codes(values: Iterable[str] | None, *, allow_all: bool = True) -> tup
                     f"unknown county code {c!r}: use an SCB code such as 10 (Blekinge), {words}"
                 )
     return None if everyone else tuple(sorted(out))
+
+
+def one_county(value: str) -> str:
+    """One SCB county code as a user writes it (white space around it is fine); InvalidInput otherwise."""
+    code = value.strip(BLANK)
+    if code not in COUNTIES:
+        raise InvalidInput(f"unknown county code {code!r}: use an SCB code such as 10 (Blekinge)")
+    return code
 
 
 def county_from_nuts(nuts: str | None) -> str | None:

@@ -80,9 +80,12 @@ def unnamed(pic: str) -> str:
 # ESC of terminal escapes, DEL), zero-width marks and bidirectional overrides (an RTL override makes
 # "gpj.exe" look like "exe.jpg"), the BOM and lone surrogates (no store or file can encode them).
 # Tab, LF and CR are kept by `clean(multiline=True)` for long texts such as a project's objective.
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
-)
+_CONTROL_CLASS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+_CONTROL = re.compile(rf"[{_CONTROL_CLASS}\ud800-\udfff]")
+#: A regular expression (Python's, pydantic's and JSON Schema's) for a character `clean` keeps that is
+#: not white space: a text matching it still says something once cleaned (a schema's "not blank").
+#: Lone surrogates are left out: only Python's engine can name them, and UTF-8 text cannot hold them.
+VISIBLE = rf"[^\s{_CONTROL_CLASS}]"
 _CONTROL_LINES = re.compile("[\t\n\r]")
 
 

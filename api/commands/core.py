@@ -15,7 +15,7 @@ from api.background import DERIVE_FROM, spawn_derive
 from api.cli import Context, echo_json, pass_ctx, store_options
 from graph.detail import actor_detail, project_detail
 from graph.errors import InvalidInput
-from graph.geo import COUNTIES
+from graph.geo import COUNTIES, county_codes
 from graph.model import ActorKind
 from graph.store import ActorFilter
 from ingest.loaders import LOADERS
@@ -187,11 +187,8 @@ def actors(
       innograph actors "science park" --county 06 --json
       innograph actors --kind university --country SE
     """
-    for c in county:
-        if c not in COUNTIES:
-            raise InvalidInput(f"unknown county code {c!r}: use an SCB code such as 10 (Blekinge)")
     flt = ActorFilter(
-        county=county,
+        county=county_codes(county, allow_all=False) or (),
         kind=tuple(ActorKind(k) for k in kind),
         country=tuple(c.upper() for c in country),
         programme=programme,

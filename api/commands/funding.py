@@ -26,7 +26,7 @@ from graph.analysis.funding import (
 )
 from graph.analysis.scope import Scope
 from graph.errors import InvalidInput
-from graph.geo import COUNTIES
+from graph.geo import COUNTIES, one_county
 from graph.model import ActorKind
 
 
@@ -190,8 +190,7 @@ def untapped_cmd(
       innograph funding untapped --county 10
       innograph funding untapped --county 07 --programme "Horizon Europe" --json
     """
-    if county not in COUNTIES:
-        raise InvalidInput(f"unknown county code {county!r}: use an SCB code such as 10 (Blekinge)")
+    county = one_county(county)
     scope = Scope.parse(["all"], programme, (), start_year, end_year)
     facts, names = store_facts(ctx.store)
     areas = county_s3_areas(ctx.store.themes(), county)

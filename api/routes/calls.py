@@ -27,12 +27,13 @@ from graph.calls import (
 from graph.errors import InvalidInput, NotFound
 from graph.geo import COUNTIES, SOUTH_SWEDEN
 from graph.store import GraphStore
+from graph.text import VISIBLE
 from viz.page import render_page
 
 router = APIRouter(tags=["calls"])
 MAX_TEXT = 200_000
 MAX_BODY = 5_000_000  # bytes of a POSTed call list (the F&T export of a whole work programme is ~2 MB)
-_NOT_BLANK = r"\S"
+_NOT_BLANK = VISIBLE  # something left once control characters and white space are taken away
 
 
 class TopicIn(CallTopic):

@@ -13,7 +13,7 @@ from graph.analysis import CentralityRow
 from graph.cache import cache_for
 from graph.detail import ActorDetail, ProjectDetail, actor_detail, project_detail
 from graph.errors import InvalidInput
-from graph.geo import COUNTIES
+from graph.geo import BLANK, county_codes
 from graph.model import Actor, ActorKind, Project
 from graph.store import ActorFilter, ProjectFilter
 
@@ -66,13 +66,28 @@ def health(request: Request, store: StoreDep) -> Health:
     return Health(status="ok", store_version=version, ready=ready, derived=progress)
 
 
+def countries(values: list[str] | None) -> tuple[str, ...]:
+    """ISO 3166 alpha-2 codes as the schema states them (any case, white space around; blank is none)."""
+    out = []
+    for raw in values or ():
+        c = raw.strip(BLANK).upper()
+        if c and not (len(c) == 2 and c.isascii() and c.isalpha()):
+            raise InvalidInput(f"country {raw!r} is not an ISO 3166 alpha-2 code such as SE")
+        if c:
+            out.append(c)
+    return tuple(out)
+
+
 @router.get("/actors", tags=["actors"])
 def list_actors(
     store: StoreDep,
     settings: SettingsDep,
     q: Annotated[str, Query(max_length=200, description="name or alias, accents optional")] = "",
     kind: Annotated[list[ActorKind] | None, Query()] = None,
-    county: Annotated[list[str] | None, Query(description="SCB county code")] = None,
+    county: Annotated[
+        list[str] | None,
+        Query(description="SCB county codes (repeatable or comma-separated), or south-sweden"),
+    ] = None,
     country: Annotated[list[str] | None, Query(description="ISO 3166 alpha-2")] = None,
     programme: Annotated[list[str] | None, Query()] = None,
     theme: Annotated[list[str] | None, Query()] = None,
@@ -80,14 +95,11 @@ def list_actors(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ActorPage:
     """Search actors by name, filtered by kind, county, country, programme or theme; paginated."""
-    for c in county or []:
-        if c not in COUNTIES:
-            raise InvalidInput(f"unknown county code {c!r}")
     limit = min(limit, settings.api_max_page)
     flt = ActorFilter(
-        county=tuple(county or ()),
+        county=county_codes(county, allow_all=False) or (),
         kind=tuple(kind or ()),
-        country=tuple(c.upper() for c in country or ()),
+        country=countries(country),
         programme=tuple(programme or ()),
         theme=tuple(theme or ()),
     )

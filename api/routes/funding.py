@@ -21,8 +21,7 @@ from graph.analysis.funding import (
     untapped,
 )
 from graph.analysis.scope import Scope
-from graph.errors import InvalidInput
-from graph.geo import COUNTIES
+from graph.geo import one_county
 from graph.model import ActorKind
 from viz.funding import funding_page
 
@@ -67,8 +66,7 @@ def get_untapped(
     top: Annotated[int, Query(ge=1, le=200)] = 15,
 ) -> Untapped:
     """Parts and call-topic clusters on the county's S3 areas where it captures little, and who does."""
-    if county not in COUNTIES:
-        raise InvalidInput(f"unknown county code {county!r}: use an SCB code such as 10 (Blekinge)")
+    county = one_county(county)
     facts, names = store_facts(store)
     scope = Scope.parse(["all"], programme or ())
     areas = county_s3_areas(store.themes(), county)

@@ -7,11 +7,12 @@ exactly what the CLI and the API ask.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import StoreDep
+from graph.geo import BLANK
 from graph.partners import (
     EMPTY_QUERY,
     Gaps,
@@ -27,8 +28,11 @@ router = APIRouter(tags=["partners"])
 
 
 def split_values(values: list[str] | None) -> list[str]:
-    """Repeated parameters or one comma-separated value, blanks dropped."""
-    return [v.strip() for raw in values or [] for v in raw.split(",") if v.strip()]
+    """Repeated parameters or one comma-separated value, blanks dropped (the schema says so: `x-list`)."""
+    return [v.strip(BLANK) for raw in values or [] for v in raw.split(",") if v.strip(BLANK)]
+
+
+_LISTED: dict[str, Any] = {"x-list": True}
 
 
 def partner_query(
@@ -42,10 +46,15 @@ def partner_query(
     topic_code: Annotated[list[str] | None, Query(max_length=200, description="call topic code")] = None,
     programme_part: Annotated[list[str] | None, Query(max_length=100, description="e.g. SC5")] = None,
     theme: Annotated[list[str] | None, Query(max_length=300, description="theme id")] = None,
-    country: Annotated[list[str] | None, Query(max_length=20, description="only these countries")] = None,
-    exclude_country: Annotated[list[str] | None, Query(max_length=20)] = None,
+    country: Annotated[
+        list[str] | None,
+        Query(max_length=20, description="only these countries", json_schema_extra=_LISTED),
+    ] = None,
+    exclude_country: Annotated[list[str] | None, Query(max_length=20, json_schema_extra=_LISTED)] = None,
     min_countries: Annotated[int, Query(ge=0, le=50, description="distinct countries needed")] = 0,
-    kind: Annotated[list[str] | None, Query(max_length=40, description="wanted kind, or sme")] = None,
+    kind: Annotated[
+        list[str] | None, Query(max_length=40, description="wanted kind, or sme", json_schema_extra=_LISTED)
+    ] = None,
     favour_county: Annotated[list[str] | None, Query(max_length=20, description="SCB county code")] = None,
     year_from: Annotated[int | None, Query(alias="from", ge=1950, le=2100)] = None,
     year_to: Annotated[int | None, Query(alias="to", ge=1950, le=2100)] = None,

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 from graph.errors import InvalidInput
-from graph.geo import county_codes
+from graph.geo import BLANK, county_codes
 from graph.model import ActorKind
 from graph.said import Said
 
@@ -43,7 +43,8 @@ class PartnerQuery(BaseModel):
     def _countries(cls, v: list[str]) -> list[str]:
         out = []
         for c in v:
-            c = {"UK": "GB", "EL": "GR"}.get(c.strip().upper(), c.strip().upper())
+            c = c.strip(BLANK).upper()
+            c = {"UK": "GB", "EL": "GR"}.get(c, c)
             if not re.fullmatch(r"[A-Z]{2}", c):
                 raise ValueError(f"country {c!r} is not an ISO 3166 alpha-2 code such as SE")
             out.append(c)
