@@ -24,6 +24,7 @@ import hashlib
 import logging
 import os
 import pickle
+import signal
 import socket
 import subprocess
 import sys
@@ -250,18 +251,38 @@ def actor_measures(
 
 
 # -- what every page needs, built before anyone asks --------------------------------------------------
-Step = tuple[str, Callable[[], object]]
+Part = Literal["records", "graphs", "county"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One piece of derived data, and what it needs first (which decides where it may be built)."""
+
+    name: str
+    fn: Callable[[], object]
+    #: "records": only the store's records and the graphs, no other step's result (a worker builds
+    #: it while the whole-graph scores are computed here); "graphs": the analyses; "county": one
+    #: county's pages and files, once the analyses are done (split between this process and a worker).
+    part: Part = "graphs"
+    county: str | None = None
+    #: A county step's work per actor of the county, roughly (to share the counties' steps out).
+    weight: float = 1.0
+    #: County steps of one group share intermediate work (a county's graph files share its actors'
+    #: Burt measures) and are built in one process.
+    group: str = ""
 
 
 def steps(store: GraphStore) -> list[Step]:
     """The derived data the pages and commands use: each analysis in the scopes the pages, the API's
     defaults and the county reports ask for; the centrality of every other county (the measures on
     any Swedish actor's page: computed on a request, they would hold the server for half a minute);
-    the South Sweden counties' isolated views, reports and downloads; the partner index. Each step keeps its result in `graph.cache` (memory and beside the
-    store), so a process that finds them there reads them without building the graphs."""
+    the South Sweden counties' isolated views, reports and downloads; the partner index and the
+    funding facts. Each step keeps its result in `graph.cache` (memory and beside the store), so a
+    process that finds them there reads them without building the graphs."""
     from api.routes.analysis_views import isolated_html
     from api.routes.export import export_file
-    from graph.analysis import ANALYSES
+    from graph.analysis import ANALYSES, prepare
+    from graph.analysis.funding import store_facts
     from graph.geo import SOUTH_SWEDEN
     from graph.partners import partner_index
     from graph.report import county_report_cached
@@ -269,9 +290,13 @@ def steps(store: GraphStore) -> list[Step]:
     def analysis(name: str, scope: Scope, top: int | None) -> Step:
         where = ",".join(scope.counties) or "all"
         label = f"analysis {name} ({where})" + (f" top {top}" if top else "")
-        return label, lambda: run_analysis(store, name, scope, top=top)
+        return Step(label, lambda: run_analysis(store, name, scope, top=top))
 
-    out: list[Step] = []
+    out: list[Step] = [
+        Step("partner index", lambda: partner_index(store), "records"),
+        Step("funding facts", lambda: store_facts(store), "records"),
+        Step("communities (Louvain) and modularity", lambda: prepare(store).modularity(), "records"),
+    ]
     south, everyone = Scope(), Scope(counties=())
     out += [analysis(name, south, None) for name in ANALYSES]  # the CLI's and the views' defaults
     out += [analysis(name, south, 100) for name in ANALYSES]  # the API's default top
@@ -284,15 +309,42 @@ def steps(store: GraphStore) -> list[Step]:
         county = Scope(counties=(code,))
         out += [analysis("centrality", county, None), analysis("centrality", county, 100)]
     max_nodes = 300  # the isolated view's default cap (the server's `api_max_nodes` allows more)
-    out.append(("isolated view", functools.partial(isolated_html, store, south, max_nodes)))
+    out.append(Step("isolated view", functools.partial(isolated_html, store, south, max_nodes)))
     for code in SOUTH_SWEDEN:  # what a county's page, report and downloads show
         county = Scope.parse([code])
-        out.append((f"isolated view {code}", functools.partial(isolated_html, store, county, max_nodes)))
-        out.append((f"county report {code}", functools.partial(county_report_cached, store, code)))
-        for kind in ("gexf", "graphml", "xlsx"):
-            out.append((f"{kind} export {code}", functools.partial(export_file, store, kind, county)))
-    out.append(("partner index", lambda: partner_index(store)))
+        page = functools.partial(isolated_html, store, county, max_nodes)
+        report = functools.partial(county_report_cached, store, code)
+        out.append(Step(f"isolated view {code}", page, "county", code, 0.1, "view"))
+        out.append(Step(f"county report {code}", report, "county", code, 1.0, "report"))
+        for kind, weight, group in (("gexf", 2.0, "graph"), ("graphml", 1.0, "graph"), ("xlsx", 1.0, "xlsx")):
+            file = functools.partial(export_file, store, kind, county)
+            out.append(Step(f"{kind} export {code}", file, "county", code, weight, group))
     return out
+
+
+def _halves(store: GraphStore, todo: list[Step]) -> tuple[list[Step], list[Step]]:
+    """The county steps in two shares of about equal work: a group's work is its steps' weights times
+    its county's actors; the largest group first, each to the lighter share; each share in step order."""
+    from graph.analysis import prepare
+
+    size: dict[str | None, int] = {}
+    for _, d in prepare(store).collab.nodes(data=True):
+        code = d.get("county_code")
+        size[code] = size.get(code, 0) + 1
+    work: dict[tuple[str | None, str], float] = {}
+    for s in todo:
+        key = (s.county, s.group)
+        work[key] = work.get(key, 0.0) + s.weight * size.get(s.county, 0)
+    load = [0.0, 0.0]
+    mine: set[tuple[str | None, str]] = set()
+    for key in sorted(work, key=lambda k: (-work[k], str(k))):
+        if load[0] <= load[1]:
+            mine.add(key)
+            load[0] += work[key]
+        else:
+            load[1] += work[key]
+    here = [s for s in todo if (s.county, s.group) in mine]
+    return here, [s for s in todo if (s.county, s.group) not in mine]
 
 
 # -- precompute of each new version -------------------------------------------------------------------
@@ -323,6 +375,8 @@ class Precompute:
     #: Stop at a stored record the model refuses instead of failing every step on it (`innograph
     #: derive`: one line naming `db repair`, exit 1); a server keeps serving what it can.
     stop_on_refused: bool = False
+    #: Processes a `derive` build may use (`_parallel`): the cores of the machine, at most two.
+    workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
     #: Seconds each step took in the last build (`innograph derive` prints the slowest).
     step_seconds: dict[str, float] = field(default_factory=dict)
     #: The newest version whose derived data is complete (what a server answers from meanwhile).
@@ -387,31 +441,15 @@ class Precompute:
             if self._finished(version, signature, t0):
                 return True
             log.warning("precompute: the derive process did not finish version %s: building here", version)
-        failed: list[str] = []
         self.step_seconds = {}
         self._set(ready=False, version=version, done=0, total=len(todo), current=None, seconds=0.0, failed=[])
-        for i, (name, fn) in enumerate(todo):
-            if self._stop.is_set() or self.store.version() != version:
+        run = _Run(self, version, signature, len(todo), t0)
+        if self._parallel():
+            if not self._build_parallel(run, todo):
                 return False
-            self._set(current=name, done=i, seconds=round(time.perf_counter() - t0, 1))
-            if self.on_step is not None:
-                self.on_step(i, len(todo), name)
-            if self.lead:
-                write_lease(self.store, version, Lease(i, len(todo), name, signature=signature))
-            started = time.perf_counter()
-            try:
-                with cache.fresh():
-                    fn()
-            except ValidationError:
-                if self.stop_on_refused:
-                    raise
-                failed.append(f"{name}: a stored record is refused by the model")
-                log.warning("precompute %s: a stored record is refused by the model", name)
-            except Exception as e:  # one broken step does not hold the others back
-                said = " ".join(str(e).split())[:300]  # one line in a log, however long the error
-                log.warning("precompute %s: %s", name, said)
-                failed.append(f"{name}: {type(e).__name__}: {said}")
-            self.step_seconds[name] = time.perf_counter() - started
+        elif not run.steps(todo):
+            return False
+        failed = run.failed
         if self.store.version() != version:
             return False
         finished = Lease(len(todo), len(todo), None, finished=True, signature=signature, failed=failed)
@@ -421,6 +459,42 @@ class Precompute:
         release_memory()
         self._ready(version, finished, t0)
         return True
+
+    def _parallel(self) -> bool:
+        """Build in two processes: a `derive` process on a large graph with a store that a forked
+        process may use (SQLite), on a machine with two cores or more."""
+        return (
+            self.lead
+            and self.workers > 1
+            and hasattr(os, "fork")
+            and getattr(self.store, "fork_safe", False)
+            and self._large()
+        )
+
+    def _build_parallel(self, run: _Run, todo: list[Step]) -> bool:
+        """The records' steps in a worker while the graphs are built here; then the counties' steps
+        split between this process and a worker (each forked with what is built so far in memory)."""
+        from graph.analysis import prepare
+
+        with cache.fresh():
+            prepare(self.store)  # the records and graphs, read and built once: the workers inherit them
+        records = [s for s in todo if s.part == "records"]
+        counties = [s for s in todo if s.part == "county"]
+        graphs = [s for s in todo if s.part == "graphs"]
+        worker = _Worker.start(self.store, run.version, records)
+        try:
+            if not run.steps(graphs):
+                return False
+            if not run.join(worker, records):
+                return False
+            here, there = _halves(self.store, counties)
+            worker = _Worker.start(self.store, run.version, there)
+            if not run.steps(here):
+                return False
+            return run.join(worker, there)
+        finally:
+            if worker is not None:
+                worker.stop()
 
     def _ready(self, version: int, lease: Lease, t0: float) -> None:
         self.complete = version
@@ -494,6 +568,113 @@ class Precompute:
         return False
 
 
+@dataclass
+class _Run:
+    """One build's step loop: progress, the lease, each step's time, the failures."""
+
+    job: Precompute
+    version: int
+    signature: str
+    total: int
+    t0: float
+    done: int = 0
+    failed: list[str] = field(default_factory=list)
+
+    def steps(self, todo: list[Step], worker: bool = False) -> bool:
+        """Run `todo` in order; False when the version moved on (or the build was stopped)."""
+        job = self.job
+        for step in todo:
+            if job._stop.is_set() or job.store.version() != self.version:
+                return False
+            if not worker:
+                job._set(current=step.name, done=self.done, seconds=round(time.perf_counter() - self.t0, 1))
+                if job.on_step is not None:
+                    job.on_step(self.done, self.total, step.name)
+                if job.lead:
+                    lease = Lease(self.done, self.total, step.name, signature=self.signature)
+                    write_lease(job.store, self.version, lease)
+            started = time.perf_counter()
+            try:
+                with cache.fresh():
+                    step.fn()
+            except ValidationError:
+                if job.stop_on_refused:
+                    raise
+                self.failed.append(f"{step.name}: a stored record is refused by the model")
+                log.warning("precompute %s: a stored record is refused by the model", step.name)
+            except Exception as e:  # one broken step does not hold the others back
+                said = " ".join(str(e).split())[:300]  # one line in a log, however long the error
+                log.warning("precompute %s: %s", step.name, said)
+                self.failed.append(f"{step.name}: {type(e).__name__}: {said}")
+            job.step_seconds[step.name] = time.perf_counter() - started
+            self.done += 1
+        return True
+
+    def join(self, worker: _Worker | None, todo: list[Step]) -> bool:
+        """Wait for a worker's steps; what it did not report done is built here."""
+        failed = worker.wait() if worker is not None else None
+        if failed is None:  # no worker, or it died: build its steps here (what it kept is read)
+            return self.steps(todo)
+        self.failed += failed
+        self.done += len(todo)
+        return True
+
+
+@dataclass
+class _Worker:
+    """A forked process that builds some steps of the same version and reports its failures beside
+    the store. It inherits what this process has built so far (records, graphs, scores) and dies with
+    it (a `derive` replaced by a newer version takes its worker along)."""
+
+    store: GraphStore
+    version: int
+    pid: int
+    running: bool = True
+
+    @classmethod
+    def start(cls, store: GraphStore, version: int, todo: list[Step]) -> _Worker | None:
+        if not todo:
+            return None
+        try:
+            pid = os.fork()
+        except OSError as e:
+            log.warning("precompute: cannot fork a worker (%s): building here", e)
+            return None
+        if pid:
+            return cls(store, version, pid)
+        code = 1
+        try:  # the worker: never returns into the caller
+            with contextlib.suppress(OSError, AttributeError):
+                ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: dies with its parent
+            run = _Run(Precompute(store), version, "", len(todo), time.perf_counter())
+            if run.steps(todo, worker=True):
+                store.write_derived(version, _worker_key(os.getpid()), pickle.dumps(run.failed))
+                code = 0
+        except BaseException as e:
+            log.warning("precompute worker: %s", e)
+        finally:
+            os._exit(code)
+
+    def wait(self) -> list[str] | None:
+        """The worker's failed steps once it ended; None when it ended without reporting them."""
+        os.waitpid(self.pid, 0)
+        self.running = False
+        data = self.store.read_derived(self.version, _worker_key(self.pid))
+        failed = pickle.loads(data) if data else None
+        return failed if isinstance(failed, list) else None
+
+    def stop(self) -> None:
+        if self.running:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGTERM)
+                os.waitpid(self.pid, 0)
+            self.running = False
+
+
+def _worker_key(pid: int) -> str:
+    return f"precompute:worker:{pid}"
+
+
 # -- who is building a version: a lease beside the store ---------------------------------------------
 LEASE_KEY = "precompute:lease"
 LEASE_STALE_S = 300.0  # a lease not renewed for this long is a crashed process's
@@ -531,7 +712,7 @@ class Lease:
 def steps_signature(todo: list[Step]) -> str:
     """Names the steps (and so the scopes and keys) a build covers: a finished lease counts only for
     the same steps, so new code with other steps builds again rather than claim readiness."""
-    text = "\n".join([SCORE_SETTINGS, *(name for name, _ in todo)])
+    text = "\n".join([SCORE_SETTINGS, *(step.name for step in todo)])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

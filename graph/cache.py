@@ -138,6 +138,10 @@ class StoreCache:
         self.remember(key, version, value)
         self._save(store, key, version, value)
 
+    def stored(self, store: GraphStore, key: str, version: int) -> Any:
+        """What is kept beside the store for `key` at `version` now (not memory); `MISSING` if none."""
+        return self._load(store, key, version)
+
     def peek(self, store: GraphStore, key: str, version: int | None = None) -> Any:
         """The value for the version from memory or beside the store, never computed; `MISSING` if none."""
         v = store.version() if version is None else version

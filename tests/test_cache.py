@@ -8,15 +8,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from viewdata import BTH, load
 
+from api import background
 from api.app import create_app
 from api.background import Precompute, newest_complete
 from graph import cache
 from graph.analysis import Scope
 from graph.analysis.run import result_key
 from graph.model import Actor
+from graph.report import TOP_ACTORS
 from graph.settings import Settings
 from graph.store.base import COMPLETE_KEY, GraphStore
 from graph.store.sqlite import SqliteStore
@@ -130,6 +133,26 @@ def test_a_restart_with_nothing_new_is_ready_without_building(tmp_path: Path) ->
     p = job.progress()
     assert p.ready and p.done == p.total > 10 and job.complete == store.version()
     assert newest_complete(store) == store.version()
+    store.close()
+
+
+def test_a_derive_build_in_two_processes_keeps_every_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SqliteStore(tmp_path / "g.db")
+    load(store)
+    monkeypatch.setattr(background, "DERIVE_FROM", 0)  # the fixture graph counts as large
+    job = Precompute(store, lead=True, workers=2)
+    assert job._parallel()
+    assert job.build(store.version())
+    p = job.progress()
+    assert p.ready and p.failed == [] and p.done == p.total
+    cache.clear()  # another process: every step's result is beside the store, whichever process built it
+    for name in ("counties", "isolated", "centrality", "communities"):
+        assert cache.peek(store, result_key(name, Scope(), None)) is not cache.MISSING
+    assert cache.peek(store, "partners:index") is not cache.MISSING
+    for code in ("10", "12"):  # built by one process or the other
+        assert cache.peek(store, f"report:county:{code}:{TOP_ACTORS}") is not cache.MISSING
     store.close()
 
 

@@ -107,9 +107,11 @@ class Prepared:
             if missing:
                 known.update(compute(missing))
                 if self.store is not None:
-                    cache.cache_for(self.store).put(
-                        self.store, f"scores:{key}:{SCORE_SETTINGS}", self.version, known
-                    )
+                    full = f"scores:{key}:{SCORE_SETTINGS}"
+                    kept = cache.cache_for(self.store).stored(self.store, full, self.version)
+                    if isinstance(kept, dict):  # what another process (a derive worker) added meanwhile
+                        known.update({k: v for k, v in kept.items() if k not in known})
+                    cache.cache_for(self.store).put(self.store, full, self.version, known)
             return {n: known[n] for n in nodes}
 
     def betweenness(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ Search compares folded text (`graph.text.fold`), so "Hogskola" finds "Högskola"
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import uuid
@@ -267,8 +268,18 @@ class SqliteWriter:
         return UpsertCounts(created=len(rows) - len(existing), merged=len(existing))
 
 
+#: Connections a forked process inherited: never used, never closed there (SQLite forbids carrying a
+#: connection across `fork`; closing one could touch the parent's WAL), only kept from the collector.
+_INHERITED: list[sqlite3.Connection] = []
+
+
 class SqliteStore:
-    """`GraphStore` on one SQLite file. Opening does no I/O; `init_schema()` creates the tables."""
+    """`GraphStore` on one SQLite file. Opening does no I/O; `init_schema()` creates the tables.
+
+    Safe to use after `os.fork` (`fork_safe`): a forked process opens its own connections.
+    """
+
+    fork_safe = True
 
     def __init__(self, path: Path | str, lock_timeout_s: float = 10.0) -> None:
         self.path = Path(path)
@@ -283,10 +294,23 @@ class SqliteStore:
         self._derived: sqlite3.Connection | None = None
         self._derived_lock = threading.Lock()
         self._identity: str | None = None
+        self._pid = os.getpid()
 
     # -- connection -------------------------------------------------------------------------
+    def _forked(self) -> None:
+        """In a process forked from the one that opened the connections: set them aside, open anew."""
+        if self._pid == os.getpid():
+            return
+        self._pid = os.getpid()
+        _INHERITED.extend(self._all)
+        if self._derived is not None:
+            _INHERITED.append(self._derived)
+        self._all, self._derived, self._local = [], None, threading.local()
+        self._lock, self._derived_lock = threading.Lock(), threading.Lock()
+
     @property
     def con(self) -> sqlite3.Connection:
+        self._forked()
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
         if con is None:
             if not self.path.parent.exists():
@@ -416,6 +440,7 @@ class SqliteStore:
         return self.path.with_name(self.path.name + ".derived")
 
     def _derived_con(self) -> sqlite3.Connection:
+        self._forked()
         if self._derived is None:
             con = sqlite3.connect(self.derived_path, isolation_level=None, check_same_thread=False)
             con.execute("PRAGMA journal_mode=WAL")
@@ -425,6 +450,7 @@ class SqliteStore:
         return self._derived
 
     def read_derived(self, version: int, key: str) -> bytes | None:
+        self._forked()
         ident = self.identity()
         try:
             with self._derived_lock:
