@@ -107,6 +107,10 @@ class SqliteWriter:
 
     def __init__(self, con: sqlite3.Connection) -> None:
         self._con = con
+        # Ids this transaction has written (and not deleted since): a participation that names one
+        # needs no read to know that its endpoint exists (a source's 91,000 participations name
+        # actors and projects of the same batch).
+        self._written: dict[str, set[str]] = {"actors": set(), "projects": set()}
 
     def _existing(self, table: str, ids: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -139,6 +143,7 @@ class SqliteWriter:
         )
         # The first actor to claim a key keeps it: keys are never silently moved between actors.
         self._con.executemany("INSERT OR IGNORE INTO actor_keys (key, actor_id) VALUES (?, ?)", keys)
+        self._written["actors"].update(a.id for a in actors)
 
     def merge_actors(self, a: str, b: str) -> str:
         if a == b:
@@ -169,6 +174,7 @@ class SqliteWriter:
         plan = plan_actor_merge(survivor, loser, loser_parts, stored, units)
         self._con.execute("DELETE FROM participations WHERE actor_id = ?", (loser.id,))
         self._con.execute("DELETE FROM actors WHERE id = ?", (loser.id,))
+        self._written["actors"].discard(loser.id)
         # Every key of the loser, its id included, now names the survivor.
         self._con.execute("UPDATE actor_keys SET actor_id = ? WHERE actor_id = ?", (survivor.id, loser.id))
         self._con.execute(
@@ -200,6 +206,7 @@ class SqliteWriter:
         self._con.executemany(
             "INSERT OR IGNORE INTO project_themes (project_id, theme_id) VALUES (?, ?)", themes
         )
+        self._written["projects"].update(str(r[0]) for r in rows)
         return counts
 
     def upsert_participations(self, participations: Iterable[Participation]) -> UpsertCounts:
@@ -226,8 +233,8 @@ class SqliteWriter:
         )
 
     def _check_endpoints(self, keys: set[tuple[str, str]]) -> None:
-        actor_ids = sorted({a for a, _ in keys})
-        project_ids = sorted({p for _, p in keys})
+        actor_ids = sorted({a for a, _ in keys} - self._written["actors"])
+        project_ids = sorted({p for _, p in keys} - self._written["projects"])
         for table, ids in (("actors", actor_ids), ("projects", project_ids)):
             found: set[str] = set()
             for chunk in _chunks(ids):
