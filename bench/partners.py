@@ -1,7 +1,14 @@
-"""Benchmark of issue 4: the partner finder on the full CORDIS H2020 2014–2018 graph in a SQLite store.
+"""Benchmark of issues 4 and 19: the partner finder's start-up, single-query latency and batch throughput.
 
-    .venv/bin/python bench/partners.py            # builds /tmp/innograph-bench-partners/g.db once, then measures
-    .venv/bin/python bench/partners.py --rebuild  # re-ingest first
+    cp /work/dbs/full.db /tmp/full.db                  # every shared source (issue 19's "full shared data")
+    .venv/bin/python bench/partners.py --db /tmp/full.db
+    .venv/bin/python bench/partners.py                 # builds /tmp/innograph-bench-partners/g.db (H2020) once
+    .venv/bin/python bench/partners.py --rebuild       # re-ingest that H2020 store first
+
+With `--db`, the queries are 100 Horizon Europe consortia of the store (≥ 4 members, fixed seed), one
+member hidden, queried as a grant office would: the other members plus the call topic's code and
+title (`topics.csv`) and `--min-countries 3`; the start-up is measured twice, building the index
+(first run on a store version) and loading it from beside the store (`graph.cache`) in a fresh process.
 
 1. ingest the H2020 extract with the CORDIS loader (not part of the budget; reused if present);
 2. start-up: build the partner index from the store (`partner_index(store)`), timed;
@@ -26,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 H2020 = ROOT.parent / "shared" / "data" / "cordis" / "h2020-2014-2018"
+HE = ROOT.parent / "shared" / "data" / "cordis" / "horizon-europe-2021-2024"
 WORK = Path("/tmp/innograph-bench-partners")
 DB = WORK / "g.db"
 N = 100
@@ -80,6 +88,64 @@ def queries(store: object) -> list[dict[str, object]]:
     return out
 
 
+def he_queries(store: object) -> list[dict[str, object]]:
+    """100 Horizon Europe consortia with ≥ 4 members, one hidden (fixed seed), with their call topic."""
+    import csv
+
+    from graph.store.sqlite import SqliteStore
+
+    assert isinstance(store, SqliteStore)
+    topics: dict[str, tuple[str, str]] = {}
+    with (HE / "topics.csv").open(encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f, delimiter=";"):
+            topics.setdefault(f"horizon:{r['projectID']}", (r["topic"], r["title"]))
+    members: dict[str, set[str]] = {}
+    for part in store.iter_participations():
+        if part.project_id in topics:
+            members.setdefault(part.project_id, set()).add(part.actor_id)
+    rng = random.Random(SEED)
+    pids = sorted(p for p, m in members.items() if len(m) >= 4)
+    rng.shuffle(pids)
+    out = []
+    for pid in pids[:N]:
+        m = sorted(members[pid])
+        hidden = rng.choice(m)
+        code, title = topics[pid]
+        out.append(
+            {
+                "id": pid,
+                "members": [x for x in m if x != hidden],
+                "topic": title,
+                "topic_codes": [code],
+                "min_countries": 3,
+            }
+        )
+    return out
+
+
+def fresh_load_s(db: Path) -> tuple[float, float]:
+    """(index read from beside the store and unpickled, whole `innograph partners --json` run), each in
+    a fresh process, the index already kept by a previous run."""
+    import subprocess
+
+    code = (
+        "import time; from graph.store.sqlite import SqliteStore; from graph.partners import partner_index; "
+        f"s = SqliteStore({str(db)!r}); t0 = time.perf_counter(); partner_index(s); "
+        "print(time.perf_counter() - t0)"
+    )
+    load = float(
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    )
+    cli = ROOT / ".venv" / "bin" / "innograph"
+    t0 = time.perf_counter()
+    subprocess.run(
+        [str(cli), "partners", "--db", str(db), "--topic", "offshore wind energy", "--json"],
+        capture_output=True,
+        check=True,
+    )
+    return load, time.perf_counter() - t0
+
+
 def main() -> int:
     from click.testing import CliRunner
 
@@ -88,12 +154,17 @@ def main() -> int:
     from graph.partners import find_partners, parse_query, partner_index
     from graph.store.sqlite import SqliteStore
 
-    if not (H2020 / "project.csv").exists():
+    db = Path(sys.argv[sys.argv.index("--db") + 1]) if "--db" in sys.argv else None
+    if db is None and not (H2020 / "project.csv").exists():
         print(f"no CORDIS H2020 extract at {H2020}", file=sys.stderr)
         return 1
-    ingest_s = build("--rebuild" in sys.argv)
-    store = SqliteStore(DB)
-    qs = queries(store)
+    if db is not None and not (HE / "topics.csv").exists():
+        print(f"no CORDIS Horizon Europe extract at {HE}", file=sys.stderr)
+        return 1
+    ingest_s = build("--rebuild" in sys.argv) if db is None else 0.0
+    db = db or DB
+    store = SqliteStore(db)
+    qs = he_queries(store) if db != DB else queries(store)
     t0 = time.perf_counter()
     index = partner_index(store)
     startup = time.perf_counter() - t0
@@ -103,6 +174,7 @@ def main() -> int:
         t0 = time.perf_counter()
         find_partners(store, pq)
         times.append(time.perf_counter() - t0)
+    WORK.mkdir(parents=True, exist_ok=True)
     qfile = WORK / "queries.jsonl"
     qfile.write_text("".join(json.dumps(q) + "\n" for q in qs), encoding="utf-8")
     # Batch after start-up: `run_batch` (what --queries runs) on the store whose index is built.
@@ -120,9 +192,11 @@ def main() -> int:
     assert answered == len(qs) and failed == 0 and len(sink.getvalue().splitlines()) == answered
     # The whole command in one process, start-up (index build) included.
     t0 = time.perf_counter()
-    res = CliRunner().invoke(cli, ["partners", "--db", str(DB), "--queries", str(qfile), "--top", "10"])
+    res = CliRunner().invoke(cli, ["partners", "--db", str(db), "--queries", str(qfile), "--top", "10"])
     cli_total = time.perf_counter() - t0
+    load_s, cli_s = fresh_load_s(db)
     out = {
+        "db": str(db),
         "actors": len(index.actors),
         "projects": len(index.projects),
         "participations": int(index.B.nnz),
@@ -133,6 +207,8 @@ def main() -> int:
         "batch_queries": answered,
         "batch_qps_after_startup": round(answered / batch_s, 1),
         "cli_batch_total_s_incl_startup": round(cli_total, 1),
+        "fresh_process_index_load_s": round(load_s, 2),
+        "fresh_cli_partners_json_s": round(cli_s, 2),
     }
     buf = io.StringIO()
     json.dump(out, buf, indent=2)

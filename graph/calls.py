@@ -299,7 +299,7 @@ def _fit_of(index: PartnerIndex, i: int, fit: np.ndarray) -> ActorFit | None:
     if score <= 0:
         return None
     a = index.actors[i]
-    coord = int(index.C[i, on].sum())
+    coord = index.coordinated_in(i, on)
     evidence = [
         f"{on.size} past project{'s' * (on.size != 1)} on the topic"
         + (f" ({coord} coordinated)" if coord else "")

@@ -168,7 +168,7 @@ def explain(index: PartnerIndex, i: int, s: Scored, q: PartnerQuery, programme: 
     on = on[np.lexsort((on, -rel[rel > 0]))][:3]
     refs = [_pref(index, int(j)) for j in on]
     if on.size:
-        coord_on = int(index.C[i, on].sum()) if index.C.nnz else 0
+        coord_on = index.coordinated_in(i, on)
         shown = "; ".join(_plabel(index, int(j)) for j in on)
         reasons.append(
             reason(
@@ -216,12 +216,7 @@ def explain(index: PartnerIndex, i: int, s: Scored, q: PartnerQuery, programme: 
     if not worked and s.members:
         path = network_path(index, i, s.members)
         if path:
-            n_common = int(
-                np.intersect1d(
-                    index.partners_of(i),
-                    np.unique(np.concatenate([index.partners_of(m) for m in s.members])),
-                ).size
-            )
+            n_common = int(s.members_partners(index)[index.partners_of(i)].sum())
             reasons.append(
                 reason(
                     f"shares {n_common} partner{'s' * (n_common != 1)} with the consortium; network path: "
@@ -392,8 +387,7 @@ def find(index: PartnerIndex, q: PartnerQuery, store: GraphStore | None = None) 
     partners = [explain(index, i, s, q, programme) for i in pool[: q.top]]
     network: list[Candidate] = []
     if s.has_topic and positions:
-        direct = np.zeros(len(index.actors), bool)
-        direct[np.unique(np.concatenate([index.partners_of(m) for m in positions]))] = True
+        direct = s.members_partners(index)
         network = [
             explain(index, i, s, q, programme) for i in ranked(index, s, NETWORK_LIST, direct & ~s.evidence)
         ]

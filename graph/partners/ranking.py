@@ -150,11 +150,29 @@ def linear_parts(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = X[:, _LIN]
     top = n.max(axis=0)
     n = n / np.where(top > 0, top, 1.0)
-    text = sum(w * X[:, _COL[f]] for f, w in TOPIC_MIX.items())
-    code = X[:, _COL["code_focus"]]
-    code_top = code.max()
+    return n, topic_evidence({f: X[:, _COL[f]] for f in (*TOPIC_MIX, "code_focus")})
+
+
+def topic_evidence(cols: dict[str, np.ndarray]) -> np.ndarray:
+    """T per candidate: the text mix or the code focus (scaled to its maximum), whichever is larger."""
+    text = sum(w * cols[f] for f, w in TOPIC_MIX.items())
+    code = cols["code_focus"]
+    code_top = code.max() if code.size else 0.0
     code = code / code_top if code_top > 0 else code
-    return n, np.maximum(text, code)
+    return np.maximum(text, code)
+
+
+def linear_score_columns(cols: dict[str, np.ndarray], r: Ranker, has_topic: bool) -> np.ndarray:
+    """`linear_score(*linear_parts(X), …)` straight from the feature columns (no matrix is built)."""
+    t = topic_evidence(cols)
+    net = np.zeros(t.shape[0])
+    for f in LINEAR:
+        w = r.weights[f]
+        top = cols[f].max() if cols[f].size else 0.0
+        if w and top > 0:
+            net += (w / top) * cols[f]
+    g = r.gate + (1 - r.gate) * t if has_topic else 1.0
+    return g * net + r.topic * t
 
 
 def linear_score(
@@ -172,7 +190,7 @@ class Scored:
     eligible: np.ndarray
     members: list[int]
     pool: np.ndarray  # actor positions the ranker scored
-    X: np.ndarray  # their features, rows in pool order
+    cols: dict[str, np.ndarray]  # their features (`FEATURES`), each in pool order
     project_topic: np.ndarray  # per project: relative topic match in [0, 1] (0 below TOPIC_MIN_MATCH)
     project_code: np.ndarray  # per project: depth in the call's code hierarchy in [0, 1]
     has_topic: bool  # the query gave a topic (text or codes) that matched something
@@ -180,11 +198,27 @@ class Scored:
     fills_country: np.ndarray
     fills_kind: np.ndarray
     favoured: np.ndarray
+    _row_of: np.ndarray | None = None
+    _partners: np.ndarray | None = None
 
     def feature(self, name: str, i: int) -> float:
         """A feature's value for actor i (0 outside the pool)."""
-        hit = np.flatnonzero(self.pool == i)
-        return float(self.X[hit[0], list(FEATURES).index(name)]) if hit.size else 0.0
+        return float(self.cols[name][self.row(i)]) if self.row(i) >= 0 else 0.0
+
+    def members_partners(self, index: PartnerIndex) -> np.ndarray:
+        """Per actor: it had a project with at least one member (computed once per query)."""
+        if self._partners is None:
+            self._partners = np.zeros(self.score.shape[0], bool)
+            for m in self.members:
+                self._partners[index.partners_of(m)] = True
+        return self._partners
+
+    def row(self, i: int) -> int:
+        """Actor i's row in `X` (-1 outside the pool); the map is built on first use."""
+        if self._row_of is None:
+            self._row_of = np.full(self.score.shape[0], -1, dtype=np.int64)
+            self._row_of[self.pool] = np.arange(self.pool.size)
+        return int(self._row_of[i])
 
 
 def _rel(v: np.ndarray, eligible: np.ndarray) -> np.ndarray:
@@ -199,12 +233,26 @@ def _top(v: np.ndarray, mask: np.ndarray, k: int) -> np.ndarray:
     return idx
 
 
-def _rowmax(b: sp.csr_matrix, v: np.ndarray) -> np.ndarray:
-    """Per actor, the maximum of a per-project value over its projects (0 for actors without any)."""
-    out = np.zeros(b.shape[0])
-    rows = np.flatnonzero(np.diff(b.indptr))
-    if rows.size:
-        out[rows] = np.maximum.reduceat(v[b.indices], b.indptr[rows])
+def _spread(bt: sp.csr_matrix, v: np.ndarray) -> np.ndarray:
+    """Per actor, Σ over its projects of a per-project value (`B @ v`), given `bt` = Bᵀ as CSR.
+
+    Most per-query project vectors are sparse (the members' projects, the projects on the topic), so
+    the sum runs over the rows of those projects only; a dense vector takes the plain product.
+    """
+    nz = np.flatnonzero(v)
+    if nz.size * 4 > v.size:
+        return np.asarray(bt.T @ v).ravel()
+    sub = bt[nz]
+    return np.bincount(sub.indices, weights=np.repeat(v[nz], np.diff(sub.indptr)), minlength=bt.shape[1])
+
+
+def _rowmax(bt: sp.csr_matrix, v: np.ndarray) -> np.ndarray:
+    """Per actor, the maximum of a non-negative per-project value over its projects (0 without any)."""
+    out = np.zeros(bt.shape[1])
+    nz = np.flatnonzero(v > 0)
+    if nz.size:
+        sub = bt[nz]
+        np.maximum.at(out, sub.indices, np.repeat(v[nz], np.diff(sub.indptr)))
     return out
 
 
@@ -219,29 +267,34 @@ def query_words_and_codes(q: PartnerQuery) -> tuple[list[str], list[str]]:
     return text_words, list(dict.fromkeys(codes))
 
 
-def features(
+def feature_columns(
     index: PartnerIndex, q: PartnerQuery, members: list[int]
-) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    """(pool of actor positions, their feature matrix, context) for one query."""
+) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, Any]]:
+    """(pool of actor positions, each feature of `FEATURES` as an array in pool order, context)."""
     n_a = len(index.actors)
-    b, walk, c_m = index.B, index.walk, index.C
+    b, bt, walk, c_m = index.B, index.BT, index.walk, index.C
     ref_year = index.max_year
+    n_proj, size, coord, recent = index.n_projects, index.size, index.coordinated, index.recent
     if q.year_from is not None or q.year_to is not None:
         lo = q.year_from if q.year_from is not None else -(10**6)
         hi = q.year_to if q.year_to is not None else 10**6
         keep = sp.diags(((index.year >= lo) & (index.year <= hi)).astype(float))
         b = sp.csr_matrix(index.B @ keep)
         b.eliminate_zeros()
+        bt = sp.csr_matrix(b.T)
         c_m = sp.csr_matrix(index.C @ keep)
         walk = index.walk_matrices(b)
         ref_year = min(hi, index.max_year)
-    n_proj = index.n_projects if b is index.B else np.asarray(b.sum(axis=1)).ravel()
+        n_proj = np.asarray(b.sum(axis=1)).ravel()
+        size = np.asarray(b.sum(axis=0)).ravel()
+        coord = np.asarray(c_m.sum(axis=1)).ravel()
+        recent = _spread(bt, ((index.year > ref_year - 2) & (index.year <= ref_year)).astype(float))
     eligible = n_proj > 0
     eligible[members] = False
     if q.countries:
-        eligible &= np.isin(index.country, q.countries)
+        eligible &= np.isin(index.country_id, index.country_ids(q.countries))
     if q.exclude_countries:
-        eligible &= ~np.isin(index.country, q.exclude_countries)
+        eligible &= ~np.isin(index.country_id, index.country_ids(q.exclude_countries))
 
     # Topic text.
     text_words, codes = query_words_and_codes(q)
@@ -249,45 +302,40 @@ def features(
     top = bm25.max() if bm25.size else 0.0
     r = bm25 / top if top > 0 else np.zeros(len(index.projects))
     r[r < TOPIC_MIN_MATCH] = 0.0
-    r2 = r**2
-    on_topic = np.asarray(b @ r2).ravel()
-    best = _rowmax(b, r)
+    on_topic = _spread(bt, r**2)
+    best = _rowmax(bt, r)
     depth = _rel(np.log1p(on_topic), eligible)
     focus = _rel(on_topic / (n_proj + TOPIC_FOCUS_PRIOR), eligible)
     topic_coord = np.log1p(np.asarray(c_m @ r).ravel())
     # Code hierarchy.
     cm = index.code_match(codes) if codes else np.zeros(len(index.projects))
-    code_same = np.log1p(np.asarray(b @ (cm >= 0.999).astype(float)).ravel())
-    code_dest = np.log1p(np.asarray(b @ (cm >= EVIDENCE_CODE).astype(float)).ravel())
-    code_cluster = np.log1p(np.asarray(b @ (cm > 0).astype(float)).ravel())
-    code_focus = np.asarray(b @ cm).ravel() / (n_proj + TOPIC_FOCUS_PRIOR)
+    code_same = np.log1p(_spread(bt, (cm >= 0.999).astype(float)))
+    code_dest = np.log1p(_spread(bt, (cm >= EVIDENCE_CODE).astype(float)))
+    code_cluster = np.log1p(_spread(bt, (cm > 0).astype(float)))
+    code_focus = _spread(bt, cm) / (n_proj + TOPIC_FOCUS_PRIOR)
     # Network.
-    m = np.zeros(n_a)
-    m[members] = 1.0
-    overlap = np.asarray(b.T @ m).ravel()
-    size = np.maximum(index.size if b is index.B else np.asarray(b.sum(axis=0)).ravel(), 1.0)
-    reform = _rel(np.asarray(b @ (overlap**2 / size)).ravel(), eligible)
+    n_p = b.shape[1]
+    overlap = np.bincount(b[members].indices, minlength=n_p).astype(float) if members else np.zeros(n_p)
+    size = np.maximum(size, 1.0)
+    reform = _rel(_spread(bt, overlap**2 / size), eligible)
     ppr = _rel(index.pagerank(members, walk), eligible) if members else np.zeros(n_a)
-    aa = _rel(index.adamic_adar(members), eligible)
-    shared = np.asarray(b @ overlap).ravel()
-    worked = np.asarray(index.A_bin[members].sum(axis=0)).ravel() / len(members) if members else np.zeros(n_a)
-    shared_topic = np.asarray(b @ (overlap * r)).ravel()
+    worked_n = np.asarray(index.A_bin[members].sum(axis=0)).ravel() if members else np.zeros(n_a)
+    aa = _rel(np.asarray(index.A_bin @ (worked_n * index.inv_log_deg)).ravel(), eligible)
+    shared = _spread(bt, overlap)
+    worked = worked_n / len(members) if members else worked_n
+    shared_topic = _spread(bt, overlap * r)
     nm = max(len(members), 1)
-    joint_best = _rowmax(b, overlap**2 / size)
-    overlap_max = _rowmax(b, overlap / nm)
+    joint_best = _rowmax(bt, overlap**2 / size)
+    overlap_max = _rowmax(bt, overlap / nm)
     with_members = (overlap > 0).astype(float)
     last_joint = _rowmax(
-        b, with_members * np.where(index.year > 0, 1.0 / (1.0 + np.maximum(ref_year - index.year, 0)), 0)
+        bt, with_members * np.where(index.year > 0, 1.0 / (1.0 + np.maximum(ref_year - index.year, 0)), 0)
     )
-    # Activity.
-    coord = np.asarray(c_m.sum(axis=1)).ravel()
-    recent = np.asarray(b @ ((index.year > ref_year - 2) & (index.year <= ref_year)).astype(float)).ravel()
     # Country and kind mix.
-    mem_kinds = [index.kind[i] for i in members]
     topic_proj = (r > 0) | (cm >= EVIDENCE_CODE)
     country_in_topic = np.zeros(n_a)
     if topic_proj.any():
-        parts_on = np.asarray(b @ topic_proj.astype(float)).ravel()
+        parts_on = _spread(bt, topic_proj.astype(float))
         by_country = np.bincount(index.country_id, weights=parts_on)
         total = by_country.sum() or 1.0
         country_in_topic = by_country[index.country_id] / total
@@ -297,8 +345,8 @@ def features(
     pool = np.flatnonzero(eligible)
     n_c = int(index.country_id.max()) + 1 if index.country_id.size else 1
     by_c = np.bincount(index.country_id[members], minlength=n_c) / nm
-    same_country = by_c[index.country_id[pool]]
-    same_kind = np.array([mem_kinds.count(k) / nm for k in index.kind[pool]])
+    by_kind = np.bincount(index.kind_id[members], minlength=len(index.kind_names)) / nm
+    kind_code = np.array([KIND_CODE.get(k, 4) for k in index.kind_names], dtype=float)
     cols = {
         "topic_best": best[pool],
         "topic_depth": depth[pool],
@@ -322,14 +370,13 @@ def features(
         "projects": np.log1p(n_proj[pool]),
         "coordinated": np.log1p(coord[pool]),
         "recent_projects": np.log1p(recent[pool]),
-        "same_country_as_members": same_country,
+        "same_country_as_members": by_c[index.country_id[pool]],
         "country_in_topic": country_in_topic[pool],
-        "kind": np.array([KIND_CODE.get(k, 4) for k in index.kind[pool]], dtype=float),
+        "kind": kind_code[index.kind_id[pool]],
         "sme": index.sme[pool].astype(float),
-        "same_kind_as_members": same_kind,
+        "same_kind_as_members": by_kind[index.kind_id[pool]],
         "n_members": np.full(pool.size, float(len(members))),
     }
-    X = np.column_stack([cols[f] for f in FEATURES]) if pool.size else np.zeros((0, len(FEATURES)))
     ctx = {
         "eligible": eligible,
         "project_topic": r,
@@ -337,6 +384,15 @@ def features(
         "has_topic": bool(r.any() or (cm > 0).any()),
         "evidence": evidence,
     }
+    return pool, cols, ctx
+
+
+def features(
+    index: PartnerIndex, q: PartnerQuery, members: list[int]
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """(pool of actor positions, their feature matrix with columns in `FEATURES` order, context)."""
+    pool, cols, ctx = feature_columns(index, q, members)
+    X = np.column_stack([cols[f] for f in FEATURES]) if pool.size else np.zeros((0, len(FEATURES)))
     return pool, X, ctx
 
 
@@ -348,10 +404,8 @@ def missing_kinds(index: PartnerIndex, wanted: list[str], members: list[int]) ->
 def score(index: PartnerIndex, q: PartnerQuery, members: list[int]) -> Scored:
     """Score every actor for the query; members, filtered-out and unpooled actors get no score."""
     n_a = len(index.actors)
-    pool, X, ctx = features(index, q, members)
-    r = ranker()
-    n, t = linear_parts(X)
-    scaled = linear_score(n, t, r.vector(), r.gate, r.topic, ctx["has_topic"])
+    pool, cols, ctx = feature_columns(index, q, members)
+    scaled = linear_score_columns(cols, ranker(), ctx["has_topic"])
     s = np.zeros(n_a)
     s[pool] = scaled
     eligible = ctx["eligible"]
@@ -359,7 +413,7 @@ def score(index: PartnerIndex, q: PartnerQuery, members: list[int]) -> Scored:
     present = {index.country[i] for i in members if index.country[i]}
     need_countries = max(q.min_countries - len(present), 0)
     fills_country = (
-        ~np.isin(index.country, sorted(present)) & (index.country != "")
+        ~np.isin(index.country_id, index.country_ids([*present, ""]))
         if need_countries
         else np.zeros(n_a, bool)
     )
@@ -384,7 +438,7 @@ def score(index: PartnerIndex, q: PartnerQuery, members: list[int]) -> Scored:
         eligible=eligible,
         members=list(members),
         pool=pool,
-        X=X,
+        cols=cols,
         project_topic=ctx["project_topic"],
         project_code=ctx["project_code"],
         has_topic=ctx["has_topic"],
