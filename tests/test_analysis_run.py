@@ -269,7 +269,9 @@ def test_partial_sources_are_never_read_as_local_only(store: SqliteStore) -> Non
     assert "Interreg" in r.partial_sources and "ERDF" in r.partial_sources
     # the owner-only ERDF project is left out of the county matrix
     c = run_analysis(store, "counties", Scope(counties=("10", "12")))
-    assert {x.code: x.projects for x in c.counties} == {"10": 2, "12": 0}
+    assert {x.code: x.collaboration_projects for x in c.counties} == {"10": 2, "12": 0}
+    # ... while the county's own counts are those of every other page (the report, /counties)
+    assert {x.code: (x.actors, x.projects) for x in c.counties} == {"10": (4, 2), "12": (1, 1)}
     assert "ERDF" in c.partial_sources and "owner" in c.null_model
 
 

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.cli import cli, main
+from graph.analysis.scope import Scope
 from graph.errors import NotFound
 from graph.report import county_report
 from graph.settings import Settings
@@ -74,6 +75,16 @@ def test_hand_counted_figures_for_blekinge(mini: SqliteStore) -> None:
     ]
     assert [(p.key, p.partners, p.projects) for p in r.partner_counties] == [("12", 1, 2)]
     assert [(p.key, p.partners, p.projects) for p in r.partner_countries] == [("SE", 1, 2), ("DE", 1, 1)]
+
+
+def test_one_count_of_a_countys_actors_and_projects(mini: SqliteStore) -> None:
+    """The report, the counties analysis and /counties give a county one actor and one project count."""
+    from graph.analysis import run_analysis
+
+    r = county_report(mini, "10")
+    row = next(c for c in run_analysis(mini, "counties", Scope(counties=("10",))).counties if c.code == "10")
+    assert (row.actors, row.projects) == (r.actors_total, r.projects_total) == (3, 2)
+    assert mini.stats().actors_by_county["10"] == r.actors_total
 
 
 def test_themes_against_crosswalk(mini: SqliteStore) -> None:

@@ -87,8 +87,11 @@ def _print_human(name: str, result: Any) -> None:
         click.echo(result.betweenness.text)
     if name == "counties":
         _table(
-            [[c.code, c.name, c.actors, c.projects, c.internal_actor_pairs] for c in result.counties],
-            ["code", "county", "actors", "projects", "internal_pairs"],
+            [
+                [c.code, c.name, c.actors, c.projects, c.collaboration_projects, c.internal_actor_pairs]
+                for c in result.counties
+            ],
+            ["code", "county", "actors", "projects", "with_all_members", "internal_pairs"],
         )
         click.echo("")
     if name == "isolated":

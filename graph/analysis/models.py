@@ -188,8 +188,16 @@ class IsolatedResult(BaseModel):
 class CountyRow(BaseModel):
     code: str
     name: str
-    actors: int = Field(description="actors of the county in projects that count")
-    projects: int = Field(description="projects that count with an actor of the county")
+    actors: int = Field(
+        description="the county's actors in the scope (as the county report, /counties and the isolated view count them)"
+    )
+    projects: int = Field(
+        description="projects in the scope with an actor of the county (as the report counts them)"
+    )
+    collaboration_projects: int = Field(
+        description="of those, the projects whose source names every member (P_c of the null model: "
+        "ERDF owner-only projects say nothing about collaboration and are left out)"
+    )
     internal_actor_pairs: int
 
 
