@@ -286,6 +286,7 @@ def steps(store: GraphStore) -> list[Step]:
     from graph.geo import SOUTH_SWEDEN
     from graph.partners import partner_index
     from graph.report import county_report_cached
+    from viz.theme import theme_selections
 
     def analysis(name: str, scope: Scope, top: int | None) -> Step:
         where = ",".join(scope.counties) or "all"
@@ -307,7 +308,10 @@ def steps(store: GraphStore) -> list[Step]:
         out += [analysis(name, county, 100) for name in ("centrality", "brokerage")]  # the API's default
     for code in sorted(set(COUNTIES) - set(SOUTH_SWEDEN)):  # every other Swedish actor's page measures
         county = Scope(counties=(code,))
-        out += [analysis("centrality", county, None), analysis("centrality", county, 100)]
+        for top in (None, 100):  # once the whole-graph scores are there: shared out like a county's pages
+            step = analysis("centrality", county, top)
+            out.append(Step(step.name, step.fn, "county", code, 0.5, "measures"))
+    out.append(Step("theme views", lambda: theme_selections(store)))
     max_nodes = 300  # the isolated view's default cap (the server's `api_max_nodes` allows more)
     out.append(Step("isolated view", functools.partial(isolated_html, store, south, max_nodes)))
     for code in SOUTH_SWEDEN:  # what a county's page, report and downloads show
@@ -476,8 +480,10 @@ class Precompute:
         split between this process and a worker (each forked with what is built so far in memory)."""
         from graph.analysis import prepare
 
+        started = time.perf_counter()
         with cache.fresh():
             prepare(self.store)  # the records and graphs, read and built once: the workers inherit them
+        self.step_seconds["store records and graphs"] = time.perf_counter() - started
         records = [s for s in todo if s.part == "records"]
         counties = [s for s in todo if s.part == "county"]
         graphs = [s for s in todo if s.part == "graphs"]

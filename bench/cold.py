@@ -42,6 +42,8 @@ SOURCES = [
     ("agencies", SHARED / "sweden" / "myndighetsregister-scb.json"),
 ]
 BTH = "se:blekinge-tekniska-hogskola"
+KTH = "cordis:999990946"
+CHALMERS = "cordis:999980373"
 PAGES = [
     "/views/counties",
     "/views/isolated?county=10",
@@ -54,6 +56,9 @@ PAGES = [
     "/export/tables.xlsx?county=10",
     f"/views/actor/{BTH}",
     f"/actors/{BTH}",
+    f"/views/actor/{KTH}",  # outside South Sweden: its county's measures are precomputed too
+    f"/actors/{CHALMERS}",
+    "/views/theme/s3:blekinge:tech",
     "/actors?q=hogskola",
     "/analysis/counties",
     "/analysis/isolated?county=10",

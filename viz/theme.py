@@ -13,9 +13,10 @@ are capped to the projects with South Swedish actors first, then the newest, wit
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from urllib.parse import quote
 
-from graph.analysis.run import prepare
+from graph.analysis.run import Prepared, on_graphs
 from graph.analysis.themes import theme_projects
 from graph.errors import NotFound
 from graph.geo import COUNTIES, SOUTH_SWEDEN
@@ -30,6 +31,54 @@ TOP_LABELS = 25
 MAX_TABLE_ROWS = 200
 
 
+@dataclass
+class ThemeSelection:
+    """What a theme's page shows from the graph: its projects ranked (those with South Swedish actors
+    first, then the newest; at most `MAX_TABLE_ROWS`), each with its members and South Swedish members.
+    Derived data of the store version (`on_graphs`), so the page reads it without building the graphs."""
+
+    total: int
+    ranked: list[str]
+    ids: dict[str, str]
+    members: dict[str, list[str]]
+    locals: dict[str, list[tuple[str, str]]]
+    south_actors: set[str]
+
+
+def theme_selection(store: GraphStore, theme_id: str, counties: tuple[str, ...]) -> ThemeSelection:
+    def compute(prep: Prepared) -> ThemeSelection:
+        g = prep.bipartite
+        nodes = theme_projects(g, prep.project_themes, theme_id, counties)
+        south = set(SOUTH_SWEDEN)
+
+        def local(n: str) -> list[tuple[str, str]]:
+            return sorted(
+                (str(g.nodes[a].get("name", a)), a) for a in g[n] if g.nodes[a].get("county_code") in south
+            )
+
+        ranked = sorted(nodes, key=lambda n: (not local(n), -(g.nodes[n].get("start_year") or 0), n))[
+            :MAX_TABLE_ROWS
+        ]
+        locals_ = {n: local(n) for n in ranked}
+        return ThemeSelection(
+            total=len(nodes),
+            ranked=ranked,
+            ids={n: str(g.nodes[n]["id"]) for n in ranked},
+            members={n: sorted(g[n]) for n in ranked},
+            locals=locals_,
+            south_actors={a for ls in locals_.values() for _, a in ls},
+        )
+
+    return on_graphs(store, f"view:theme:{theme_id}:{counties}:{MAX_TABLE_ROWS}", compute)
+
+
+def theme_selections(store: GraphStore) -> None:
+    """Every theme's selection (the precompute: no theme page builds the graphs on a request)."""
+    for theme in store.themes():
+        counties = tuple(theme.county_codes) if theme.kind is ThemeKind.s3_area else ()
+        theme_selection(store, theme.id, counties)
+
+
 def theme_view(
     store: GraphStore, theme_id: str, max_projects: int = 60, max_actors: int = 250, lang: str = "en"
 ) -> View:
@@ -37,21 +86,14 @@ def theme_view(
     theme = next((t for t in store.themes() if t.id == theme_id), None)
     if theme is None:
         raise NotFound(f"no theme {theme_id!r} (see /themes)")
-    prep = prepare(store)
-    g = prep.bipartite
     counties = tuple(theme.county_codes) if theme.kind is ThemeKind.s3_area else ()
-    nodes = theme_projects(g, prep.project_themes, theme_id, counties)
-    south = set(SOUTH_SWEDEN)
-
-    def has_south(n: str) -> bool:
-        return any(g.nodes[a].get("county_code") in south for a in g[n])
-
-    ranked = sorted(nodes, key=lambda n: (not has_south(n), -(g.nodes[n].get("start_year") or 0), n))
+    sel = theme_selection(store, theme_id, counties)
+    ranked = sel.ranked
     shown = ranked[:max_projects]
-    projects = store.get_projects([g.nodes[n]["id"] for n in shown])
-    members: dict[str, list[str]] = {g.nodes[n]["id"]: sorted(g[n]) for n in shown}
+    projects = store.get_projects([sel.ids[n] for n in shown])
+    members: dict[str, list[str]] = {sel.ids[n]: sel.members[n] for n in shown}
     counts = Counter(a for ms in members.values() for a in ms)
-    is_south = {a for a in counts if g.nodes[a].get("county_code") in south}
+    is_south = {a for a in counts if a in sel.south_actors}
     keep = sorted(counts, key=lambda a: (a not in is_south, -counts[a], a))[:max_actors]
     actors = store.get_actors(keep)
     sizes = scale({aid: float(counts[aid]) for aid in actors}, lo=8, hi=30)
@@ -99,28 +141,27 @@ def theme_view(
         else t["theme_where_all"]
     )
     notes = []
-    if len(nodes) > len(shown):
-        notes.append(t["theme_capped"].format(shown=len(shown), n=len(nodes)))
+    total = sel.total
+    if total > len(shown):
+        notes.append(t["theme_capped"].format(shown=len(shown), n=total))
     if len(counts) > len(actors):
         notes.append(t["theme_actors_capped"].format(shown=len(actors), n=len(counts)))
-    if not nodes:
+    if not total:
         notes.append(t["theme_none"])
     table_rows = []
-    all_projects = store.get_projects([g.nodes[n]["id"] for n in ranked[:MAX_TABLE_ROWS]])
+    all_projects = store.get_projects([sel.ids[n] for n in ranked[:MAX_TABLE_ROWS]])
     for n in ranked[:MAX_TABLE_ROWS]:
-        pid = g.nodes[n]["id"]
+        pid = sel.ids[n]
         p = all_projects.get(pid)
         if p is None:
             continue
-        locals_ = sorted(
-            (str(g.nodes[a].get("name", a)), a) for a in g[n] if g.nodes[a].get("county_code") in south
-        )
+        locals_ = sel.locals[n]
         table_rows.append(
             [
                 (short(p.acronym or p.title, 40), "/projects/" + quote(pid, safe=":")),
                 (f"{p.programme} {p.start.year if p.start else ''}".strip(), None),
                 ("; ".join(name for name, _ in locals_) or "–", None),
-                (str(len(g[n])), None),
+                (str(len(sel.members[n])), None),
             ]
         )
     by_kind: dict[str, int] = defaultdict(int)
@@ -132,7 +173,7 @@ def theme_view(
         + (f" · {theme.description}" if theme.description else ""),
         net=net,
         notes=notes,
-        scope_line=t["theme_scope"].format(n=len(nodes), where=where),
+        scope_line=t["theme_scope"].format(n=total, where=where),
         legend=[
             LegendItem(t["project"], PROJECT_COLOUR, "box"),
             *kind_legend(set(by_kind), lang),
@@ -143,7 +184,7 @@ def theme_view(
             (t["all_themes"], "/themes"),
             (t["theme_actors"], "/actors?theme=" + quote(theme.id)),
         ],
-        table_caption=t["theme_caption"].format(n=len(nodes)),
+        table_caption=t["theme_caption"].format(n=total),
         table_head=[t["h_project"], t["h_programme"], t["h_south"], t["h_members"]],
         table=table_rows,
         side_table=True,
