@@ -433,12 +433,15 @@ class Precompute:
         against the requests nor raises its memory, and the steps here only read what it kept.
         """
         t0 = time.perf_counter()
-        if not self._follow(version, t0):
-            return False
         todo = steps(self.store)
         signature = steps_signature(todo)
-        if self._finished(version, signature, t0):  # built before (a restart): nothing to read now
-            return True
+        while True:
+            if not self._follow(version, t0):
+                return False
+            if self._finished(version, signature, t0):  # built before (a restart): nothing to read now
+                return True
+            if not self.lead or self._claim(version, signature, len(todo)):
+                break
         if self.settings is not None and self._large():
             if not self._delegate(version, t0):
                 return False
@@ -463,6 +466,14 @@ class Precompute:
         release_memory()
         self._ready(version, finished, t0)
         return True
+
+    def _claim(self, version: int, signature: str, total: int) -> bool:
+        """Take the build of `version` (a lease beside the store, before any work): False when another
+        process took it at the same moment (the last lease written wins; the other follows it)."""
+        write_lease(self.store, version, Lease(0, total, "starting", signature=signature))
+        time.sleep(CLAIM_S)
+        lease = read_lease(self.store, version)
+        return lease is None or lease.pid == os.getpid() or not lease.alive()
 
     def _parallel(self) -> bool:
         """Build in two processes: a `derive` process on a large graph with a store that a forked
@@ -641,6 +652,7 @@ class _Worker:
     def start(cls, store: GraphStore, version: int, todo: list[Step]) -> _Worker | None:
         if not todo:
             return None
+        _prctl()  # looked up here, before the fork
         try:
             pid = os.fork()
         except OSError as e:
@@ -650,8 +662,7 @@ class _Worker:
             return cls(store, version, pid)
         code = 1
         try:  # the worker: never returns into the caller
-            with contextlib.suppress(OSError, AttributeError):
-                ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: dies with its parent
+            _die_with_parent()
             run = _Run(Precompute(store), version, "", len(todo), time.perf_counter())
             if run.steps(todo, worker=True):
                 store.write_derived(version, _worker_key(os.getpid()), pickle.dumps(run.failed))
@@ -743,6 +754,9 @@ def release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+#: How long a process that took a build waits before it checks that no other process took it too.
+CLAIM_S = 1.0
+
 #: Below this many participations, derived data is computed in-process (faster than starting one).
 DERIVE_FROM = 20_000
 
@@ -773,7 +787,24 @@ def spawn_derive(settings: Settings, after_ingest: bool = False) -> subprocess.P
         stdout=out,
         stderr=out,
         start_new_session=after_ingest,  # after an ingest it outlives the command; a server's dies with it
+        preexec_fn=None if after_ingest or _prctl() is None else _die_with_parent,
     )
+
+
+@functools.cache
+def _prctl() -> Any:
+    """libc's prctl, looked up once in the parent (a forked child must not load libraries)."""
+    try:
+        return ctypes.CDLL("libc.so.6").prctl
+    except (OSError, AttributeError):
+        return None
+
+
+def _die_with_parent() -> None:
+    """In a child process (Linux): be sent SIGTERM when the parent ends, however it ends."""
+    prctl = _prctl()
+    if prctl is not None:
+        prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def start_precompute(store: GraphStore, settings: Settings | None = None) -> Precompute:
