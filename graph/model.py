@@ -106,6 +106,26 @@ def source_priority(source: str) -> int:
     return SOURCE_PRIORITY.get(source, 10)
 
 
+#: `Actor.placed_by` of a place read from the organisation's own name (`graph.geo.county_in_name`): weaker
+#: than any source that states a place.
+PLACED_BY_NAME = "name"
+#: `Actor.placed_by` of a place read from where all of an owner's projects run (ERDF `län`): weaker still.
+PLACED_BY_AREA = "project-area"
+#: The fields that say where an actor is: they come from one record together, never mixed.
+PLACE_FIELDS = ("county_code", "nuts3", "municipality")
+
+
+def place_rank(a: Actor) -> int:
+    """How authoritative `a`'s place is: the priority of the source that set it, -1 when it has none."""
+    if a.county_code is None and a.municipality is None:
+        return -1
+    if a.placed_by == PLACED_BY_AREA:
+        return 0
+    if a.placed_by == PLACED_BY_NAME:
+        return 1
+    return source_priority(a.placed_by) if a.placed_by else a.rank()
+
+
 class Coverage(StrEnum):
     """Which of a project's members its source lists: the measures that count partners depend on it.
 
@@ -206,6 +226,11 @@ class Actor(_Model):
         default=None,
         description="the id of the legal entity this is a unit of (a department, hospital, administration); "
         "analyses count a unit's projects for it unless units are shown apart (INNOGRAPH_UNITS_APART)",
+    )
+    placed_by: str | None = Field(
+        default=None,
+        description="the source whose record set county_code, nuts3 and municipality ('name' when they were "
+        "read from the organisation's own name); None: the record's own source",
     )
     as_of: dt.date | None = Field(
         default=None,
@@ -367,7 +392,22 @@ def _merge_fields(primary: BaseModel, secondary: BaseModel, skip: set[str]) -> d
 def merge_actor(old: Actor, new: Actor) -> Actor:
     """Merge two records of the same actor; the id of `old` is kept. Deterministic, see module doc."""
     primary, secondary = (new, old) if new.standing() > old.standing() else (old, new)
-    fields = _merge_fields(primary, secondary, skip={"id", "aliases", "sources", "kind", "as_of"})
+    fields = _merge_fields(
+        primary, secondary, skip={"id", "aliases", "sources", "kind", "as_of", "placed_by"}
+    )
+    # Where the actor is comes from one record, the one whose source states a place with the most
+    # authority (SCB's register over an Interreg row naming a regional office, a stated place over one
+    # read from a name), so a county never comes from one source and the municipality from another, and
+    # the order of loading does not decide it.
+    placed = max((primary, secondary), key=lambda r: (place_rank(r), r is primary))
+    for f in PLACE_FIELDS:
+        fields[f] = getattr(placed, f)
+    if placed.placed_by is not None:
+        fields["placed_by"] = placed.placed_by
+    elif place_rank(placed) >= 0 and placed.rank() < max(old.rank(), new.rank()):
+        # None means "the merged record's best source": name the placing source only when it is another
+        best = max(placed.sources, key=lambda s: source_priority(s.source), default=None)
+        fields["placed_by"] = best.source if best else None
     kind = primary.kind if primary.kind is not ActorKind.other else secondary.kind
     # A stand-in name ("Unnamed organisation (PIC n)", or a bare number from older stores) gives way to a
     # real name from the other record, whichever was loaded first.

@@ -42,7 +42,7 @@ from pydantic import ValidationError
 
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES, MUNICIPALITIES, municipality_from_name
-from graph.model import Actor, ActorKind, SourceRef
+from graph.model import PLACED_BY_NAME, Actor, ActorKind, SourceRef
 from graph.text import fold
 from ingest.enrich import county_of_own_name
 from ingest.pipeline import Problem, SourceBatch, validation_message
@@ -272,6 +272,7 @@ def load_agencies(path: Path, curated: Curated | None = None) -> SourceBatch:
         aliases |= set(curated.known_as.get(orgnr, []))
         city = _city(main.data)
         muni = municipality_from_name(city)
+        by_name = None if muni else county_of_own_name(name, agency_kind(name))
         website = text(main.data.get("website"), "website") or None
         try:
             actor = Actor(
@@ -281,7 +282,8 @@ def load_agencies(path: Path, curated: Curated | None = None) -> SourceBatch:
                 kind=agency_kind(name),
                 country="SE",
                 orgnr=orgnr,
-                county_code=muni.county_code if muni else county_of_own_name(name, agency_kind(name)),
+                county_code=muni.county_code if muni else by_name,
+                placed_by=PLACED_BY_NAME if by_name else None,
                 municipality=muni.short_name if muni else None,
                 city=_cap(city) if city else None,
                 website=website,

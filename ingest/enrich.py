@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from graph.geo import COUNTIES, county_from_name, county_from_nuts, county_in_name, municipality_from_name
-from graph.model import ActorKind
+from graph.model import PLACED_BY_NAME, ActorKind
 from graph.text import fold
 
 _SE_VAT = re.compile(r"^SE(\d{6})(\d{4})01$")
@@ -66,16 +66,28 @@ def swedish_place(
     """county_code, nuts3 and municipality for a Swedish actor, from whatever the source gave.
 
     With `name` and `kind`, an actor whose source states no place gets the county its own name
-    places it in (`county_of_own_name`), as the last resort.
+    places it in (`county_of_own_name`), as the last resort (`placed_by` "name": any stated place wins
+    over it in a merge). When the NUTS code and the city disagree and the name agrees with the city
+    ("STIFTELSEN HOGSKOLAN I JONKOPING", city JONKOPING, nutsCode SE110), two of the three win.
     """
     out: dict[str, Any] = {}
     county = county_from_nuts(nuts) or county_from_name(county_name)
     muni = municipality_from_name(city) if city else None
+    if (
+        muni is not None
+        and county is not None
+        and muni.county_code != county
+        and kind is not None
+        and county_in_name(name) == muni.county_code
+    ):
+        county = muni.county_code
     if muni is not None and (county is None or muni.county_code == county):
         out["municipality"] = muni.short_name
         county = county or muni.county_code
     if county is None and kind is not None:
         county = county_of_own_name(name, kind)
+        if county:
+            out["placed_by"] = PLACED_BY_NAME
     if county:
         out["county_code"] = county
         out["nuts3"] = COUNTIES[county].nuts3

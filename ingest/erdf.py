@@ -34,6 +34,7 @@ import datetime as dt
 import re
 import zipfile
 import zlib
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,8 +44,10 @@ from rapidfuzz import fuzz, process
 
 from graph.crosswalk import default_crosswalk
 from graph.errors import InvalidInput
-from graph.geo import MUNICIPALITIES, county_from_name, municipality_from_name
+from graph.geo import COUNTIES, MUNICIPALITIES, county_from_name, municipality_from_name
 from graph.model import (
+    PLACED_BY_AREA,
+    PLACED_BY_NAME,
     SOURCE_COVERAGE,
     Actor,
     ActorKind,
@@ -343,6 +346,7 @@ def load_erdf(path: Path) -> SourceBatch:
     known_themes = {t.id: t for t in cw.themes()}
     themes: dict[str, Theme] = {}
     actors: dict[str, Actor] = {}
+    areas: dict[str, list[set[str]]] = defaultdict(list)  # the counties each project of an owner runs in
     seen: dict[str, int] = {}
     batch.rows_read = len(rows)
     built = to_records(
@@ -371,6 +375,7 @@ def load_erdf(path: Path) -> SourceBatch:
             names = sorted({*prev.aliases, owner.name} - {prev.name})
             owner = prev.model_copy(update={"aliases": names, "orgnr": prev.orgnr or owner.orgnr})
         actors[owner.id] = owner
+        areas[owner.id].append({p for p in project.places if p in COUNTIES})
         for tid, label in used:
             if tid in known_themes:
                 themes[tid] = known_themes[tid]
@@ -384,9 +389,24 @@ def load_erdf(path: Path) -> SourceBatch:
                         sources=[SourceRef(source=SOURCE, record=tid, name=label, file=fname)],
                     ),
                 )
-    batch.actors = [actors[k] for k in sorted(actors)]
+    batch.actors = [_placed_by_area(actors[k], areas[k]) for k in sorted(actors)]
     batch.themes = [themes[k] for k in sorted(themes)]
     return batch
+
+
+def _placed_by_area(owner: Actor, areas: list[set[str]]) -> Actor:
+    """An owner no name places gets the one county all its projects run in ("Affärsverken Karlskrona AB",
+    whose one project runs in Blekinge), marked as the weakest of places (`PLACED_BY_AREA`): Projektbanken
+    names no owner's seat, but a regional fund's owner whose every project runs in one county is there."""
+    if owner.county_code is not None or not areas:
+        return owner
+    common = set.intersection(*areas)
+    if len(common) != 1:
+        return owner
+    county = common.pop()
+    return owner.model_copy(
+        update={"county_code": county, "nuts3": COUNTIES[county].nuts3, "placed_by": PLACED_BY_AREA}
+    )
 
 
 def _record(
@@ -453,12 +473,15 @@ def _record(
     if not key:
         raise ValueError(f"{case_id}: owner name {owner_name!r} has no letters or digits")
     aid = f"erdf-org:{key}"
+    stated = owner_county(owner_name)  # a public body named after its area: the name is its seat
+    by_name = None if stated else county_of_own_name(owner_name, owner_kind(owner_name))
     owner = Actor(
         id=aid,
         name=owner_name,
         kind=owner_kind(owner_name),
         country="SE",
-        county_code=owner_county(owner_name) or county_of_own_name(owner_name, owner_kind(owner_name)),
+        county_code=stated or by_name,
+        placed_by=PLACED_BY_NAME if by_name else None,
         sources=[SourceRef(source=SOURCE, record=aid, name=owner_name, file=fname)],
     )
     raw_orgnr = _text(v.get("orgnr"), "organisationsnummer").replace(" ", "")
@@ -470,7 +493,15 @@ def _record(
             notes.append(
                 f"{case_id}: organisationsnummer {raw_orgnr!r} is not NNNNNN-NNNN; left out (row kept)"
             )
+    # A project that runs in one county spends its grant there: the owner's participation counts for it
+    # (funding attribution; a project of several counties leaves it to the owner's own county).
+    runs_in = {*counties}
     part = Participation(
-        actor_id=aid, project_id=pid, role=Role.project_owner, contribution=money, sources=[ref]
+        actor_id=aid,
+        project_id=pid,
+        role=Role.project_owner,
+        contribution=money,
+        nuts3=COUNTIES[next(iter(runs_in))].nuts3 if len(runs_in) == 1 else None,
+        sources=[ref],
     )
     return project, owner, part, used

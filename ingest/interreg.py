@@ -28,6 +28,7 @@ from graph.errors import InvalidInput
 from graph.geo import COUNTIES, county_from_name, municipality_from_name
 from graph.model import (
     MAX_AMOUNT,
+    PLACED_BY_NAME,
     ROLE_RANK,
     SOURCE_COVERAGE,
     Actor,
@@ -351,7 +352,9 @@ def load_interreg(path: Path) -> SourceBatch:
                 if k is not ActorKind.other
             )
         county = sorted(org.counties, key=lambda c: (-org.counties[c], c))[0] if org.counties else None
-        county = county or county_of_own_name(names[0], kind)
+        placed_by = None
+        if county is None and (county := county_of_own_name(names[0], kind)):
+            placed_by = PLACED_BY_NAME
         try:
             batch.actors.append(
                 Actor(
@@ -361,6 +364,7 @@ def load_interreg(path: Path) -> SourceBatch:
                     kind=kind,
                     country="SE",
                     county_code=county,
+                    placed_by=placed_by,
                     nuts3=COUNTIES[county].nuts3 if county else None,
                     municipality=_municipality(names[0], kind, county),
                     sme=next(iter(org.sme)) if len(org.sme) == 1 else None,

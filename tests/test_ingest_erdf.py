@@ -16,7 +16,7 @@ from openpyxl import Workbook
 
 from graph.errors import InvalidInput
 from graph.geo import SOUTH_SWEDEN
-from graph.model import ActorKind, Role
+from graph.model import PLACED_BY_AREA, ActorKind, Role
 from graph.store.sqlite import SqliteStore
 from ingest.agencies import load_agencies
 from ingest.erdf import load_erdf, municipality_name, owner_county, owner_kind
@@ -85,7 +85,9 @@ def test_owners_and_participations() -> None:
         "SE",
     )
     assert owners["erdf-org:netport-science-park"].kind is ActorKind.science_park
-    assert owners["erdf-org:netport-science-park"].county_code is None  # a company's seat is not in its name
+    # its name places it nowhere, but its one project runs in Blekinge only: the weakest of places
+    netport = owners["erdf-org:netport-science-park"]
+    assert (netport.county_code, netport.placed_by) == ("10", PLACED_BY_AREA)
     assert len(b.participations) == 7
     assert all(p.role is Role.project_owner for p in b.participations)
     part = {p.project_id: p for p in b.participations}["erdf:20200461"]

@@ -115,3 +115,31 @@ def test_participation_merge_keeps_the_stronger_role() -> None:
     p2 = Participation(actor_id="se:a", project_id="seed:p", role=Role.coordinator)
     assert merge_participation(p1, p2).role is Role.coordinator
     assert merge_participation(p2, p1).role is Role.coordinator
+
+
+def test_place_comes_from_one_record_whatever_the_order() -> None:
+    """SCB's register places Tillväxtverket in Stockholm; an Interreg row naming its Gävleborg office and a
+    name-read county lose to it, and no county of one source is mixed with another's municipality."""
+    import itertools
+
+    from graph.model import PLACED_BY_NAME
+
+    records = [
+        _actor("registry", "Tillväxtverket"),
+        _actor("interreg", "Tillväxtverket", county_code="21", nuts3="SE313"),
+        _actor("scb-agencies", "TILLVÄXTVERKET", county_code="01", municipality="Stockholm"),
+        _actor("erdf", "Tillväxtverket Östersund", county_code="23", placed_by=PLACED_BY_NAME),
+    ]
+    results = set()
+    for order in itertools.permutations(records):
+        merged = order[0]
+        for r in order[1:]:
+            merged = merge_actor(merged, r)
+        results.add((merged.county_code, merged.nuts3, merged.municipality, merged.placed_by))
+    assert {r[:3] for r in results} == {("01", None, "Stockholm")}
+    # a place read from a name fills only what no source states
+    named = merge_actor(
+        _actor("erdf", "Kalmar Science Park AB", county_code="08", placed_by=PLACED_BY_NAME),
+        _actor("cordis", "KALMAR SCIENCE PARK"),
+    )
+    assert (named.county_code, named.placed_by) == ("08", PLACED_BY_NAME)

@@ -64,7 +64,7 @@ def funding_cmd(
 
     Amounts in EUR (SEK at the ECB annual rate of the project's start year); every total says how
     many of its participations have no amount in the source (unknown share). A participation counts
-    for the county its source places it in (CORDIS nutsCode, the Interreg row's county), else its
+    for the county its source places it in (CORDIS nutsCode, the Interreg row's county, the ERDF project's county when it runs in one), else its
     actor's county.
 
     \b

@@ -8,7 +8,7 @@ reads a store once per store version.
 Attribution (one county per participation, never two, so county totals add up to the whole):
 
 1. when the source states a region for this participation (`Participation.nuts3`: the CORDIS row's
-   `nutsCode`, the Interreg row's county), that region decides: its SCB county for a Swedish NUTS 3
+   `nutsCode`, the Interreg row's county, the ERDF project's county when it runs in one), that region decides: its SCB county for a Swedish NUTS 3
    code, and no county for a coarser or foreign one (CORDIS writes just `SE` for some Swedish rows:
    the money then counts for Sweden but no county; no county is guessed from the city);
 2. when the source states none (most Horizon 2020 rows, ERDF), the actor's own `county_code` (the

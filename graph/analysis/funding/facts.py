@@ -40,7 +40,8 @@ NOT_COVERED = (
 
 ATTRIBUTION = (
     "A participation counts for one county: the region its source states for it (CORDIS nutsCode, "
-    "the Interreg row's county), else its actor's county; S3 totals overlap (a project may serve several)."
+    "the Interreg row's county, the ERDF project's county when it runs in one), else its actor's county "
+    "(none when unknown: counted for Sweden, not for a county); S3 totals overlap (a project may serve several)."
 )
 
 COORDINATING = frozenset({Role.coordinator, Role.project_owner})
