@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -246,10 +247,16 @@ def parse_calls(text: str, where: str = "calls", jsonl: bool = False, pasted: bo
         raise InvalidInput(
             f"{where}:1: no topic code or title column (expected code/topic/identifier and title)"
         )
-    # Pasted lines: "HORIZON-CL5-2024-D3-01-05 Title of the topic", or a title alone.
+    # Pasted lines: "HORIZON-CL5-2024-D3-01-05 Title of the topic", or a title alone; a line of codes only
+    # ("HORIZON-CL5-2023-D3-01-05, HORIZON-CL4-2021-DIGITAL-EMERGING-01-09") is one topic per code.
     for n, line in enumerate(lines, start=1):
         line = line.strip()
         if not line:
+            continue
+        codes = [c for c in re.split(r"[\s,;]+", line) if c]
+        if len(codes) > 1 and all(is_code(c) for c in codes):
+            for c in codes:
+                _add(out, {"code": c, "title": ""}, f"{where}:{n}")
             continue
         head, _, rest = line.partition(" ")
         if is_code(head):

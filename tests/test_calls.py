@@ -185,3 +185,20 @@ def test_api_calls(crafted: SqliteStore, calls_csv: Path) -> None:
         params={"topics": "HORIZON-CL5-2024-D2-01-03 Energy storage materials", "county": "10"},
     )
     assert page.status_code == 200 and "Member University" in page.text and "not seen" in page.text
+
+
+def test_a_pasted_line_of_codes_is_one_topic_per_code() -> None:
+    from graph.calls import parse_calls
+
+    got = parse_calls(
+        "HORIZON-CL5-2023-D3-01-05,HORIZON-CL5-2022-D5-01-03; HORIZON-CL4-2021-DIGITAL-EMERGING-01-09"
+    )
+    assert [t.code for t in got] == [
+        "HORIZON-CL5-2023-D3-01-05",
+        "HORIZON-CL5-2022-D5-01-03",
+        "HORIZON-CL4-2021-DIGITAL-EMERGING-01-09",
+    ]
+    one = parse_calls("HORIZON-CL5-2023-D3-01-05 Next-generation offshore wind, floating")
+    assert [(t.code, t.title) for t in one] == [
+        ("HORIZON-CL5-2023-D3-01-05", "Next-generation offshore wind, floating")
+    ]

@@ -17,6 +17,10 @@ def test_legal_forms_are_dropped() -> None:
         assert same("Acme Syd", v), v
 
 
+def test_a_legal_form_cut_at_the_sources_width() -> None:
+    assert same("Coompanion Östergötland, Ekonomisk Fören", "Coompanion Östergötland Ekonomisk Förening")
+
+
 def test_filler_words_are_dropped() -> None:
     assert same("Högskolan i Halmstad", "Högskolan Halmstad")
 

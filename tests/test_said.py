@@ -109,3 +109,21 @@ def test_partner_page_words_reasons_and_headings_in_its_language(crafted: Sqlite
     else:
         assert "Suggested partners" in page
         assert any(r.replace("'", "&#39;") in page for r in cand.reasons)
+
+
+def test_the_partial_sources_line_in_swedish_uses_the_models_english_pieces() -> None:
+    """graph.model writes the line in English; viz/texts.yaml's `partial` pieces must be its very words."""
+    from graph.model import COVERAGE_TEXT, Coverage, coverage_line
+    from viz.texts import _texts, partial_line
+
+    en = _texts()["partial"]["en"]
+    assert (
+        en["cov_swedish"] == COVERAGE_TEXT[Coverage.swedish]
+        and en["cov_owner"] == COVERAGE_TEXT[Coverage.owner]
+    )
+    line = coverage_line({"Interreg": {"swedish": 1}, "ERDF": {"owner": 374}})
+    sv = partial_line(line, "sv")
+    assert sv.startswith("Ofullständiga källor: ERDF (374 projekt: bara projektägaren")
+    assert "Interreg (1 projekt: bara svenska partner" in sv and sv.endswith("undre gräns.")
+    assert not any(piece.strip(" :.") in sv for piece in en.values())  # no English left
+    assert partial_line(line, "en") == line

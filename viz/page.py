@@ -20,7 +20,7 @@ import pyvis
 from pyvis.edge import Edge
 from pyvis.network import Network
 
-from viz.texts import say, texts
+from viz.texts import partial_line, say, texts
 
 VIS_DIR = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -42,6 +42,7 @@ _ENV = jinja2.Environment(
     lstrip_blocks=True,
 )
 _ENV.globals["say"] = say  # a reason's `Said` in the page's language: {{ say(a.said, lang) }}
+_ENV.globals["partial"] = partial_line  # the partial-sources line in the page's language
 
 
 @dataclass(frozen=True)

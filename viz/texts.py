@@ -24,6 +24,21 @@ def _texts() -> dict[str, Any]:
     return data
 
 
+def partial_line(text: str, lang: str) -> str:
+    """The partial-sources line of a result (`graph.model.coverage_line`, English) in `lang`.
+
+    >>> partial_line("Partial sources: ERDF (2 projects: the project owner only, no partners in the data). "
+    ...              "Partner counts from them are lower bounds.", "sv")
+    'Ofullständiga källor: ERDF (2 projekt: bara projektägaren, inga partner i datan). Antalet partner från dem är en undre gräns.'
+    """
+    if not text or check_lang(lang) == "en":
+        return text
+    en, words = _texts()["partial"]["en"], _texts()["partial"][lang]
+    for key in sorted(en, key=lambda k: -len(en[k])):  # longest first: " projects: " before " project: "
+        text = text.replace(en[key], words[key])
+    return text
+
+
 def check_lang(lang: str) -> str:
     """`lang` if we have texts in it; anything else is a clear error (422 over HTTP)."""
     if lang not in LANGS:
@@ -67,7 +82,7 @@ def say(sentence: Any, lang: str) -> str:
     """A `graph.said.Said` (or its dict form, as stored in a result) worded in `lang`.
 
     >>> from graph.said import said
-    >>> say(said("iso_in_no_project", project_word=said("word_project")), "sv")
+    >>> say(said("iso_in_no_project", word=said("word_project")), "sv")
     'i inget projekt'
     """
     words = _texts()["said"][check_lang(lang)]
