@@ -423,3 +423,20 @@ def test_isolated_view_in_swedish_gives_reasons_and_tooltips_in_swedish(server: 
     visit.page.goto(server + "/views/isolated?county=10&lang=en")
     wait_drawn(visit.page)
     assert "in no project" in hover(visit.page, "se:ensam-ab").inner_text()
+
+
+def test_a_long_theme_name_never_widens_the_start_page(tmp_path: Path, visit: Visit) -> None:
+    """Real programme parts have 300-character names (Euratom's); the partner form's theme list holds them."""
+    from graph.model import Theme, ThemeKind
+
+    db = tmp_path / "g.db"
+    store = SqliteStore(db)
+    load(store)
+    long_name = "Promotion of innovation, knowledge management and dissemination " * 5
+    with store.writer() as w:
+        w.upsert_themes([Theme(id="part:x:1", name=long_name.strip(), kind=ThemeKind.programme_part)])
+    store.close()
+    with serve_api(db) as url:
+        visit.page.goto(url + "/")
+        assert long_name.strip()[:40] in visit.page.inner_html("select[name=theme]")
+        assert visit.page.evaluate(PAGE_WIDTH) <= 1280
