@@ -10,8 +10,11 @@ of clients asking):
 - the refresh hook of `graph.cache.serve_stale`: after an ingest commits, a request gets the previous
   version's value at once and the current one is built here — the old version keeps serving until the
   new one is complete, so the API never stalls on a rebuild.
-- `Precompute`: a watcher that builds the derived data every page needs (`graph.precompute.steps`)
-  for each new store version as soon as it appears, with progress; `GET /health` reports it (`ready`).
+- `Precompute`: a watcher that builds the derived data every page needs (`steps`) for each new store
+  version as soon as it appears, with progress; `GET /health` reports it (`ready`). On a large store
+  a server hands the build to an `innograph derive` process (which builds in two processes on SQLite,
+  `_build_parallel`); a version whose build finished before is ready at once; meanwhile every key
+  answers from the newest complete version (`complete_version`), never computed on a request.
 """
 
 from __future__ import annotations
@@ -366,7 +369,7 @@ class Progress(BaseModel):
 
 @dataclass
 class Precompute:
-    """Builds `graph.precompute.steps(store)` for every new store version, one version at a time."""
+    """Builds `steps(store)` for every new store version, one version at a time."""
 
     store: GraphStore
     poll: float = POLL_S
