@@ -404,8 +404,15 @@ def test_funding_year_chart_labels_are_whole_and_missing_years_show(
         'svg[data-chart="funding-by-year"] circle.point',
         "cs => cs.map(c => [c.dataset.label, c.dataset.value])",
     )
-    assert [y for y, _ in years] == [str(y) for y in range(2015, 2023)]
-    assert dict(years)["2016"] == "0" and dict(years)["2019"] == "0"
+    assert [y for y, _ in years] == [str(y) for y in range(2015, 2024)]
+    # the store's sources start projects in 2015 (ERDF), 2017 (H2020) and 2022-2023 (Interreg): the years
+    # between are not in the data, drawn as gaps with a line saying so, not as zero; 2023 is covered
+    assert dict(years)["2016"] == "" and dict(years)["2019"] == "" and dict(years)["2023"] == "0"
+    missing = visit.page.eval_on_selector_all(
+        'svg[data-chart="funding-by-year"] circle.point.missing', "cs => cs.map(c => c.dataset.label)"
+    )
+    assert missing == ["2016", "2018", "2019", "2020", "2021"]
+    assert "2018–2021" in visit.page.inner_text("#years-not-in-data")
     line = visit.page.inner_text("#population-source")
     assert "2023" in line and ("approximate" if lang == "en" else "ungefärligt") in line
     visit.shot(f"funding-year-chart-{lang}")

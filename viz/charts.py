@@ -9,7 +9,7 @@ them with the analysis results without parsing geometry.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -157,11 +157,12 @@ def stacked_columns(
 def line_chart(
     name: str,
     title: str,
-    points: Sequence[tuple[str, float]],
+    points: Sequence[tuple[str, float | None]],
     colour: str = PALETTE[0],
     width: int = 640,
     height: int = 220,
     axis_label: Callable[[float], str] = _fmt,
+    missing: str = "not in the data",
 ) -> Markup:
     """One series over ordered categories (e.g. start years): a polyline with a marked, labelled point each.
 
@@ -169,10 +170,12 @@ def line_chart(
     other charts, so a test can read the numbers without parsing geometry. The axis ends at a round
     value; `axis_label` words its ticks (e.g. `compact`: "25 M"), and the left margin is as wide as
     the longest of them, so no tick label is cut off. Categories are drawn as given: a caller that
-    means a time line passes every year, with zero for a year without any (`year_points`).
+    means a time line passes every year, with zero for a year without any (`year_points`), and None
+    for a year the data does not cover: the line breaks there and a hollow mark on the axis says
+    `missing` (`class="point missing"`, empty `data-value`).
     """
     right, top, bottom = 16, 14, 26
-    vmax = _nice_max(max((v for _, v in points), default=0))
+    vmax = _nice_max(max((v for _, v in points if v is not None), default=0))
     ticks = [(frac, axis_label(vmax * frac)) for frac in (0.0, 0.5, 1.0)]
     left = max(40, int(max(label_width(t) for _, t in ticks)) + 12)
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -195,19 +198,36 @@ def line_chart(
     if not points:
         out.append(f'<text x="{left + 4}" y="{top + 14}" fill="#666">–</text>')
     xy = [
-        (left + (inset + i * step if n > 1 else plot_w / 2), top + plot_h * (1 - (v / vmax if vmax else 0)))
+        (
+            left + (inset + i * step if n > 1 else plot_w / 2),
+            top + plot_h * (1 - ((v or 0) / vmax if vmax else 0)),
+        )
         for i, (_, v) in enumerate(points)
     ]
-    if len(xy) > 1:
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
-        out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+    runs: list[list[tuple[float, float]]] = [[]]
+    for (_, v), p in zip(points, xy, strict=True):
+        if v is None:
+            runs.append([])
+        else:
+            runs[-1].append(p)
+    for run in runs:
+        if len(run) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+            out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
     every = max(1, math.ceil(n * label_width("2020 ") / max(plot_w - 2 * inset, 1)))  # labels never overlap
     for i, ((label, v), (x, y)) in enumerate(zip(points, xy, strict=True)):
-        out.append(
-            f'<circle class="point" data-label="{escape(label)}" data-value="{escape(_fmt(v))}" '
-            f'cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"><title>{escape(label)}: {escape(_fmt(v))}</title>'
-            "</circle>"
-        )
+        if v is None:
+            out.append(
+                f'<circle class="point missing" data-label="{escape(label)}" data-value="" cx="{x:.1f}" '
+                f'cy="{y:.1f}" r="4" fill="#fff" stroke="#9aa5b1" stroke-dasharray="2,2">'
+                f"<title>{escape(label)}: {escape(missing)}</title></circle>"
+            )
+        else:
+            out.append(
+                f'<circle class="point" data-label="{escape(label)}" data-value="{escape(_fmt(v))}" '
+                f'cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"><title>{escape(label)}: {escape(_fmt(v))}</title>'
+                "</circle>"
+            )
         if i % every == 0 or i == n - 1:
             out.append(
                 f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle">{escape(label)}</text>'
@@ -216,13 +236,26 @@ def line_chart(
     return Markup("".join(out))
 
 
-def year_points(values: Mapping[int, float]) -> list[tuple[str, float]]:
-    """Every year from the first to the last of `values`, with 0 for a year not in it, so a year without
-    any amount shows as a drop to zero instead of being closed up.
+def year_points(
+    values: Mapping[int, float], covered: Collection[int] | None = None
+) -> list[tuple[str, float | None]]:
+    """Every year from the first to the last of `values` (and of `covered`), so that no year is closed up:
+    0 for a year the data covers without any amount, None for a year no loaded source covers (`covered`:
+    the years some source's projects start in; None means every year in between is covered), which the
+    chart draws as a gap, not as a drop to zero.
 
     >>> year_points({2015: 2.0, 2017: 5.0})
     [('2015', 2.0), ('2016', 0.0), ('2017', 5.0)]
+    >>> year_points({2017: 5.0, 2021: 1.0}, covered={2016, 2017, 2018, 2021})
+    [('2016', 0.0), ('2017', 5.0), ('2018', 0.0), ('2019', None), ('2020', None), ('2021', 1.0)]
     """
     if not values:
         return []
-    return [(str(y), float(values.get(y, 0.0))) for y in range(min(values), max(values) + 1)]
+    years = set(values) | set(covered or ())
+    out: list[tuple[str, float | None]] = []
+    for y in range(min(years), max(years) + 1):
+        if y in values:
+            out.append((str(y), float(values[y])))
+        else:
+            out.append((str(y), 0.0 if covered is None or y in covered else None))
+    return out

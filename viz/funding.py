@@ -33,8 +33,9 @@ def funding_charts(
         "by_year": line_chart(
             "funding-by-year",
             t["by_year"],
-            year_points({int(x.key): x.eur for x in result.by_year if x.key.isdigit()}),
+            year_points({int(x.key): x.eur for x in result.by_year if x.key.isdigit()}, result.years_covered),
             axis_label=lambda v: compact(v, t["million"], t["thousand"]),
+            missing=t["year_not_in_data"],
         ),
         "ranking": hbar_chart(
             "funding-county-ranking",
@@ -68,6 +69,17 @@ def benchmark_lines(ranking: Benchmark, t: dict[str, str], lang: str) -> list[st
     return lines
 
 
+def _year_runs(years: list[int]) -> str:
+    """2019, 2020, 2023 → "2019–2020, 2023"."""
+    runs: list[list[int]] = []
+    for y in years:
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
 def section_context(result: FundingResult, ranking: Benchmark | None, lang: str = "en") -> dict[str, Any]:
     """What `funding_section.html` needs: the result, its texts, charts and benchmark sentences."""
     t = texts("funding", check_lang(lang))
@@ -75,6 +87,15 @@ def section_context(result: FundingResult, ranking: Benchmark | None, lang: str 
         "f": result,
         "t": t,
         "fc": funding_charts(result, ranking, t),
+        "years_missing": _year_runs(
+            [
+                int(y)
+                for y, v in year_points(
+                    {int(x.key): x.eur for x in result.by_year if x.key.isdigit()}, result.years_covered
+                )
+                if v is None
+            ]
+        ),
         "lines": benchmark_lines(ranking, t, lang) if ranking is not None else [],
     }
 

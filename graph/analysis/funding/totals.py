@@ -136,6 +136,11 @@ class FundingResult(BaseModel):
     by_part: list[Total]
     by_theme: list[Total] = Field(description="S3 areas; totals overlap (a project may serve several)")
     by_year: list[Total] = Field(description="by the project's start year, oldest first")
+    years_covered: list[int] = Field(
+        default_factory=list,
+        description="start years some loaded programme covers (from its first to its last project, whatever "
+        "the county): a year outside them is not in the data, not a year without money",
+    )
     by_role: list[Total]
     by_actor: list[Total]
 
@@ -156,6 +161,12 @@ def funding(
         t.label = f.actor_name
         t.extra = {"kind": f.actor_kind, "county": f.county or ""}
     years = group(chosen, lambda f: [str(f.year)] if f.year else ["unknown"])
+    spans: dict[str, list[int]] = {}
+    for f in in_scope(facts, scope, counties=False):
+        if f.year:
+            span = spans.setdefault(f.programme, [f.year, f.year])
+            span[0], span[1] = min(span[0], f.year), max(span[1], f.year)
+    covered = sorted({y for lo, hi in spans.values() for y in range(lo, hi + 1)})
     label = "all actors" if not scope.counties else ", ".join(COUNTIES[c].short_name for c in scope.counties)
     return FundingResult(
         scope=scope.describe(),
@@ -171,6 +182,7 @@ def funding(
         by_part=group(chosen, lambda f: [part_key(f)], lambda k: part_label(k, names)),
         by_theme=group(chosen, lambda f: f.s3, lambda k: names.get(k, k)),
         by_year=sorted(years, key=lambda t: t.key),
+        years_covered=covered,
         by_role=group(
             chosen,
             lambda f: [
