@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import pickle
 import threading
@@ -34,6 +35,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar, overload
 
 from pydantic import BaseModel
@@ -43,6 +45,28 @@ from graph.store.base import GraphStore
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 log = logging.getLogger(__name__)
+
+
+def _code_fingerprint() -> str:
+    """A hash of the code and package data that compute derived data (graph, ingest, api, viz).
+
+    Part of every key kept beside the store, so a value another code version wrote (a result model
+    with other fields, another rule) is never read back as this one's: after an upgrade the derived
+    data is built again instead of failing or answering in the old code's terms.
+    """
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for package in ("graph", "ingest", "api", "viz"):
+        base = root / package
+        for path in sorted(base.rglob("*")):
+            if path.suffix in (".py", ".yaml", ".csv", ".json", ".html") and "__pycache__" not in path.parts:
+                h.update(str(path.relative_to(root)).encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
+#: The code version of every persisted key (`_code_fingerprint`).
+CODE = _code_fingerprint()
 
 #: Keys kept in memory per store (least recently used dropped first; big items are few).
 MAX_ENTRIES = 512
@@ -180,7 +204,7 @@ class StoreCache:
 
     def _load(self, store: GraphStore, key: str, version: int) -> Any:
         try:
-            data = store.read_derived(version, key)
+            data = store.read_derived(version, f"{CODE}:{key}")
         except Exception as e:  # a cache that cannot be read is a miss, not an error
             log.warning("derived %s: cannot read: %s", key, e)
             return _MISSING
@@ -199,7 +223,7 @@ class StoreCache:
             log.warning("derived %s: not kept beside the store: %s", key, e)
             return
         try:
-            store.write_derived(version, key, data)
+            store.write_derived(version, f"{CODE}:{key}", data)
         except Exception as e:
             log.warning("derived %s: cannot write: %s", key, e)
 

@@ -191,3 +191,19 @@ def test_without_precompute_health_is_not_ready(tmp_path: Path) -> None:
         h = c.get("/health").json()
         assert h["status"] == "ok" and h["ready"] is False and h["derived"] is None
     store.close()
+
+
+def test_derived_data_of_another_code_version_is_never_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an upgrade a result model may have other fields: what the old code kept is built again."""
+    store = SqliteStore(tmp_path / "g.db")
+    store.init_schema()
+    assert cache.derived(store, "answer", lambda: 41) == 41
+    cache.cache_for(store).clear()  # as a second process of the same code: read back from beside the store
+    assert cache.derived(store, "answer", lambda: 0) == 41
+    signature = background.steps_signature([])
+    cache.cache_for(store).clear()
+    monkeypatch.setattr(cache, "CODE", "another-code")
+    assert cache.derived(store, "answer", lambda: 42) == 42  # new code: computed again
+    assert background.steps_signature([]) != signature  # and a finished build of the old code is not ready
