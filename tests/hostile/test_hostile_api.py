@@ -158,3 +158,26 @@ def test_the_schema_and_the_api_agree_on_every_value(client: TestClient, path: s
         if allowed != (r.status_code != 422):
             disagree.append((value, allowed, r.status_code, r.text[:120]))
     assert disagree == []
+
+
+def test_the_longest_url_the_schema_allows_reaches_the_app(db: Path) -> None:
+    """GET /calls?topics= up to 200,000 characters is schema-valid: a real server answers it (here a 422
+    naming the line, the title being too long) instead of resetting the connection (h11's 16 KB)."""
+    import json
+    import sys
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    sys.path.insert(0, str(Path(__file__).parent.parent))
+    from api_server import serve_api
+
+    with serve_api(db) as url:  # urllib: httpx itself refuses a query over 64 KB
+        try:
+            urllib.request.urlopen(
+                f"{url}/calls?topics=" + urllib.parse.quote("\u00e4" * 199_000), timeout=60
+            )
+            raise AssertionError("a 199,000-character title was accepted")
+        except urllib.error.HTTPError as e:
+            status, detail = e.code, json.loads(e.read())["detail"]
+    assert status == 422 and detail.startswith("topics:1: title has 199,000 characters"), detail

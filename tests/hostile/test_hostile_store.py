@@ -332,3 +332,71 @@ def test_deep_json_in_a_real_process(
     )
     assert p.returncode == 1
     _one_error_line(p.stdout + p.stderr, message)
+
+
+def _kill_folder(root: Path, n: int = 20_000) -> Path:
+    """A user CSV large enough that its write transaction is seen under way (about 10 s of ingest)."""
+    import csv
+
+    folder = root / "big"
+    folder.mkdir()
+    with (folder / "actors.csv").open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "name", "kind", "country", "county_code"])
+        w.writerows([f"reg:k{i}", f"Kill Test Company {i} AB", "company", "SE", "10"] for i in range(n))
+    with (folder / "projects.csv").open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "title", "programme"])
+        w.writerows([f"reg:kp{i}", f"Project {i}", "Regional"] for i in range(n // 10))
+    with (folder / "participations.csv").open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["actor_id", "project_id", "role"])
+        w.writerows([f"reg:k{i}", f"reg:kp{i % (n // 10)}", "partner"] for i in range(n))
+    return folder
+
+
+@pytest.mark.slow  # three ingests of 42,000 rows: 30-130 s on the loaded 2-core machine
+def test_kill_9_during_ingest_leaves_the_store_as_it_was_and_a_rerun_completes_it(
+    cli: RunCli, db: Path, tmp_path: Path
+) -> None:
+    """`kill -9` while the ingest writes its transaction (the write-ahead log growing): the store reads
+    back whole and as before (or, had the commit won the race, with the whole source), `db check` is
+    clean, and running the same ingest again loads every record once."""
+    folder = _kill_folder(tmp_path)
+    before = store_hash(db)
+    wal = db.with_name(db.name + "-wal")
+    proc = subprocess.Popen(
+        [*IG, "ingest", "csv", str(folder), "--db", str(db), "--no-derive"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while proc.poll() is None and time.monotonic() < deadline:
+            if wal.exists() and wal.stat().st_size > 1_000_000:
+                proc.kill()  # SIGKILL: no handler, no rollback by the process itself
+                break
+            time.sleep(0.02)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=30)
+    assert proc.returncode == -9, "the ingest ended before its transaction was seen under way"
+    check = cli("db", "check", "--db", db)
+    assert check.code == 0 and "Traceback" not in check.out, check.out
+    after_kill = store_hash(db)
+    run = cli("ingest", "csv", folder, "--db", db, "--no-derive")
+    assert run.code == 0 and "Traceback" not in run.out, run.out
+    complete = store_hash(db)
+    assert after_kill in (before, complete)  # all or nothing, never a part
+    from graph.store.sqlite import SqliteStore
+
+    s = SqliteStore(db)
+    try:
+        kinds = [k for k, data in s.raw_records() if '"reg:k' in data]
+        assert kinds.count("actor") == 20_000 and kinds.count("participation") == 20_000
+    finally:
+        s.close()
+    assert cli("ingest", "csv", folder, "--db", db, "--no-derive").code == 0
+    assert store_hash(db) == complete  # and once more changes nothing
