@@ -150,8 +150,10 @@ def kind_from_name(name: str | None) -> ActorKind | None:
     words = set(n.split())
     if not n:
         return None
-    if words & {"universitet", "university", "universidad", "universita", "universite", "universitat"} or (
-        "hogskola" in n or "hogskolan" in words
+    if (
+        words & {"universitet", "university", "universidad", "universita", "universite", "universitat"}
+        or ("hogskola" in n or "hogskolan" in words)
+        or n == "karolinska institutet"  # a medical university named an institute (SCB: a state university)
     ):
         return ActorKind.university
     if n.endswith(" kommun") or n.startswith("kommun ") or (n.endswith(" stad") and "kommun" not in n):

@@ -91,8 +91,12 @@ def _kind(org_type: str | None, ownership: str | None, name: str) -> ActorKind:
     """Kind from the organisation type; when the type says nothing, from what the name states."""
     kind = KINDS.get((org_type or "").strip().lower(), ActorKind.other)
     words = fold(name).split()
-    if kind is ActorKind.university and kind_from_name(name) is not ActorKind.university and "ab" in words:
-        return ActorKind.research_institute  # "Rise Processum AB": a research company, not a university
+    # (not "institute" alone: "Blekinge Institute of Technology" is a university college)
+    research = "ab" in words or "research" in words or any(w.startswith("forskning") for w in words)
+    if kind is ActorKind.university and kind_from_name(name) is not ActorKind.university and research:
+        # "Higher education and research institution" is one Jems type for both: "Rise Processum AB" (a
+        # research company) and "RISE Research Institute of Sweden" are research institutes, not universities
+        return ActorKind.research_institute
     hint = kind_from_name(name)
     if kind is ActorKind.municipality and hint is None and words and words[-1] in ("ab", "aktiebolag"):
         return ActorKind.company  # a municipal company ("Kalmar Vatten AB"), not the municipality

@@ -153,3 +153,19 @@ def test_a_kind_the_name_states_beats_a_mistyped_row() -> None:
         ActorKind.research_institute
     )
     assert _kind("SME", "Private", "Nordic Boats AB") is ActorKind.company
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("RISE Research Institute of Sweden", "research_institute"),
+        ("Rise Processum AB", "research_institute"),
+        ("Blekinge Institute of Technology", "university"),
+        ("Karolinska Institutet", "university"),
+        ("Lunds universitet", "university"),
+    ],
+)
+def test_one_jems_type_for_universities_and_research_institutes(name: str, kind: str) -> None:
+    from ingest.interreg import _kind
+
+    assert _kind("Higher education and research institution", None, name).value == kind
