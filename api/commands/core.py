@@ -382,6 +382,8 @@ def _exit_when_replaced(settings: Any, version: int) -> None:
         time.sleep(1.0)
         try:
             replaced = store.version() != version
+            if settings.store == "sqlite" and not Path(settings.db_path).exists():
+                replaced = True  # the file was deleted: its open connection would read on, for nobody
             failures = 0
         except Exception:  # busy for a moment: look again; gone for a minute: stop
             failures += 1
