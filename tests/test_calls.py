@@ -185,6 +185,13 @@ def test_api_calls(crafted: SqliteStore, calls_csv: Path) -> None:
         params={"topics": "HORIZON-CL5-2024-D2-01-03 Energy storage materials", "county": "10"},
     )
     assert page.status_code == 200 and "Member University" in page.text and "not seen" in page.text
+    sv = client.get(
+        "/views/calls",
+        params={"topics": "HORIZON-CL5-2024-D2-01-03 Energy storage materials", "county": "10", "lang": "sv"},
+    )
+    assert sv.status_code == 200 and "Utlysningar matchade mot regionen" in sv.text
+    assert "syns inte" in sv.text and "Bäst passande ämnen först" in sv.text
+    assert "Best-fitting" not in sv.text and "Call topics, one per line" not in sv.text
 
 
 def test_a_pasted_line_of_codes_is_one_topic_per_code() -> None:

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, ValidationError
 
-from api.deps import StoreDep, request_body
+from api.deps import LangDep, StoreDep, request_body
 from api.pages import page
 from graph.calls import (
     MAX_CALLS,
@@ -29,6 +29,7 @@ from graph.geo import COUNTIES, SOUTH_SWEDEN
 from graph.store import GraphStore
 from graph.text import VISIBLE
 from viz.page import render_page
+from viz.texts import texts
 
 router = APIRouter(tags=["calls"])
 MAX_TEXT = 200_000
@@ -155,12 +156,14 @@ async def read_topics(request: Request) -> list[CallTopic]:
 @router.get("/views/calls", response_class=HTMLResponse, include_in_schema=False)
 def calls_page(
     store: StoreDep,
+    lang: LangDep,
     topics: Annotated[str, Query(max_length=MAX_TEXT)] = "",
     county: Annotated[str, Query(max_length=20)] = "",
     actor: Annotated[str, Query(max_length=300)] = "",
     top: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> HTMLResponse:
     """The page: paste call topics, pick a county or an actor, read the fitting actors and partners."""
+    c = texts("calls", lang)
     result = None
     message = None
     if topics.strip():
@@ -171,18 +174,18 @@ def calls_page(
         except (InvalidInput, NotFound) as e:
             message = str(e)
     else:
-        message = (
-            "Paste one or more call topics (code and title) to see which of the region's actors fit them."
-        )
+        message = c["prompt"]
     if result is not None and actor:
         region_label = result.region[0]
     elif county in COUNTIES:
         region_label = COUNTIES[county].name
     else:
-        region_label = "South Sweden"
+        region_label = c["south_sweden"]
     return page(
         render_page(
             "calls.html",
+            lang=lang,
+            c=c,
             result=result,
             message=message,
             topics_text=topics,
