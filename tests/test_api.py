@@ -182,6 +182,8 @@ def test_start_page_has_search_overviews_and_no_external_assets(client: TestClie
         'id="search-form"' in html and 'href="/views/counties"' in html and 'href="/views/isolated"' in html
     )
     assert 'href="/views/theme/po%3APO1"' in html
+    s3 = re.search(r'id="s3-missing">([^<]*)', html)  # the counties without S3 areas are named, not left out
+    assert s3 is None or ("No S3 areas in the data for" in s3.group(1) and "Blekinge" not in s3.group(1))
     assert not re.search(r'(src|href)="(https?:)?//', html)
     for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
         assert client.get(asset).status_code == 200, asset

@@ -30,11 +30,13 @@ def start(store: StoreDep, lang: LangDep) -> HTMLResponse:
     # The seeds' smart-specialisation areas first (what a region works on), programme parts after.
     s3 = sorted((t for t in themes if t.kind is ThemeKind.s3_area), key=lambda t: (t.county_codes, t.name))
     others = [t for t in themes if t.kind is not ThemeKind.s3_area]
+    with_s3 = {c for t in s3 for c in t.county_codes}
     return page(
         render_page(
             "start.html",
             lang=lang,
             s3_themes=s3,
+            s3_missing=", ".join(COUNTIES[c].short_name for c in SOUTH_SWEDEN if c not in with_s3),
             county_short={c.code: c.short_name for c in COUNTIES.values()},
             other_themes=others[:MAX_THEMES_ON_START],
             more_other_themes=others[MAX_THEMES_ON_START:],
