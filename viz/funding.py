@@ -19,10 +19,20 @@ from viz.page import render_page
 from viz.texts import check_lang, texts
 
 
+def year_series(result: FundingResult) -> list[tuple[str, float | None]]:
+    """EUR by start year, every year kept: 0 where the data covers a year without money, None where it
+    does not cover the year (`FundingResult.years_covered`)."""
+    return year_points({int(x.key): x.eur for x in result.by_year if x.key.isdigit()}, result.years_covered)
+
+
 def funding_charts(
-    result: FundingResult, ranking: Benchmark | None, t: dict[str, str]
+    result: FundingResult,
+    ranking: Benchmark | None,
+    t: dict[str, str],
+    years: list[tuple[str, float | None]],
 ) -> dict[str, Markup | None]:
-    """Bars by programme, a line by start year and (with a benchmark) the county ranking per inhabitant."""
+    """Bars by programme, a line by start year (`years`: `year_series`) and (with a benchmark) the county
+    ranking per inhabitant."""
     return {
         "by_programme": hbar_chart(
             "funding-by-programme",
@@ -33,7 +43,7 @@ def funding_charts(
         "by_year": line_chart(
             "funding-by-year",
             t["by_year"],
-            year_points({int(x.key): x.eur for x in result.by_year if x.key.isdigit()}, result.years_covered),
+            years,
             axis_label=lambda v: compact(v, t["million"], t["thousand"]),
             missing=t["year_not_in_data"],
         ),
@@ -83,19 +93,12 @@ def _year_runs(years: list[int]) -> str:
 def section_context(result: FundingResult, ranking: Benchmark | None, lang: str = "en") -> dict[str, Any]:
     """What `funding_section.html` needs: the result, its texts, charts and benchmark sentences."""
     t = texts("funding", check_lang(lang))
+    years = year_series(result)
     return {
         "f": result,
         "t": t,
-        "fc": funding_charts(result, ranking, t),
-        "years_missing": _year_runs(
-            [
-                int(y)
-                for y, v in year_points(
-                    {int(x.key): x.eur for x in result.by_year if x.key.isdigit()}, result.years_covered
-                )
-                if v is None
-            ]
-        ),
+        "fc": funding_charts(result, ranking, t, years),
+        "years_missing": _year_runs([int(y) for y, v in years if v is None]),
         "lines": benchmark_lines(ranking, t, lang) if ranking is not None else [],
     }
 
