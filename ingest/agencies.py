@@ -42,9 +42,9 @@ from pydantic import ValidationError
 
 from graph.errors import InvalidInput
 from graph.geo import COUNTIES, MUNICIPALITIES, municipality_from_name
-from graph.model import PLACED_BY_NAME, Actor, ActorKind, SourceRef
+from graph.model import Actor, ActorKind, SourceRef
 from graph.text import fold
-from ingest.enrich import county_of_own_name
+from ingest.enrich import place_from_own_name
 from ingest.pipeline import Problem, SourceBatch, validation_message
 from ingest.validate import BadValue, identifier, load_json, read_file, text
 
@@ -272,18 +272,18 @@ def load_agencies(path: Path, curated: Curated | None = None) -> SourceBatch:
         aliases |= set(curated.known_as.get(orgnr, []))
         city = _city(main.data)
         muni = municipality_from_name(city)
-        by_name = None if muni else county_of_own_name(name, agency_kind(name))
+        kind = agency_kind(name)
+        place = {"county_code": muni.county_code} if muni else place_from_own_name(name, kind)
         website = text(main.data.get("website"), "website") or None
         try:
             actor = Actor(
                 id=orgnr_key(orgnr),
                 name=name,
                 aliases=_distinct(aliases, name),
-                kind=agency_kind(name),
+                kind=kind,
                 country="SE",
                 orgnr=orgnr,
-                county_code=muni.county_code if muni else by_name,
-                placed_by=PLACED_BY_NAME if by_name else None,
+                **place,
                 municipality=muni.short_name if muni else None,
                 city=_cap(city) if city else None,
                 website=website,

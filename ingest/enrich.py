@@ -85,13 +85,20 @@ def swedish_place(
         out["municipality"] = muni.short_name
         county = county or muni.county_code
     if county is None and kind is not None:
-        county = county_of_own_name(name, kind)
-        if county:
-            out["placed_by"] = PLACED_BY_NAME
+        out = place_from_own_name(name, kind)
+        county = out.get("county_code")
     if county:
         out["county_code"] = county
         out["nuts3"] = COUNTIES[county].nuts3
     return out
+
+
+def place_from_own_name(name: str | None, kind: ActorKind) -> dict[str, Any]:
+    """`county_code` and `placed_by` "name" for an actor whose source states no place (`county_of_own_name`),
+    or {} when its name places it nowhere: the one way every loader marks a place read from a name, so
+    that any stated place wins over it in a merge (`graph.model.place_rank`)."""
+    county = county_of_own_name(name, kind)
+    return {"county_code": county, "placed_by": PLACED_BY_NAME} if county else {}
 
 
 def county_of_own_name(name: str | None, kind: ActorKind) -> str | None:

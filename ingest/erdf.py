@@ -47,7 +47,6 @@ from graph.errors import InvalidInput
 from graph.geo import COUNTIES, MUNICIPALITIES, county_from_name, municipality_from_name
 from graph.model import (
     PLACED_BY_AREA,
-    PLACED_BY_NAME,
     SOURCE_COVERAGE,
     Actor,
     ActorKind,
@@ -61,7 +60,7 @@ from graph.model import (
 )
 from graph.text import fold, slug
 from ingest.csvread import decode, record_problem, records
-from ingest.enrich import county_of_own_name
+from ingest.enrich import place_from_own_name
 from ingest.pipeline import Problem, SourceBatch
 from ingest.resolve import normalise_name
 from ingest.steps import to_records
@@ -473,15 +472,14 @@ def _record(
     if not key:
         raise ValueError(f"{case_id}: owner name {owner_name!r} has no letters or digits")
     aid = f"erdf-org:{key}"
+    kind = owner_kind(owner_name)
     stated = owner_county(owner_name)  # a public body named after its area: the name is its seat
-    by_name = None if stated else county_of_own_name(owner_name, owner_kind(owner_name))
     owner = Actor(
         id=aid,
         name=owner_name,
-        kind=owner_kind(owner_name),
+        kind=kind,
         country="SE",
-        county_code=stated or by_name,
-        placed_by=PLACED_BY_NAME if by_name else None,
+        **({"county_code": stated} if stated else place_from_own_name(owner_name, kind)),
         sources=[SourceRef(source=SOURCE, record=aid, name=owner_name, file=fname)],
     )
     raw_orgnr = _text(v.get("orgnr"), "organisationsnummer").replace(" ", "")

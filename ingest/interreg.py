@@ -28,7 +28,6 @@ from graph.errors import InvalidInput
 from graph.geo import COUNTIES, county_from_name, municipality_from_name
 from graph.model import (
     MAX_AMOUNT,
-    PLACED_BY_NAME,
     ROLE_RANK,
     SOURCE_COVERAGE,
     Actor,
@@ -42,7 +41,7 @@ from graph.model import (
     ThemeKind,
 )
 from graph.text import fold, slug
-from ingest.enrich import county_of_own_name, kind_from_name
+from ingest.enrich import kind_from_name, place_from_own_name
 from ingest.pipeline import Problem, SourceBatch, validation_message
 from ingest.resolve import normalise_name
 from ingest.validate import BadValue, amount, load_json, read_file, text
@@ -356,9 +355,8 @@ def load_interreg(path: Path) -> SourceBatch:
                 if k is not ActorKind.other
             )
         county = sorted(org.counties, key=lambda c: (-org.counties[c], c))[0] if org.counties else None
-        placed_by = None
-        if county is None and (county := county_of_own_name(names[0], kind)):
-            placed_by = PLACED_BY_NAME
+        placed = {"county_code": county} if county else place_from_own_name(names[0], kind)
+        county = placed.get("county_code")
         try:
             batch.actors.append(
                 Actor(
@@ -367,8 +365,8 @@ def load_interreg(path: Path) -> SourceBatch:
                     aliases=names[1:],
                     kind=kind,
                     country="SE",
+                    placed_by=placed.get("placed_by"),
                     county_code=county,
-                    placed_by=placed_by,
                     nuts3=COUNTIES[county].nuts3 if county else None,
                     municipality=_municipality(names[0], kind, county),
                     sme=next(iter(org.sme)) if len(org.sme) == 1 else None,
