@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field
 
 from graph.analysis import Scope, run_analysis
 from graph.analysis import centrality as cen
+from graph.analysis import counties as cty
 from graph.analysis.funding import Benchmark, FundingResult, benchmark, funding, store_facts
 from graph.analysis.isolation import ISOLATION_LISTS, partial_projects
 from graph.analysis.models import (
@@ -112,12 +113,10 @@ def check_county(code: str) -> str:
 
 def _graph_sections(g: nx.Graph, code: str) -> dict[str, Any]:
     """Counts on the actor–project graph: the county's actors, projects and partners."""
-    own = sorted(
-        n for n, d in g.nodes(data=True) if d.get("type") == "actor" and d.get("county_code") == code
-    )
+    everyone = (n for n, d in g.nodes(data=True) if d.get("type") == "actor")
+    own, projects = cty.county_members(g, everyone, [code])[code]
     own_set = set(own)
     kinds = Counter(g.nodes[a].get("kind") or "other" for a in own)
-    projects = sorted({p for a in own for p in g[a]})
     by_prog = Counter(g.nodes[p].get("programme") or "?" for p in projects)
     by_year: Counter[tuple[str, str]] = Counter()
     for p in projects:

@@ -26,7 +26,7 @@ Annals of Combinatorics 6, 125–145. Newman, M. E. J. (2010). Networks: An Intr
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -39,6 +39,25 @@ NULL_MODEL = (
     "M = partner pairs with both actors in Swedish counties (Chung-Lu); ratio = observed / expected; "
     "projects whose source lists only the owner (ERDF) are left out"
 )
+
+
+def county_members(
+    bipartite: nx.Graph, actors: Iterable[str], codes: Iterable[str], projects: Collection[str] | None = None
+) -> dict[str, tuple[list[str], list[str]]]:
+    """Each county's actors (of `actors`, also one in no project) and the projects (of `projects`; every
+    project when None) with one of them, both sorted: the one count of "Blekinge's actors and projects"
+    that the county report and the counties analysis share.
+    """
+    wanted = set(codes)
+    own: dict[str, list[str]] = {c: [] for c in sorted(wanted)}
+    for a in actors:
+        c = bipartite.nodes[a].get("county_code", "")
+        if c in wanted:
+            own[c].append(a)
+    return {
+        c: (sorted(ms), sorted({p for a in ms for p in bipartite[a] if projects is None or p in projects}))
+        for c, ms in own.items()
+    }
 
 
 @dataclass

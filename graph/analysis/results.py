@@ -332,26 +332,6 @@ def _scope_counties(scope: Scope) -> list[str]:
     return sorted(scope.counties) if scope.counties else sorted(COUNTIES)
 
 
-def _county_counts(v: View, codes: list[str]) -> tuple[Counter[str], Counter[str]]:
-    """Each county's actors and projects in the scope, counted as the county report counts them.
-
-    One figure for "how many actors and projects has Blekinge" on every page: every actor of the county
-    (also one in no project), every project that counts with one of them, owner-only ones included.
-    """
-    wanted = set(codes)
-    actors: Counter[str] = Counter()
-    for n in v.actors:
-        c = v.collab.nodes[n].get("county_code", "")
-        if c in wanted:
-            actors[c] += 1
-    projects: Counter[str] = Counter()
-    b = v.view_bipartite
-    for x in v.projects:
-        for c in {b.nodes[a].get("county_code", "") for a in b[x]} & wanted:
-            projects[c] += 1
-    return actors, projects
-
-
 def counties_result(p: Prepared, scope: Scope, top: int | None) -> CountiesResult:
     """Observed/expected per pair of the scope's counties, against one Sweden-wide null model.
 
@@ -365,13 +345,15 @@ def counties_result(p: Prepared, scope: Scope, top: int | None) -> CountiesResul
     codes = _scope_counties(scope)
     m = p.county_matrix(scope)
     wanted = set(codes)
-    actors, projects = _county_counts(v, codes)
+    members = cty.county_members(
+        v.view_bipartite, v.actors, codes, set(v.projects) if scope.filters_projects else None
+    )
     rows = [
         CountyRow(
             code=c,
             name=COUNTIES[c].name,
-            actors=actors[c],
-            projects=projects[c],
+            actors=len(members[c][0]),
+            projects=len(members[c][1]),
             collaboration_projects=m.projects[c],
             internal_actor_pairs=m.internal_pairs[c],
         )
