@@ -732,7 +732,7 @@ class Lease:
 def steps_signature(todo: list[Step]) -> str:
     """Names the code and the steps (and so the scopes and keys) a build covers: a finished lease counts
     only for the same code and steps, so new code builds again rather than claim readiness."""
-    text = "\n".join([cache.CODE, SCORE_SETTINGS, *(step.name for step in todo)])
+    text = "\n".join([cache.code_version(), SCORE_SETTINGS, *(step.name for step in todo)])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import pickle
@@ -47,12 +48,14 @@ M = TypeVar("M", bound=BaseModel)
 log = logging.getLogger(__name__)
 
 
-def _code_fingerprint() -> str:
+@functools.cache
+def code_version() -> str:
     """A hash of the code and package data that compute derived data (graph, ingest, api, viz).
 
     Part of every key kept beside the store, so a value another code version wrote (a result model
     with other fields, another rule) is never read back as this one's: after an upgrade the derived
-    data is built again instead of failing or answering in the old code's terms.
+    data is built again instead of failing or answering in the old code's terms. Computed on first use
+    (about 40 ms), so a command that never reads derived data does not pay for it.
     """
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
@@ -64,9 +67,6 @@ def _code_fingerprint() -> str:
                 h.update(path.read_bytes())
     return h.hexdigest()[:12]
 
-
-#: The code version of every persisted key (`_code_fingerprint`).
-CODE = _code_fingerprint()
 
 #: Keys kept in memory per store (least recently used dropped first; big items are few).
 MAX_ENTRIES = 512
@@ -204,7 +204,7 @@ class StoreCache:
 
     def _load(self, store: GraphStore, key: str, version: int) -> Any:
         try:
-            data = store.read_derived(version, f"{CODE}:{key}")
+            data = store.read_derived(version, f"{code_version()}:{key}")
         except Exception as e:  # a cache that cannot be read is a miss, not an error
             log.warning("derived %s: cannot read: %s", key, e)
             return _MISSING
@@ -223,7 +223,7 @@ class StoreCache:
             log.warning("derived %s: not kept beside the store: %s", key, e)
             return
         try:
-            store.write_derived(version, f"{CODE}:{key}", data)
+            store.write_derived(version, f"{code_version()}:{key}", data)
         except Exception as e:
             log.warning("derived %s: cannot write: %s", key, e)
 

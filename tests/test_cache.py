@@ -204,6 +204,6 @@ def test_derived_data_of_another_code_version_is_never_read_back(
     assert cache.derived(store, "answer", lambda: 0) == 41
     signature = background.steps_signature([])
     cache.cache_for(store).clear()
-    monkeypatch.setattr(cache, "CODE", "another-code")
+    monkeypatch.setattr(cache, "code_version", lambda: "another-code")
     assert cache.derived(store, "answer", lambda: 42) == 42  # new code: computed again
     assert background.steps_signature([]) != signature  # and a finished build of the old code is not ready
